@@ -1,0 +1,74 @@
+import type { Logger } from 'pino';
+
+/**
+ * The seam between the gateway and the EHR. An adapter fetches the resources of ONE patient; it
+ * never sees a BSN after login, never builds HTTP responses and throws only AdapterError
+ * subclasses (adapters/errors.ts). The gateway re-applies every search parameter and completes
+ * what a backend cannot do ($lastn, _include, date windows) in gateway/fhir/search, so an adapter
+ * may return a superset of the matches, never resources of another patient.
+ */
+
+/** A FHIR resource as JSON, either version. Narrower types come from @types/fhir where needed. */
+export interface Resource {
+  readonly resourceType: string;
+  readonly id?: string;
+  readonly meta?: { readonly profile?: readonly string[] } & Record<string, unknown>;
+  readonly [key: string]: unknown;
+}
+
+export type FhirVersion = 'STU3' | 'R4';
+
+export interface PatientContext {
+  /** The patient's id in the source system (the Patient resource id), fixed at login. */
+  readonly patientRef: string;
+}
+
+export interface AdapterContext {
+  readonly patient: PatientContext;
+  readonly fhirVersion: FhirVersion;
+  readonly requestId: string;
+  /** The request deadline: adapters pass it to all I/O. */
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+}
+
+export interface SearchParam {
+  /** Name as sent, with modifier, e.g. `category`, `period-of-use`, `medication.code`. */
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface SearchQuery {
+  readonly resourceType: string;
+  /** Filters only: result parameters (_include, _count, _format) are handled by the gateway. */
+  readonly params: readonly SearchParam[];
+}
+
+export interface SearchResult {
+  /** Resources of `query.resourceType` in the patient's compartment; a superset of the matches is allowed. */
+  readonly resources: readonly Resource[];
+}
+
+export interface AdapterCapabilities {
+  /** Resource types this adapter serves. */
+  readonly resourceTypes: readonly string[];
+  /** Parameters the backend applies itself (informative: the gateway re-applies them anyway). */
+  readonly nativeSearchParams?: readonly string[];
+}
+
+export interface Adapter {
+  /** The key in YAML; used in logs and metrics. */
+  readonly id: string;
+  capabilities(): AdapterCapabilities;
+  search(query: SearchQuery, ctx: AdapterContext): Promise<SearchResult>;
+  /**
+   * One resource by type and id, for reads and for `_include`. Returns undefined when it does not
+   * exist; the gateway checks that it belongs to the patient (or is a shared resource such as a
+   * Practitioner or Medication reached through the patient's own resources).
+   */
+  read(resourceType: string, id: string, ctx: AdapterContext): Promise<Resource | undefined>;
+  /** Availability check at login: BSN → patient reference. The BSN goes no further than this call. */
+  findPatientByBsn(bsn: string, signal: AbortSignal): Promise<PatientContext | undefined>;
+  health(signal: AbortSignal): Promise<{ readonly ok: boolean; readonly detail?: string }>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,19 @@
+/**
+ * The one storage port. Small on purpose: the authorization server, the list cache and rate limits
+ * all fit on it, and every implementation passes test/contract/store.contract.ts.
+ * Values are strings; callers serialise. TTLs are in milliseconds; no TTL means "keep".
+ */
+export interface KeyValueStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** Stores only when the key is absent; true when this call stored it. Atomic across replicas. */
+  setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
+  /** Reads and deletes in one atomic step: of two concurrent callers exactly one gets the value. */
+  take(key: string): Promise<string | undefined>;
+  del(key: string): Promise<void>;
+  addToSet(key: string, member: string, ttlMs?: number): Promise<void>;
+  members(key: string): Promise<readonly string[]>;
+  /** True when the store answers; never throws. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
