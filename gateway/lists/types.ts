@@ -34,10 +34,17 @@ export interface SystemRole {
   readonly resourceEndpointUri: string;
 }
 
+/** Optional `Abonneren` block of a data service (release3 ZAL): subscriptions and their maximum term. */
+export interface DataServiceSubscription {
+  readonly maxDurationDays: number;
+  readonly subscriptionEndpointUri: string;
+}
+
 export interface ProviderDataService {
   readonly id: string;
   readonly authorizationEndpointUri: string;
   readonly tokenEndpointUri: string;
+  readonly subscription?: DataServiceSubscription;
   readonly systemRoles: readonly SystemRole[];
 }
 
@@ -55,6 +62,12 @@ export interface CareProvider {
 
 export interface Zorgaanbiederslijst extends ListHeader {
   readonly kind: 'zorgaanbiederslijst';
+  /**
+   * Namespace release the list was published in. Release2 (Afsprakenstelsel 1.x) had no
+   * Aanbiedertype and no Interfaceversies level; its providers are read as type `ZA` with one
+   * interface version `1` (digest §4.2).
+   */
+  readonly release: 2 | 3;
   readonly providers: readonly CareProvider[];
   byName(name: string): CareProvider | undefined;
 }

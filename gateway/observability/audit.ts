@@ -40,7 +40,7 @@ export function createPinoAuditLog(destination?: DestinationStream): AuditLog {
       name: 'medmij-gateway-audit',
       base: { stream: 'audit' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: () => ({}) },
+      formatters: { level: () => ({ level: 'audit' }) },
     },
     destination ?? pino.destination({ fd: 2, sync: false }),
   );

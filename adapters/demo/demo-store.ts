@@ -1,0 +1,73 @@
+import type { Resource } from '../types.js';
+import { MappingFailed } from '../errors.js';
+import { compartmentPatients } from '../patient-compartment.js';
+
+/**
+ * One FHIR version's demo data, indexed: by `Type/id`, by patient compartment and type, and
+ * BSN → patient id. BSNs are kept only in that map; the stored Patient carries the masked form
+ * (data-absent-reason `masked`), so no answer can leak one.
+ */
+export const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
+const MASKED = { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'masked' }] };
+
+export class DemoStore {
+  private readonly byKey = new Map<string, Resource>();
+  private readonly byPatient = new Map<string, Map<string, Resource[]>>();
+  private readonly bsnToPatient = new Map<string, string>();
+  readonly resourceTypes = new Set<string>();
+
+  constructor(resources: readonly Resource[]) {
+    for (const raw of resources) {
+      if (typeof raw.id !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(raw.id)) {
+        throw new MappingFailed(`demo data: a ${raw.resourceType} has no valid id`);
+      }
+      const resource = raw.resourceType === 'Patient' ? this.takeBsn(raw) : raw;
+      const key = `${resource.resourceType}/${resource.id}`;
+      if (this.byKey.has(key)) throw new MappingFailed(`demo data: ${key} occurs twice`);
+      this.byKey.set(key, deepFreeze(resource));
+      this.resourceTypes.add(resource.resourceType);
+      for (const patientId of compartmentPatients(resource)) {
+        let types = this.byPatient.get(patientId);
+        if (!types) this.byPatient.set(patientId, (types = new Map()));
+        const list = types.get(resource.resourceType);
+        if (list) list.push(resource);
+        else types.set(resource.resourceType, [resource]);
+      }
+    }
+  }
+
+  private takeBsn(patient: Resource): Resource {
+    const identifiers = Array.isArray(patient['identifier']) ? (patient['identifier'] as Record<string, unknown>[]) : [];
+    const masked = identifiers.map((id) => {
+      if (id['system'] !== BSN_SYSTEM || typeof id['value'] !== 'string') return id;
+      this.bsnToPatient.set(id['value'], patient.id as string);
+      const { value: _bsn, ...rest } = id;
+      return { ...rest, _value: MASKED };
+    });
+    return identifiers.length > 0 ? { ...patient, identifier: masked } : patient;
+  }
+
+  get(resourceType: string, id: string): Resource | undefined {
+    return this.byKey.get(`${resourceType}/${id}`);
+  }
+
+  compartment(patientId: string, resourceType: string): readonly Resource[] {
+    return this.byPatient.get(patientId)?.get(resourceType) ?? [];
+  }
+
+  patientByBsn(bsn: string): string | undefined {
+    return this.bsnToPatient.get(bsn);
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

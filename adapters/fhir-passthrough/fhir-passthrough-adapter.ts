@@ -1,0 +1,154 @@
+import type { Logger } from 'pino';
+import type { Adapter, AdapterContext, PatientContext, Resource, SearchQuery, SearchResult } from '../types.js';
+import { MappingFailed, UpstreamRejected, UpstreamUnavailable } from '../errors.js';
+import { inPatientScope } from '../mapping/index.js';
+import { buildSearchUrl } from './build-search-url.js';
+import type { FhirPassthroughConfig } from './fhir-passthrough-config.js';
+import { parseResource, parseSearchBundle } from './parse-search-bundle.js';
+import { rewriteUpstreamUrls } from './rewrite-upstream-urls.js';
+import { createUpstreamClient, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
+
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const BSN = /^\d{9}$/;
+const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
+
+export function createFhirPassthroughAdapter(
+  config: FhirPassthroughConfig,
+  deps: { readonly log: Logger; readonly baseDir: string },
+): Adapter {
+  const client: UpstreamClient = createUpstreamClient(config, deps.baseDir);
+  const accept = `application/fhir+json; fhirVersion=${config.fhirVersion === 'R4' ? '4.0' : '3.0'}`;
+  const bases = [config.baseUrl, ...config.rewriteBases];
+  const served = new Set(config.resourceTypes);
+  const log = deps.log.child({ adapter: config.id });
+
+  const readJson = (res: UpstreamResponse, what: string): unknown => {
+    if (!/json/i.test(res.contentType)) throw new UpstreamRejected(`${what}: upstream answered ${res.contentType || 'no content type'}, not JSON`);
+    try {
+      return JSON.parse(res.body.toString('utf8'));
+    } catch (err) {
+      throw new UpstreamRejected(`${what}: upstream answer is not JSON`, { cause: err });
+    }
+  };
+
+  const checkStatus = (res: UpstreamResponse, what: string): void => {
+    if (res.status === 200) return;
+    // 5xx and throttling are the EHR being unavailable (503 to the PGO); anything else means the
+    // upstream refused what we asked, which is our configuration's fault (502).
+    if (res.status >= 500 || res.status === 429) throw new UpstreamUnavailable(`${what}: upstream answered ${res.status}`);
+    throw new UpstreamRejected(`${what}: upstream answered ${res.status}`);
+  };
+
+  const assertVersion = (ctx: AdapterContext): void => {
+    if (ctx.fhirVersion !== config.fhirVersion) {
+      throw new MappingFailed(`adapter "${config.id}" serves FHIR ${config.fhirVersion}, not ${ctx.fhirVersion}`);
+    }
+  };
+
+  return {
+    id: config.id,
+    capabilities: () => ({ resourceTypes: config.resourceTypes }),
+
+    async search(query: SearchQuery, ctx: AdapterContext): Promise<SearchResult> {
+      assertVersion(ctx);
+      if (!served.has(query.resourceType)) return { resources: [] };
+      let url: string;
+      try {
+        url = buildSearchUrl(query, ctx.patient.patientRef, config);
+      } catch (err) {
+        throw new MappingFailed(`adapter "${config.id}": ${(err as Error).message}`, { cause: err });
+      }
+      const resources: Resource[] = [];
+      let dropped = 0;
+      // Re-paging: follow the upstream's next links so that the gateway holds the whole match set
+      // and pages it itself, with its own links (the upstream's name internal hosts).
+      for (let page = 1; ; page += 1) {
+        const res = await client.fetch(url, { signal: ctx.signal, accept });
+        checkStatus(res, `search ${query.resourceType}`);
+        let parsed;
+        try {
+          parsed = parseSearchBundle(readJson(res, `search ${query.resourceType}`));
+        } catch (err) {
+          if (err instanceof UpstreamRejected) throw err;
+          throw new UpstreamRejected(`search ${query.resourceType}: ${(err as Error).message}`, { cause: err });
+        }
+        for (const r of parsed.matches) {
+          const resource = rewriteUpstreamUrls(r, bases);
+          if (resource.resourceType === query.resourceType && inPatientScope(resource, ctx.patient.patientRef, { allowUnlinked: false })) {
+            resources.push(resource);
+          } else dropped += 1;
+        }
+        if (parsed.next === undefined) break;
+        if (page >= config.maxPages) {
+          // Fail closed: a partial match set would give the PGO wrong answers without saying so.
+          throw new UpstreamRejected(`search ${query.resourceType}: more than ${config.maxPages} upstream pages`);
+        }
+        url = parsed.next;
+      }
+      if (dropped > 0) {
+        // Counts only, never contents (house rule 6). The HTTP layer raises the audit alarm.
+        ctx.log.warn({ adapter: config.id, resourceType: query.resourceType, dropped }, 'upstream returned resources outside the patient compartment; dropped');
+      }
+      return { resources };
+    },
+
+    async read(resourceType, id, ctx) {
+      assertVersion(ctx);
+      if (!served.has(resourceType) || !FHIR_ID.test(id)) return undefined;
+      const res = await client.fetch(`${resourceType}/${encodeURIComponent(id)}`, { signal: ctx.signal, accept });
+      if (res.status === 404 || res.status === 410) return undefined;
+      checkStatus(res, `read ${resourceType}`);
+      let resource: Resource;
+      try {
+        resource = rewriteUpstreamUrls(parseResource(readJson(res, `read ${resourceType}`)), bases);
+      } catch (err) {
+        if (err instanceof UpstreamRejected) throw err;
+        throw new UpstreamRejected(`read ${resourceType}: ${(err as Error).message}`, { cause: err });
+      }
+      if (resource.resourceType !== resourceType || resource.id !== id) throw new UpstreamRejected(`read ${resourceType}: upstream answered another resource`);
+      if (!inPatientScope(resource, ctx.patient.patientRef, { allowUnlinked: true })) {
+        ctx.log.warn({ adapter: config.id, resourceType }, 'upstream resource outside the patient compartment; not served');
+        return undefined;
+      }
+      return resource;
+    },
+
+    async findPatientByBsn(bsn: string, signal: AbortSignal): Promise<PatientContext | undefined> {
+      if (!BSN.test(bsn)) return undefined;
+      const form = new URLSearchParams({ identifier: `${BSN_SYSTEM}|${bsn}` });
+      const res =
+        config.bsnLookup === 'post'
+          ? await client.fetch('Patient/_search', { signal, accept, method: 'POST', form })
+          : await client.fetch(`Patient?${form.toString()}`, { signal, accept });
+      checkStatus(res, 'patient lookup');
+      let matches: readonly Resource[];
+      try {
+        matches = parseSearchBundle(readJson(res, 'patient lookup')).matches;
+      } catch (err) {
+        if (err instanceof UpstreamRejected) throw err;
+        throw new UpstreamRejected(`patient lookup: ${(err as Error).message}`, { cause: err });
+      }
+      // Trust only a Patient that carries this very BSN: an upstream that ignored the identifier
+      // filter would otherwise log the person in as someone else.
+      const hits = matches.filter((p) => p.resourceType === 'Patient' && hasBsn(p, bsn));
+      if (hits.length > 1) log.warn('patient lookup: more than one upstream Patient for one BSN; refused');
+      return hits.length === 1 && hits[0]?.id ? { patientRef: hits[0].id } : undefined;
+    },
+
+    async health(signal) {
+      try {
+        const res = await client.fetch('metadata', { signal, accept });
+        return res.status === 200 ? { ok: true } : { ok: false, detail: `metadata answered ${res.status}` };
+      } catch (err) {
+        return { ok: false, detail: (err as Error).message };
+      }
+    },
+
+    close: () => client.close(),
+  };
+}
+
+function hasBsn(patient: Resource, bsn: string): boolean {
+  const ids = patient['identifier'];
+  return Array.isArray(ids) && ids.some((i: { system?: unknown; value?: unknown }) => i?.system === BSN_SYSTEM && i?.value === bsn);
+}

@@ -1,0 +1,90 @@
+import pg from 'pg';
+import type { SqlDriver, SqlRow } from './sql-driver.js';
+import { SqlTooManyRows } from './sql-driver.js';
+
+/**
+ * PostgreSQL through `pg` (the only import of it, house rule 1). Every query runs in its own
+ * READ ONLY transaction with `SET LOCAL statement_timeout`, so a slow or runaway statement is
+ * stopped by the server even if the gateway goes away, and nothing a query could smuggle in can
+ * write. Aborting the request's signal cancels the statement (pg_cancel_backend). Rows are capped
+ * by wrapping the query in `LIMIT maxRows + 1`, so a huge table is never read into memory.
+ */
+export interface PgConnectionOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+  readonly password?: string;
+  readonly ssl?: { readonly ca?: string; readonly rejectUnauthorized: boolean };
+  readonly pool: { readonly max: number; readonly idleTimeoutMs: number; readonly connectionTimeoutMs: number };
+  /** `SET search_path` for every connection, e.g. the EHR's schema. Validated as an identifier list. */
+  readonly searchPath?: string;
+}
+
+// Dates and timestamps stay text: the mapping writes FHIR dates from them without a detour
+// through the gateway's time zone.
+const TEXT_TYPES = new Set([1082, 1114, 1184]);
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    TEXT_TYPES.has(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export function createPgDriver(options: PgConnectionOptions): SqlDriver {
+  const pool = new pg.Pool({
+    host: options.host,
+    port: options.port,
+    database: options.database,
+    user: options.user,
+    ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(options.ssl ? { ssl: { ...options.ssl } } : {}),
+    max: options.pool.max,
+    idleTimeoutMillis: options.pool.idleTimeoutMs,
+    connectionTimeoutMillis: options.pool.connectionTimeoutMs,
+    application_name: 'medmij-gateway',
+    types,
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  if (options.searchPath !== undefined) {
+    const sp = options.searchPath;
+    if (!/^[a-z_][a-z0-9_]*(,\s*[a-z_][a-z0-9_]*)*$/.test(sp)) throw new Error('searchPath must be a list of plain identifiers');
+    pool.on('connect', (client) => void client.query(`SET search_path TO ${sp}`).catch(() => undefined));
+  }
+
+  return {
+    async query(text, values, { signal, timeoutMs, maxRows }) {
+      if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || !Number.isInteger(maxRows) || maxRows <= 0) throw new Error('bad limits');
+      signal.throwIfAborted();
+      const client = await pool.connect();
+      let broken = false;
+      const pid = (client as unknown as { processID?: number }).processID;
+      const onAbort = (): void => {
+        // Ask the server to stop the statement; the query then fails with 57014 (query_canceled).
+        if (pid !== undefined) void pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        await client.query('BEGIN READ ONLY');
+        // SET takes no bind parameters; timeoutMs is a checked integer from config.
+        await client.query(`SET LOCAL statement_timeout = ${timeoutMs}`);
+        const result = await client.query<SqlRow>(`SELECT * FROM (${text}) AS gw_query LIMIT ${maxRows + 1}`, [...values]);
+        await client.query('COMMIT');
+        if (result.rows.length > maxRows) throw new SqlTooManyRows(maxRows);
+        return result.rows;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw err;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        client.release(broken);
+      }
+    },
+    async ping(signal) {
+      signal.throwIfAborted();
+      await pool.query('SELECT 1');
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { mappingsSchema } from '../mapping/index.js';
+import { compileNamedQuery } from './compile-named-query.js';
+
+/**
+ * `kind: sql`: the EHR's database (PostgreSQL). Named, parameterised SELECTs per resource type;
+ * the patient reference is always the bind parameter `:patient` and PGO filter values are bound
+ * too (`params`), never written into the SQL text. Rows become FHIR through the shared mapping.
+ */
+const resourceType = z.string().regex(/^[A-Z][A-Za-z]{1,63}$/);
+const bindName = z.string().regex(/^[a-z_][a-z0-9_]*$/);
+const column = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
+
+export const sqlResourceSchema = z.strictObject({
+  search: z
+    .strictObject({
+      /** Must use :patient. Other :names come from `params`. */
+      sql: z.string().min(1),
+      /** Bind name → FHIR search parameter whose (first) value it gets, or NULL when absent. */
+      params: z.record(bindName, z.string().regex(/^[a-z][a-z0-9.:-]*$/)).default({}),
+    })
+    .optional(),
+  /** One row by :id (and optionally :patient), for reads and `_include`. */
+  read: z.strictObject({ sql: z.string().min(1) }).optional(),
+  mapping: z.string().min(1),
+  /** Column with the row's patient; rows of anyone else are dropped. Absent for shared types. */
+  patientColumn: column.optional(),
+  /** Column naming the row in mapping errors. */
+  keyColumn: column.default('id'),
+});
+
+export const sqlConfigSchema = z
+  .strictObject({
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    kind: z.literal('sql'),
+    fhirVersion: z.enum(['STU3', 'R4']),
+    connection: z.strictObject({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(5432),
+      database: z.string().min(1),
+      user: z.string().min(1),
+      password: z.string().min(1).optional(),
+      /** Schemas to search, e.g. the EHR's own. */
+      searchPath: z.string().regex(/^[a-z_][a-z0-9_]*(,\s*[a-z_][a-z0-9_]*)*$/).optional(),
+      ssl: z.strictObject({ caFile: z.string().min(1).optional(), rejectUnauthorized: z.boolean().default(true) }).optional(),
+    }),
+    pool: z
+      .strictObject({
+        max: z.number().int().positive().max(100).default(10),
+        idleTimeoutMs: z.number().int().positive().default(30_000),
+        connectionTimeoutMs: z.number().int().positive().default(5_000),
+      })
+      .prefault({}),
+    /** Server-side bound per statement (SET LOCAL statement_timeout); the request deadline cancels sooner. */
+    statementTimeoutMs: z.number().int().positive().max(55_000).default(10_000),
+    /** More rows than this for one query is an error, not a silently cut answer. */
+    maxRows: z.number().int().positive().max(100_000).default(5_000),
+    resources: z.record(resourceType, sqlResourceSchema),
+    patientLookup: z.strictObject({ sql: z.string().min(1), idColumn: column.default('id') }).optional(),
+    mappings: mappingsSchema,
+  })
+  .superRefine((c, ctx) => {
+    if (c.patientLookup) {
+      try {
+        if (!compileNamedQuery(c.patientLookup.sql, ['bsn']).names.includes('bsn')) throw new Error('must bind :bsn');
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['patientLookup', 'sql'], message: (err as Error).message });
+      }
+    }
+    for (const [type, r] of Object.entries(c.resources)) {
+      const m = c.mappings[r.mapping];
+      if (!m) ctx.addIssue({ code: 'custom', path: ['resources', type, 'mapping'], message: `no mapping named "${r.mapping}"` });
+      else if (m.resourceType !== type) ctx.addIssue({ code: 'custom', path: ['resources', type, 'mapping'], message: `mapping "${r.mapping}" makes ${m.resourceType}, not ${type}` });
+      const check = (sql: string, allowed: string[], path: (string | number)[], mustHave?: string): void => {
+        try {
+          const q = compileNamedQuery(sql, allowed);
+          if (mustHave !== undefined && !q.names.includes(mustHave)) ctx.addIssue({ code: 'custom', path, message: `must bind :${mustHave}` });
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', path, message: (err as Error).message });
+        }
+      };
+      if (r.search) check(r.search.sql, ['patient', ...Object.keys(r.search.params)], ['resources', type, 'search', 'sql'], 'patient');
+      if (r.read) check(r.read.sql, ['id', 'patient'], ['resources', type, 'read', 'sql'], 'id');
+      if (r.search && r.patientColumn === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['resources', type, 'patientColumn'], message: 'a searchable type needs patientColumn' });
+      }
+    }
+  });
+
+export type SqlConfig = z.output<typeof sqlConfigSchema>;
+export type SqlResourceConfig = z.output<typeof sqlResourceSchema>;

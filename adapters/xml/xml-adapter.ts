@@ -1,0 +1,115 @@
+import type { Logger } from 'pino';
+import type { Adapter, AdapterContext, PatientContext, Resource, SearchQuery, SearchResult } from '../types.js';
+import { AdapterError, MappingFailed, UpstreamRejected, UpstreamUnavailable } from '../errors.js';
+import { createUpstreamClient, type UpstreamResponse } from '../fhir-passthrough/index.js';
+import { compileMapping, inPatientScope, type CompiledMapping } from '../mapping/index.js';
+import { appendQuery, fillUrlTemplate } from './fill-url-template.js';
+import { parseVendorXml, xmlRecord } from './parse-vendor-xml.js';
+import type { XmlConfig, XmlResourceConfig } from './xml-config.js';
+
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+const BSN = /^\d{9}$/;
+const ACCEPT = 'application/xml, text/xml;q=0.9';
+
+export function createXmlAdapter(config: XmlConfig, deps: { readonly log: Logger; readonly baseDir: string }): Adapter {
+  const client = createUpstreamClient(config, deps.baseDir);
+  const log = deps.log.child({ adapter: config.id });
+  // Compiled once: a broken mapping stops the gateway at start, not on the first patient.
+  const mappings = new Map<string, CompiledMapping>();
+  for (const [name, spec] of Object.entries(config.mappings)) mappings.set(name, compileMapping(name, spec));
+  const resourceTypes = Object.keys(config.resources);
+
+  const fetchRecords = async (target: string, signal: AbortSignal, what: string, form?: URLSearchParams) => {
+    const res: UpstreamResponse = await client.fetch(target, form ? { signal, accept: ACCEPT, method: 'POST', form } : { signal, accept: ACCEPT });
+    if (res.status === 404 || res.status === 410) return undefined;
+    if (res.status >= 500 || res.status === 429) throw new UpstreamUnavailable(`${what}: upstream answered ${res.status}`);
+    if (res.status !== 200) throw new UpstreamRejected(`${what}: upstream answered ${res.status}`);
+    try {
+      return await parseVendorXml(res.body.toString('utf8'), config.recordElement);
+    } catch (err) {
+      throw new UpstreamRejected(`${what}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+
+  const toResources = (nodes: Awaited<ReturnType<typeof parseVendorXml>>, type: string, r: XmlResourceConfig, patientRef: string, ctx: AdapterContext, allowUnlinked: boolean) => {
+    const mapping = mappings.get(r.mapping);
+    if (!mapping) throw new MappingFailed(`adapter "${config.id}": no mapping "${r.mapping}"`);
+    const out: Resource[] = [];
+    let dropped = 0;
+    for (const node of nodes) {
+      const record = xmlRecord(node, r.keyPath);
+      // Records of another patient never reach the mapping: the upstream got it wrong, we do not.
+      const owner = r.patientPath === undefined ? undefined : record.get(r.patientPath);
+      if (r.patientPath !== undefined && (owner === undefined || owner === '' ? !allowUnlinked : owner !== patientRef)) {
+        dropped += 1;
+        continue;
+      }
+      const resource = mapping.map(record);
+      if (resource.resourceType === type && inPatientScope(resource, patientRef, { allowUnlinked })) out.push(resource);
+      else dropped += 1;
+    }
+    if (dropped > 0) ctx.log.warn({ adapter: config.id, resourceType: type, dropped }, 'upstream returned records of another patient; dropped');
+    return out;
+  };
+
+  const assertVersion = (ctx: AdapterContext): void => {
+    if (ctx.fhirVersion !== config.fhirVersion) throw new MappingFailed(`adapter "${config.id}" serves FHIR ${config.fhirVersion}, not ${ctx.fhirVersion}`);
+  };
+
+  return {
+    id: config.id,
+    capabilities: () => ({
+      resourceTypes,
+      nativeSearchParams: [...new Set(Object.values(config.resources).flatMap((r) => Object.keys(r.forwardParams)))],
+    }),
+
+    async search(query: SearchQuery, ctx: AdapterContext): Promise<SearchResult> {
+      assertVersion(ctx);
+      const r = config.resources[query.resourceType];
+      if (!r?.search) return { resources: [] };
+      const patientRef = ctx.patient.patientRef;
+      if (!FHIR_ID.test(patientRef)) throw new MappingFailed('patient reference is not a FHIR id');
+      const forwarded = query.params.flatMap((p) => {
+        const vendorName = Object.hasOwn(r.forwardParams, p.name) ? r.forwardParams[p.name] : undefined;
+        return vendorName === undefined ? [] : [[vendorName, p.value] as const];
+      });
+      const target = appendQuery(fillUrlTemplate(r.search, { patient: patientRef }), forwarded);
+      const nodes = (await fetchRecords(target, ctx.signal, `search ${query.resourceType}`)) ?? [];
+      return { resources: toResources(nodes, query.resourceType, r, patientRef, ctx, false) };
+    },
+
+    async read(resourceType, id, ctx) {
+      assertVersion(ctx);
+      const r = config.resources[resourceType];
+      if (!r?.read || !FHIR_ID.test(id)) return undefined;
+      const nodes = await fetchRecords(fillUrlTemplate(r.read, { id }), ctx.signal, `read ${resourceType}`);
+      if (!nodes || nodes.length === 0) return undefined;
+      if (nodes.length > 1) throw new UpstreamRejected(`read ${resourceType}: upstream answered ${nodes.length} records`);
+      // Shared records (no patientPath) may be read by any patient; patient records only by theirs.
+      const [resource] = toResources(nodes, resourceType, r, ctx.patient.patientRef, ctx, true);
+      if (resource !== undefined && resource.id !== id) throw new UpstreamRejected(`read ${resourceType}: upstream answered another record`);
+      return resource;
+    },
+
+    async findPatientByBsn(bsn: string, signal: AbortSignal): Promise<PatientContext | undefined> {
+      const lookup = config.patientLookup;
+      if (!lookup || !BSN.test(bsn)) return undefined;
+      const nodes = await fetchRecords(lookup.path, signal, 'patient lookup', new URLSearchParams({ [lookup.field]: bsn }));
+      const ids = (nodes ?? []).map((n) => xmlRecord(n, lookup.idPath).get(lookup.idPath)).filter((v): v is string => typeof v === 'string' && FHIR_ID.test(v));
+      if (ids.length > 1) log.warn('patient lookup: more than one record for one BSN; refused');
+      return ids.length === 1 && ids[0] !== undefined ? { patientRef: ids[0] } : undefined;
+    },
+
+    async health(signal) {
+      if (!config.health) return { ok: true, detail: 'no health URL configured' };
+      try {
+        const res = await client.fetch(config.health, { signal, accept: ACCEPT });
+        return res.status === 200 ? { ok: true } : { ok: false, detail: `health answered ${res.status}` };
+      } catch (err) {
+        return { ok: false, detail: err instanceof AdapterError ? err.message : 'health check failed' };
+      }
+    },
+
+    close: () => client.close(),
+  };
+}

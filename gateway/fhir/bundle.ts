@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { Resource, SearchParam } from '../../adapters/types.js';
+
+/**
+ * The searchset Bundle (FHIR bundle.html, search.html). What qualification checks on it
+ * (QUERIES.md, "What every answer is checked for"): `type = searchset`, `total` = the number of
+ * matches, included resources marked `include`, a `self` link that repeats every request parameter,
+ * and every `fullUrl` absolute and ending in the resource's id. Pure.
+ */
+export interface BundleEntry {
+  readonly fullUrl: string;
+  readonly resource: Resource;
+  readonly search: { readonly mode: 'match' | 'include' };
+}
+
+export interface Bundle {
+  readonly resourceType: 'Bundle';
+  readonly id: string;
+  readonly type: 'searchset';
+  readonly total: number;
+  readonly link: ReadonlyArray<{ readonly relation: string; readonly url: string }>;
+  readonly entry: readonly BundleEntry[];
+}
+
+export interface SearchsetInput {
+  /** Absolute FHIR base of the service, e.g. `https://host/fhir/demoziekenhuis/48`. */
+  readonly base: string;
+  /** Path below the base as requested: `Observation` or `Observation/$lastn`. */
+  readonly path: string;
+  /** Every request parameter, in order. */
+  readonly params: readonly SearchParam[];
+  /** This page's matches (after the compartment check). */
+  readonly matches: readonly Resource[];
+  /** Included resources for the page's matches. */
+  readonly includes: readonly Resource[];
+  /** All matches over all pages. */
+  readonly total: number;
+  /** Position of this page in the matches (`_getpagesoffset`). */
+  readonly offset: number;
+  /** Page size; undefined = all matches on one page. */
+  readonly count?: number;
+}
+
+/** The paging parameter of our next/previous links, as the search engine reads it. */
+export const OFFSET_PARAM = '_getpagesoffset';
+
+/**
+ * Percent-encodes a query component but leaves `| : , / $` as PGOs send them, so that the self
+ * link repeats the request's parameters literally (the Touchstone rule compares them). `+` is
+ * encoded so that a time-zone sign cannot be read back as a space.
+ */
+export function encodeQueryComponent(value: string): string {
+  return encodeURIComponent(value).replace(/%7C/gi, '|').replace(/%3A/gi, ':').replace(/%2C/gi, ',').replace(/%2F/gi, '/').replace(/%24/g, '$');
+}
+
+export function queryString(params: readonly SearchParam[]): string {
+  return params.map((p) => `${encodeQueryComponent(p.name)}=${encodeQueryComponent(p.value)}`).join('&');
+}
+
+function linkUrl(base: string, path: string, params: readonly SearchParam[]): string {
+  const qs = queryString(params);
+  return qs === '' ? `${base}/${path}` : `${base}/${path}?${qs}`;
+}
+
+/** The request's parameters with `_getpagesoffset` set (or removed, at 0) for a next/previous link. */
+function withOffset(params: readonly SearchParam[], offset: number): SearchParam[] {
+  const kept = params.filter((p) => p.name !== OFFSET_PARAM);
+  return offset > 0 ? [...kept, { name: OFFSET_PARAM, value: String(offset) }] : kept;
+}
+
+export function fullUrlOf(base: string, resource: Resource): string {
+  // fullUrl must be absolute and end in the id; a resource without one gets a urn:uuid (FHIR bundle.html#bundle-unique).
+  return resource.id ? `${base}/${resource.resourceType}/${resource.id}` : `urn:uuid:${randomUUID()}`;
+}
+
+const keyOf = (r: Resource): string => `${r.resourceType}/${r.id ?? ''}`;
+
+export function toSearchset(input: SearchsetInput): Bundle {
+  const { total, matches: page } = input;
+  const start = input.offset;
+  const size = input.count ?? Math.max(page.length, total - start);
+
+  const link = [{ relation: 'self', url: linkUrl(input.base, input.path, input.params) }];
+  if (size > 0 && start + size < total) link.push({ relation: 'next', url: linkUrl(input.base, input.path, withOffset(input.params, start + size)) });
+  if (size > 0 && start > 0) link.push({ relation: 'previous', url: linkUrl(input.base, input.path, withOffset(input.params, Math.max(0, start - size))) });
+
+  const seen = new Set(page.map(keyOf));
+  const entry: BundleEntry[] = page.map((resource) => ({ fullUrl: fullUrlOf(input.base, resource), resource, search: { mode: 'match' } }));
+  for (const resource of input.includes) {
+    const key = keyOf(resource);
+    if (seen.has(key)) continue; // an included resource that is also a match appears once, as match
+    seen.add(key);
+    entry.push({ fullUrl: fullUrlOf(input.base, resource), resource, search: { mode: 'include' } });
+  }
+  return { resourceType: 'Bundle', id: randomUUID(), type: 'searchset', total, link, entry };
+}

@@ -1,0 +1,61 @@
+import type { Response } from 'express';
+import { FhirError } from './outcome.js';
+
+/**
+ * Every adapter call runs under a deadline (house rule 7): the service's `timeoutMs`, and the
+ * client going away. MedMij wants an answer within 60 s (digest §3, core.rscint.202), so a slow
+ * EHR becomes a 504 with an OperationOutcome rather than a hanging connection.
+ */
+export interface Deadline {
+  readonly signal: AbortSignal;
+  dispose(): void;
+}
+
+const CLIENT_GONE = 'client_disconnected';
+
+export function createDeadline(timeoutMs: number, res: Response): Deadline {
+  const gone = new AbortController();
+  const onClose = (): void => {
+    if (!res.writableFinished) gone.abort(new DOMException(CLIENT_GONE, 'AbortError'));
+  };
+  res.once('close', onClose);
+  return {
+    signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), gone.signal]),
+    dispose: () => res.off('close', onClose),
+  };
+}
+
+function deadlineError(signal: AbortSignal): FhirError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof DOMException && reason.message === CLIENT_GONE) {
+    return new FhirError(499, 'exception', 'the client closed the connection', { reason: CLIENT_GONE });
+  }
+  return new FhirError(504, 'timeout', 'the source system did not answer in time', { reason: 'adapter_timeout' });
+}
+
+/**
+ * Settles with the work, or rejects when the signal fires first, even when the adapter ignores
+ * the signal (a misbehaving adapter must not hold the request past its deadline).
+ */
+export function withDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(deadlineError(signal));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(deadlineError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) reject(deadlineError(signal));
+        else resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        // An adapter that stopped because of our signal reports the deadline, not its own abort.
+        reject(signal.aborted ? deadlineError(signal) : err);
+      },
+    );
+  });
+}

@@ -1,0 +1,48 @@
+import type { Adapter, AdapterContext, Resource } from '../../adapters/types.js';
+import { guardAdapter } from './compartment-guard.js';
+import { createDeadline, withDeadline } from './deadline.js';
+import type { FhirExchange, ServiceBase } from './exchange.js';
+import type { ReadRequest, SearchRequest } from './request.js';
+import { executeSearch, parseSearchRequest, type SearchOutcome } from './search/index.js';
+import type { Response } from 'express';
+
+/**
+ * The adapter call, always for the token's patient (`ctx.patient` comes from the grant, never from
+ * the request) and always under the service's deadline combined with client disconnect
+ * (deadline.ts). The search engine applies filters, $lastn, paging and _include.
+ */
+function contextFor(ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, signal: AbortSignal): AdapterContext {
+  return {
+    patient: { patientRef },
+    fhirVersion: service.fhirVersion,
+    requestId: ex.requestId,
+    signal,
+    log: ex.log.child({ adapter: adapter.id }),
+  };
+}
+
+async function underDeadline<T>(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, run: (ctx: AdapterContext) => Promise<T>): Promise<T> {
+  const deadline = createDeadline(service.timeoutMs, res);
+  try {
+    const ctx = contextFor(ex, service, adapter, patientRef, deadline.signal);
+    return await withDeadline(run(ctx), deadline.signal);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+export function dispatchSearch(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, request: SearchRequest): Promise<SearchOutcome> {
+  const engineRequest = parseSearchRequest({
+    fhirVersion: service.fhirVersion,
+    resourceType: request.resourceType,
+    ...(request.operation ? { operation: request.operation } : {}),
+    params: request.all.filter((p) => p.name !== '_format'),
+  });
+  const guarded = guardAdapter(adapter, (v) => ex.violations.push(...v));
+  return underDeadline(res, ex, service, adapter, patientRef, (ctx) => executeSearch(engineRequest, guarded, ctx));
+}
+
+export function dispatchRead(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, request: ReadRequest): Promise<Resource | undefined> {
+  const guarded = guardAdapter(adapter, (v) => ex.violations.push(...v));
+  return underDeadline(res, ex, service, adapter, patientRef, (ctx) => guarded.read(request.resourceType, request.id, ctx));
+}

@@ -1,0 +1,10 @@
+/** The FHIR resource server's public surface (its HTTP layer; the search engine has its own door). */
+export { createFhirRouter, type FhirRouterDeps } from './router.js';
+export type { ProviderConfig, ProviderServiceConfig } from './resolve-base.js';
+export type { PeerFingerprint } from './authenticate.js';
+export type { PeerNames } from './start-exchange.js';
+export { createStaticTokenVerifier, type StaticTokenEntry } from './qualification-tokens.js';
+export { FhirError, operationOutcome, type OperationOutcome, type IssueType } from './outcome.js';
+export { maskBsn, containsUnmaskedBsn, BSN_SYSTEMS } from './mask-bsn.js';
+export { checkPatientCompartment } from './compartment.js';
+export { parseFhirXml, toFhirXml } from './fhir-xml.js';

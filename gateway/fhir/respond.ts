@@ -1,0 +1,60 @@
+import type { Response } from 'express';
+import type { Resource } from '../../adapters/types.js';
+import { toSearchset } from './bundle.js';
+import type { FhirExchange, ServiceBase } from './exchange.js';
+import type { BinaryFormat } from './format.js';
+import { maskBsn } from './mask-bsn.js';
+import { FhirError, notFound } from './outcome.js';
+import { sendResource } from './render.js';
+import type { ReadRequest, SearchRequest } from './request.js';
+import type { SearchOutcome } from './search/index.js';
+
+/**
+ * Writes the answer: a searchset Bundle for a search, the resource for a read, the document
+ * itself for a Binary read that asks for no FHIR format (FHIR binary.html). Every resource is
+ * BSN-masked on the way out (mask-bsn.ts).
+ */
+export function respondSearch(res: Response, ex: FhirExchange, service: ServiceBase, request: SearchRequest, outcome: SearchOutcome, format: 'json' | 'xml', head: boolean): void {
+  const bundle = toSearchset({
+    base: service.url,
+    path: request.operation === 'lastn' ? `${request.resourceType}/$lastn` : request.resourceType,
+    params: request.all,
+    matches: outcome.matches.map(maskBsn),
+    includes: outcome.includes.map(maskBsn),
+    total: outcome.total,
+    offset: request.offset,
+    ...(request.count === undefined ? {} : { count: request.count }),
+  });
+  ex.count = outcome.matches.length;
+  sendResource(res, 200, bundle as unknown as Resource, format, service.fhirVersion, head);
+}
+
+/** RFC 9110 media type, without parameters that could smuggle header syntax. */
+const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+
+function sendBinaryContent(res: Response, binary: Resource, head: boolean): void {
+  const contentType = binary.contentType;
+  // STU3 names the base64 payload `content`, R4 `data`.
+  const data = binary.data ?? binary.content;
+  if (typeof contentType !== 'string' || !MEDIA_TYPE.test(contentType) || typeof data !== 'string') {
+    throw new FhirError(502, 'exception', 'the document cannot be served', { reason: 'binary_malformed' });
+  }
+  const body = Buffer.from(data, 'base64');
+  res.status(200);
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', body.length);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.end(head ? undefined : body);
+}
+
+export function respondRead(res: Response, ex: FhirExchange, service: ServiceBase, request: ReadRequest, resource: Resource | undefined, format: BinaryFormat, head: boolean): void {
+  if (!resource || resource.resourceType !== request.resourceType || resource.id !== request.id) {
+    throw notFound(`no such ${request.resourceType} for this patient`);
+  }
+  ex.count = 1;
+  if (format === 'raw') {
+    sendBinaryContent(res, resource, head);
+    return;
+  }
+  sendResource(res, 200, maskBsn(resource), format, service.fhirVersion, head);
+}

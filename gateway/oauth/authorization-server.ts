@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import express from 'express';
+import helmet from 'helmet';
+import type { OAuthConfig } from '../config/sections/oauth.js';
+import type { Gegevensdienstnamenlijst, OAuthClientList } from '../lists/types.js';
+import type { AuditLog } from '../observability/audit.js';
+import type { Logger } from '../observability/logger.js';
+import type { KeyValueStore } from '../storage/key-value-store.js';
+import { createAccessTokenVerifier } from './access-token-verifier.js';
+import { auditFields } from './audit-fields.js';
+import { authorizeEndpoint, MEDMIJ_ID_PARAMS } from './authorize-endpoint.js';
+import { isAllowedRedirectUri } from './authorization-request.js';
+import type { AccessTokenVerifier } from './grant-context.js';
+import { createGrantDetailsStore } from './grant-details.js';
+import { createDigidSimulator, createOidcIdentityProvider, type IdentityProvider } from './identity/index.js';
+import { createInteractionStateStore } from './interaction-state.js';
+import { createInteractionRouter, type CheckAvailability } from './interactions/router.js';
+import { authorizationServerMetadata } from './metadata.js';
+import { pickLang, renderErrorPage, STYLESHEET, STYLESHEET_PATH } from './pages/index.js';
+import type { PeerOf } from './peer.js';
+import { createProvider } from './provider.js';
+import { allScopeTokens, parseScope, type ServedProvider } from './scope.js';
+import { toX5tS256 } from './thumbprint.js';
+import { tokenEndpoint, traceIdsOf } from './token-endpoint.js';
+
+export interface AuthorizationServerDeps {
+  readonly oauth: OAuthConfig;
+  readonly mode: 'development' | 'test' | 'production';
+  /** e.g. https://localhost:8443: the patient (frontchannel) listener. */
+  readonly patientPublicUrl: string;
+  /** e.g. https://localhost:9443: the node (backchannel, mTLS) listener. */
+  readonly nodePublicUrl: string;
+  readonly providers: readonly ServedProvider[];
+  readonly currentOAuthClientList: () => OAuthClientList | undefined;
+  readonly currentServiceNames: () => Gegevensdienstnamenlijst | undefined;
+  readonly store: KeyValueStore;
+  readonly checkAvailability: CheckAvailability;
+  readonly peerOf: PeerOf;
+  readonly audit: AuditLog;
+  readonly log: Logger;
+}
+
+export interface AuthorizationServer {
+  /** Mount at / on the patient listener (server TLS only). */
+  readonly patientRouter: express.Router;
+  /** Mount at / on the node listener (mTLS + whitelist enforced on the connection). */
+  readonly nodeRouter: express.Router;
+  readonly verifier: AccessTokenVerifier;
+  /** Re-reads `oauth.keysFile` and rotates the cookie keys without a restart (wire to SIGHUP). */
+  reloadKeys(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The MedMij authorization server (digest §2): oidc-provider configured for plain OAuth 2.0 code
+ * grant with MedMij's checks in front and its pages in between. Endpoints answer only on their
+ * own listener: authorization, interaction pages and metadata on the patient router, the token
+ * endpoint on the node router.
+ */
+export async function createAuthorizationServer(deps: AuthorizationServerDeps): Promise<AuthorizationServer> {
+  const { oauth } = deps;
+  if (deps.mode === 'production' && oauth.identityProvider.kind === 'digid-simulator') {
+    throw new Error('oauth.identityProvider digid-simulator is refused in production');
+  }
+  const patientUrl = deps.patientPublicUrl.replace(/\/+$/, '');
+  const scopes = allScopeTokens(deps.providers);
+  const longTermMs = oauth.longTermConsentDays * 86_400_000;
+  const grants = createGrantDetailsStore(deps.store, longTermMs + 86_400_000);
+  const states = createInteractionStateStore(deps.store, oauth.interactionTtlSeconds * 1000);
+  const cookieKeys = await initialCookieKeys(oauth, deps.mode);
+
+  const provider = createProvider({
+    issuer: patientUrl,
+    scopes,
+    store: deps.store,
+    clientFor: (clientId) => (deps.currentOAuthClientList()?.byHostname(clientId) ? { clientId } : undefined),
+    redirectUriAllowed: isAllowedRedirectUri,
+    ttl: {
+      accessTokenSeconds: oauth.accessTokenTtlSeconds,
+      authorizationCodeSeconds: oauth.authorizationCodeTtlSeconds,
+      interactionSeconds: oauth.interactionTtlSeconds,
+      longTermConsentSeconds: oauth.longTermConsentDays * 86_400,
+    },
+    cookieKeys,
+    issueRefreshToken: async (grantId) => (await grants.get(grantId))?.longTerm === true,
+    accessTokenExtra: (req) => {
+      if (!oauth.certificateBoundTokens) return undefined;
+      const peer = deps.peerOf(req);
+      const thumbprint = peer ? toX5tS256(peer.fingerprintSha256) : undefined;
+      // tokenEndpoint() already refused requests without a usable certificate.
+      return thumbprint ? { cnf: { 'x5t#S256': thumbprint } } : undefined;
+    },
+    renderError: (req, error) => {
+      const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+      const scope = parseScope(query.get('scope') ?? undefined, deps.providers);
+      const served = scope.ok ? deps.providers.find((p) => p.name === scope.value.providerName) : deps.providers.length === 1 ? deps.providers[0] : undefined;
+      const ids = traceIdsOf(req);
+      const traceId = query.get('MedMij-Request-ID') ?? ids.traceId;
+      const sessionId = query.get('X-Correlation-ID') ?? ids.sessionId;
+      deps.log.warn({ step: 'oauth_error_page', error: error.error, description: error.description }, 'OAuth error rendered as a page');
+      deps.audit.record({ type: 'show_authorization_request_error_page', outcome: 'failure', ...auditFields({ traceId: traceId ?? undefined, sessionId: sessionId ?? undefined }), reason: error.error });
+      return renderErrorPage({
+        lang: pickLang(undefined, req.headers['accept-language']),
+        kind: 'failure',
+        ...(served ? { provider: served } : {}),
+        ...(traceId && /^[A-Za-z0-9._:-]{1,64}$/.test(traceId) ? { traceId } : {}),
+        ...(sessionId && /^[A-Za-z0-9._:-]{1,64}$/.test(sessionId) ? { sessionId } : {}),
+      });
+    },
+    extraParams: MEDMIJ_ID_PARAMS,
+  });
+
+  provider.onAuthorizationSuccess((_req, params) => {
+    const scope = typeof params.scope === 'string' ? parseScope(params.scope, deps.providers) : undefined;
+    deps.audit.record({
+      type: 'send_authorization_response',
+      outcome: 'success',
+      ...auditFields({
+        sessionId: asString(params['X-Correlation-ID']),
+        traceId: asString(params['MedMij-Request-ID']),
+        clientId: asString(params.client_id),
+        providerId: scope?.ok ? scope.value.providerName : undefined,
+      }),
+    });
+  });
+  provider.onTokenSuccess((event) => {
+    deps.audit.record({
+      type: 'send_token_response',
+      outcome: 'success',
+      ...auditFields({ ...traceIdsOf(event.req), clientId: event.clientId, peerHost: deps.peerOf(event.req)?.hostnames.join(',') }),
+      ...(event.grantType ? { detail: event.grantType } : {}),
+      status: 200,
+    });
+  });
+  provider.onTokenError((event) => {
+    deps.audit.record({
+      type: 'send_token_response',
+      outcome: 'refused',
+      ...auditFields({ ...traceIdsOf(event.req), clientId: event.clientId, peerHost: deps.peerOf(event.req)?.hostnames.join(',') }),
+      ...(event.error ? { reason: event.error } : {}),
+      ...(event.grantType ? { detail: event.grantType } : {}),
+    });
+  });
+
+  const identity: IdentityProvider =
+    oauth.identityProvider.kind === 'oidc'
+      ? createOidcIdentityProvider(oauth.identityProvider, `${patientUrl}/interaction/oidc-callback`, deps.log)
+      : createDigidSimulator();
+
+  const patientRouter = express.Router();
+  patientRouter.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'none'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'"],
+          // Chrome applies form-action to the redirects after a POST, which end at the PGO.
+          formAction: ["'self'", 'https:'],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+        },
+      },
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'no-referrer' },
+    }),
+  );
+  patientRouter.get(STYLESHEET_PATH, (_req, res) => {
+    res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(STYLESHEET);
+  });
+  patientRouter.get('/.well-known/oauth-authorization-server', (_req, res) => {
+    res.json(authorizationServerMetadata({ patientPublicUrl: patientUrl, nodePublicUrl: deps.nodePublicUrl, scopes, certificateBoundTokens: oauth.certificateBoundTokens }));
+  });
+  patientRouter.get('/oauth/authorize', authorizeEndpoint({ handler: provider.handler, currentOAuthClientList: deps.currentOAuthClientList, providers: deps.providers, audit: deps.audit }));
+  // oidc-provider's resume step after the interaction (issues the code and redirects).
+  patientRouter.get('/oauth/authorize/:uid', (req, res) => provider.handler(req, res));
+  patientRouter.use(
+    createInteractionRouter({
+      provider,
+      states,
+      grants,
+      identity,
+      providers: deps.providers,
+      currentOAuthClientList: deps.currentOAuthClientList,
+      currentServiceNames: deps.currentServiceNames,
+      checkAvailability: deps.checkAvailability,
+      availabilityTimeoutMs: oauth.availabilityTimeoutMs,
+      oidcCallbackUrl: `${patientUrl}/interaction/oidc-callback`,
+      audit: deps.audit,
+      log: deps.log,
+    }),
+  );
+
+  const nodeRouter = express.Router();
+  nodeRouter.post('/oauth/token', tokenEndpoint({ handler: provider.handler, peerOf: deps.peerOf, certificateBoundTokens: oauth.certificateBoundTokens, audit: deps.audit }));
+
+  return {
+    patientRouter,
+    nodeRouter,
+    verifier: createAccessTokenVerifier({ provider, grants, currentOAuthClientList: deps.currentOAuthClientList, certificateBoundTokens: oauth.certificateBoundTokens }),
+    async reloadKeys() {
+      if (oauth.keysFile === undefined) return;
+      provider.setCookieKeys(await readKeysFile(oauth.keysFile));
+      deps.log.info({ step: 'oauth_keys' }, 'cookie keys reloaded');
+    },
+    async close() {
+      // Nothing of our own to release: the store belongs to the caller.
+    },
+  };
+}
+
+function asString(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+async function initialCookieKeys(oauth: OAuthConfig, mode: string): Promise<string[]> {
+  if (oauth.keysFile !== undefined) return readKeysFile(oauth.keysFile);
+  if (oauth.cookieKeys !== undefined) return [...oauth.cookieKeys];
+  if (mode === 'production') throw new Error('oauth.cookieKeys or oauth.keysFile is required in production');
+  // Development and tests: per-process keys (sessions do not survive a restart).
+  return [randomBytes(32).toString('base64url')];
+}
+
+/** `{"cookieKeys": ["newest", "older", ...]}`: newest signs, all verify. */
+async function readKeysFile(file: string): Promise<string[]> {
+  const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+  const keys = (parsed as { cookieKeys?: unknown }).cookieKeys;
+  if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === 'string' && k.length >= 32)) {
+    throw new Error('oauth.keysFile must hold {"cookieKeys": [at least one string of 32+ characters]}');
+  }
+  return keys as string[];
+}

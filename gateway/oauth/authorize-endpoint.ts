@@ -1,0 +1,96 @@
+import type { IncomingMessage } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+import type { AuditLog } from '../observability/audit.js';
+import type { OAuthClientList } from '../lists/types.js';
+import { auditFields } from './audit-fields.js';
+import { parseAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
+import { pickLang, renderErrorPage } from './pages/index.js';
+import { MEDMIJ_RESPONSE_MODE } from './provider.js';
+import type { ServedProvider } from './scope.js';
+
+/** Names under which the MedMij ids travel inside oidc-provider (its `extraParams`). */
+export const MEDMIJ_ID_PARAMS = ['MedMij-Request-ID', 'X-Correlation-ID'] as const;
+
+/**
+ * GET /oauth/authorize, in front of oidc-provider: MedMij's checks run here, on typed values,
+ * before the library sees anything (house rule 2). Only the parameters MedMij defines (plus PKCE)
+ * are passed on; all others are ignored as MedMij says (S1) by not forwarding them, so no
+ * `prompt`, `request_uri`, `response_mode` or `max_age` can steer the provider.
+ */
+export function authorizeEndpoint(deps: {
+  readonly handler: (req: IncomingMessage, res: Response) => void;
+  readonly currentOAuthClientList: () => OAuthClientList | undefined;
+  readonly providers: readonly ServedProvider[];
+  readonly audit: AuditLog;
+}) {
+  return (req: Request, res: Response, _next: NextFunction): void => {
+    const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
+    const result = parseAuthorizationRequest(query, (name) => req.get(name), deps.currentOAuthClientList(), deps.providers);
+    const lang = pickLang(query.get('lang') ?? query.get('ui_locales'), req.get('accept-language'));
+
+    if (result.kind === 'error-page') {
+      const ids = auditFields({ sessionId: result.sessionId, traceId: result.traceId, clientId: result.clientId });
+      deps.audit.record({ type: 'receive_authorization_request', outcome: 'refused', ...ids, reason: result.reason });
+      deps.audit.record({ type: 'authorization_request_error', outcome: 'refused', ...ids, reason: result.reason });
+      deps.audit.record({ type: 'show_authorization_request_error_page', outcome: 'refused', ...ids, reason: result.reason });
+      res
+        .status(400)
+        .type('html')
+        .send(renderErrorPage({ lang, kind: 'request', ...(result.traceId ? { traceId: result.traceId } : {}), ...(result.sessionId ? { sessionId: result.sessionId } : {}) }));
+      return;
+    }
+
+    if (result.kind === 'redirect-error') {
+      const ids = auditFields({ sessionId: result.sessionId, traceId: result.traceId, clientId: result.clientId });
+      deps.audit.record({ type: 'receive_authorization_request', outcome: 'refused', ...ids, reason: result.error });
+      deps.audit.record({ type: 'send_authorization_request_error', outcome: 'refused', ...ids, reason: result.error, detail: result.description });
+      const target = new URL(result.redirectUri);
+      target.searchParams.set('error', result.error);
+      target.searchParams.set('error_description', result.description);
+      if (result.state !== undefined) target.searchParams.set('state', result.state);
+      res.redirect(303, target.href);
+      return;
+    }
+
+    const request = result.request;
+    deps.audit.record({
+      type: 'receive_authorization_request',
+      outcome: 'success',
+      ...auditFields({ sessionId: request.sessionId, traceId: request.traceId, clientId: request.clientId, providerId: request.scope.providerName }),
+    });
+    req.url = `${req.path}?${forwardedQuery(request).toString()}`;
+    // Every authorization starts a fresh provider session: MedMij asks login and consent each
+    // time, and a session left by an earlier flow (another patient, another PGO) must not carry over.
+    stripSessionCookie(req);
+    deps.handler(req, res);
+  };
+}
+
+function forwardedQuery(r: AuthorizationRequest): URLSearchParams {
+  const q = new URLSearchParams({
+    response_type: 'code',
+    client_id: r.clientId,
+    redirect_uri: r.redirectUri,
+    scope: r.scope.scope,
+    state: r.state,
+    'MedMij-Request-ID': r.traceId,
+    'X-Correlation-ID': r.sessionId,
+    response_mode: MEDMIJ_RESPONSE_MODE,
+  });
+  if (r.codeChallenge !== undefined) {
+    q.set('code_challenge', r.codeChallenge);
+    q.set('code_challenge_method', 'S256');
+  }
+  return q;
+}
+
+function stripSessionCookie(req: Request): void {
+  const cookie = req.headers.cookie;
+  if (!cookie) return;
+  const kept = cookie
+    .split(';')
+    .map((c) => c.trim())
+    .filter((c) => c !== '' && !/^_session(\.|=)/.test(c));
+  if (kept.length > 0) req.headers.cookie = kept.join('; ');
+  else delete req.headers.cookie;
+}

@@ -1,0 +1,7 @@
+export { createAuthorizationServer, type AuthorizationServer, type AuthorizationServerDeps } from './authorization-server.js';
+export { zalEntriesFor, type ZalEntry, type ZalServiceEntry } from './zal-entries.js';
+export type { AccessTokenVerifier, GrantContext } from './grant-context.js';
+export type { ServedProvider } from './scope.js';
+export type { PeerIdentity, PeerOf } from './peer.js';
+export type { CheckAvailability } from './interactions/router.js';
+export { parseBsn, type Bsn } from './bsn.js';

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from './logger.js';
+import type { GatewayMetrics } from './metrics.js';
+
+export type ListenerName = 'node' | 'patient';
+
+export interface RequestContext {
+  /** Our own id for this request: in every log line and in 5xx answers. */
+  readonly requestId: string;
+  /** MedMij-Request-ID (the trace id), when the caller sent a well-formed one. */
+  readonly traceId?: string;
+  /** X-Correlation-ID (the session id), when the caller sent a well-formed one. */
+  readonly sessionId?: string;
+  readonly listener: ListenerName;
+  readonly log: Logger;
+}
+
+/**
+ * MedMij ids are UUIDs; anything else of bounded, harmless shape is still accepted for tracing
+ * (some PGOs send other opaque ids), but never copied into logs unchecked.
+ */
+const TRACE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export function parseTraceId(value: unknown): string | undefined {
+  return typeof value === 'string' && TRACE_ID.test(value) ? value : undefined;
+}
+
+const CONTEXT = Symbol('requestContext');
+
+/**
+ * First middleware on each listener: gives the request an id, reads the MedMij correlation
+ * headers, binds a child logger and times the request for the metrics. The route label is the
+ * matched Express route (bounded), never the raw URL (which may carry ids).
+ */
+export function requestContext(listener: ListenerName, log: Logger, metrics?: GatewayMetrics) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const traceId = parseTraceId(req.get('medmij-request-id'));
+    const sessionId = parseTraceId(req.get('x-correlation-id'));
+    const requestId = randomUUID();
+    const context: RequestContext = {
+      requestId,
+      listener,
+      log: log.child({ requestId, listener, ...(traceId ? { traceId } : {}), ...(sessionId ? { sessionId } : {}) }),
+      ...(traceId ? { traceId } : {}),
+      ...(sessionId ? { sessionId } : {}),
+    };
+    (res.locals as Record<symbol, RequestContext>)[CONTEXT] = context;
+    if (traceId) res.setHeader('MedMij-Request-ID', traceId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeLabel(req);
+      metrics?.httpDuration.observe({ listener, route, status: String(res.statusCode) }, seconds);
+      context.log.info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+    });
+    next();
+  };
+}
+
+export function contextOf(res: Response): RequestContext | undefined {
+  return (res.locals as Record<symbol, RequestContext | undefined>)[CONTEXT];
+}
+
+function routeLabel(req: Request): string {
+  const route = (req as Request & { route?: { path?: unknown } }).route?.path;
+  const base = req.baseUrl || '';
+  if (typeof route === 'string') return `${base}${route}`;
+  // Unmatched or handled outside Express routing (oidc-provider): keep only the first segment.
+  const first = req.path.split('/')[1] ?? '';
+  return `/${first.replace(/[^a-z0-9._-]/gi, '').slice(0, 32)}`;
+}

@@ -1,0 +1,202 @@
+import { createClient } from 'redis';
+import { ErrorCodes, GatewayError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { KeyValueStore } from './key-value-store.js';
+
+export interface RedisStoreOptions {
+  /** redis:// or rediss:// URL; may carry credentials, so it is never logged. */
+  readonly url: string;
+  /** Prepended to every key, so several gateways (or test runs) can share one Redis. */
+  readonly keyPrefix: string;
+  /** Deadline for one TCP/TLS connection attempt. */
+  readonly connectTimeoutMs: number;
+  /** A command with no answer within this time fails with STORAGE_UNAVAILABLE. */
+  readonly commandTimeoutMs: number;
+  /** Upper bound of the pause between reconnection attempts. Default 2000 ms. */
+  readonly maxReconnectDelayMs?: number;
+  readonly log?: Logger;
+}
+
+type Client = ReturnType<typeof createClient>;
+
+/**
+ * KeyValueStore on Redis (node-redis v6); the only file that imports `redis` (house rule 1).
+ *
+ * Fail closed: there is no offline queue, so while Redis is unreachable every command rejects at
+ * once with STORAGE_UNAVAILABLE, and a command that gets no answer is abandoned after
+ * commandTimeoutMs. A request that needs an authorization code or a grant must fail, not hang or
+ * be replayed later. Reconnection continues in the background with a bounded back-off.
+ *
+ * Values live under `<prefix>v:<key>` and sets under `<prefix>s:<key>`, so a value and a set of
+ * the same name never collide (as in MemoryStore) and `del` removes both.
+ */
+export class RedisStore implements KeyValueStore {
+  private readonly client: Client;
+  private closed = false;
+  private lastError: string | undefined;
+
+  constructor(private readonly options: RedisStoreOptions) {
+    const maxDelay = options.maxReconnectDelayMs ?? 2000;
+    this.client = createClient({
+      url: options.url,
+      disableOfflineQueue: true,
+      socket: {
+        connectTimeout: options.connectTimeoutMs,
+        // Exponential back-off with jitter, capped: never gives up (Redis may come back), never spins.
+        reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, maxDelay) + Math.floor(Math.random() * 50),
+      },
+    });
+    // Without a listener node-redis would throw 'error' events; log each outage once, not every retry.
+    this.client.on('error', (err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      if (message !== this.lastError) options.log?.warn({ err: message }, 'redis unavailable');
+      this.lastError = message;
+    });
+    this.client.on('ready', () => {
+      if (this.lastError !== undefined) options.log?.info('redis connection restored');
+      this.lastError = undefined;
+    });
+    // Connects in the background; until then (and while reconnecting) commands fail closed.
+    this.client.connect().catch(() => undefined); // rejects only when closed before connecting
+  }
+
+  /** Resolves once Redis is connected; rejects with STORAGE_UNAVAILABLE when it is not within timeoutMs. */
+  async ready(timeoutMs: number = this.options.connectTimeoutMs): Promise<void> {
+    if (this.closed) throw unavailable('store is closed');
+    if (this.client.isReady) return;
+    // Not events.once: it would reject on the 'error' events of each failed attempt meanwhile.
+    let onReady: () => void = () => undefined;
+    const readyNow = new Promise<boolean>((resolve) => {
+      onReady = () => resolve(true);
+      this.client.once('ready', onReady);
+    });
+    const ok = await withDeadline(readyNow, timeoutMs, () => false);
+    this.client.off('ready', onReady);
+    if (!ok) throw unavailable(`redis not reachable within ${timeoutMs} ms`);
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await this.run((c) => c.get(this.valueKey(key)))) ?? undefined;
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    if (ttlMs !== undefined && ttlMs <= 0) return this.del(key); // already expired, as in MemoryStore
+    const k = this.valueKey(key);
+    await this.run((c) => (ttlMs === undefined ? c.set(k, value) : c.set(k, value, { expiration: { type: 'PX', value: px(ttlMs) } })));
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
+    if (ttlMs !== undefined && ttlMs <= 0) return false;
+    const k = this.valueKey(key);
+    const reply = await this.run((c) =>
+      c.set(k, value, ttlMs === undefined ? { condition: 'NX' } : { condition: 'NX', expiration: { type: 'PX', value: px(ttlMs) } }),
+    );
+    return reply === 'OK';
+  }
+
+  async take(key: string): Promise<string | undefined> {
+    // GETDEL (Redis >= 6.2) is one command, so of concurrent callers exactly one sees the value.
+    return (await this.run((c) => c.getDel(this.valueKey(key)))) ?? undefined;
+  }
+
+  async del(key: string): Promise<void> {
+    await this.run((c) => c.del([this.valueKey(key), this.setKey(key)]));
+  }
+
+  async addToSet(key: string, member: string, ttlMs?: number): Promise<void> {
+    const k = this.setKey(key);
+    if (ttlMs === undefined) {
+      await this.run((c) => c.sAdd(k, member));
+      return;
+    }
+    // One transaction, so the set never exists without its expiry.
+    await this.run((c) => c.multi().sAdd(k, member).pExpire(k, Math.max(1, Math.ceil(ttlMs))).exec());
+  }
+
+  async members(key: string): Promise<readonly string[]> {
+    const reply: unknown = await this.run((c) => c.sMembers(this.setKey(key)));
+    return Array.isArray(reply) || reply instanceof Set ? [...reply].map(String) : [];
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.closed || !this.client.isReady) return false;
+    try {
+      await this.run((c) => c.ping(), Math.min(this.options.commandTimeoutMs, 1000));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.client.isReady) {
+      // Graceful: lets commands in flight finish, then quits. Bounded, then forced.
+      const done = await withDeadline(this.client.close().then(() => true, () => false), this.options.commandTimeoutMs, () => false);
+      if (done) return;
+    }
+    this.client.destroy();
+  }
+
+  /**
+   * Deletes every key under this store's prefix (SCAN + UNLINK, never KEYS). Not part of the
+   * port: for test clean-up and operator tooling. Returns the number of keys removed.
+   */
+  async clearPrefix(): Promise<number> {
+    let removed = 0;
+    const pattern = `${this.options.keyPrefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+    await this.run(async (c) => {
+      for await (const keys of c.scanIterator({ MATCH: pattern, COUNT: 500 })) {
+        if (keys.length > 0) removed += await c.unlink(keys);
+      }
+    }, 30_000);
+    return removed;
+  }
+
+  private valueKey(key: string): string {
+    return `${this.options.keyPrefix}v:${key}`;
+  }
+
+  private setKey(key: string): string {
+    return `${this.options.keyPrefix}s:${key}`;
+  }
+
+  /** Runs one command with a deadline; every failure becomes STORAGE_UNAVAILABLE. */
+  private async run<T>(command: (client: Client) => Promise<T>, timeoutMs = this.options.commandTimeoutMs): Promise<T> {
+    if (this.closed) throw unavailable('store is closed');
+    if (!this.client.isReady) throw unavailable('redis not connected');
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unavailable(`redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([command(this.client), deadline]);
+    } catch (err) {
+      if (err instanceof GatewayError) throw err;
+      throw unavailable('redis command failed', err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function px(ttlMs: number): number {
+  return Math.max(1, Math.ceil(ttlMs));
+}
+
+function unavailable(message: string, cause?: unknown): GatewayError {
+  return new GatewayError(ErrorCodes.STORAGE_UNAVAILABLE, message, cause === undefined ? undefined : { cause });
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(onTimeout()), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

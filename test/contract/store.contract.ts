@@ -1,0 +1,183 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KeyValueStore } from '../../gateway/storage/index.js';
+
+export interface StoreUnderTest {
+  readonly store: KeyValueStore;
+  /** Removes what the test wrote and closes the store. */
+  readonly cleanup: () => Promise<void>;
+}
+
+/** Returns a fresh, empty store with its own key space each time it is called. */
+export type StoreSetup = () => Promise<StoreUnderTest>;
+
+/**
+ * The behaviour every KeyValueStore must show (house rule 8). TTL tests wait for real: 150 ms
+ * lifetimes, checked at ~0 ms and after 350 ms, which leaves room for a slow CI machine.
+ */
+export function runStoreContract(name: string, setup: StoreSetup): void {
+  describe(`KeyValueStore contract: ${name}`, () => {
+    const made: StoreUnderTest[] = [];
+    let store: KeyValueStore;
+
+    const fresh = async () => {
+      const s = await setup();
+      made.push(s);
+      return s.store;
+    };
+
+    beforeEach(async () => {
+      store = await fresh();
+    });
+
+    afterEach(async () => {
+      await Promise.all(made.splice(0).map((s) => s.cleanup()));
+    });
+
+    describe('values', () => {
+      it('returns undefined for a key never written', async () => {
+        expect(await store.get('never-written')).toBeUndefined();
+      });
+
+      it('sets, overwrites and deletes', async () => {
+        await store.set('a', 'one');
+        expect(await store.get('a')).toBe('one');
+        await store.set('a', 'two');
+        expect(await store.get('a')).toBe('two');
+        await store.del('a');
+        expect(await store.get('a')).toBeUndefined();
+        await expect(store.del('a')).resolves.toBeUndefined(); // deleting a missing key is fine
+      });
+
+      it('keeps keys and values byte for byte, the empty string included', async () => {
+        const key = 'grant:ä ö/😀:{x}*?';
+        const value = JSON.stringify({ text: 'zoë 😀', n: 1 });
+        await store.set(key, value);
+        await store.set('empty', '');
+        expect(await store.get(key)).toBe(value);
+        expect(await store.get('empty')).toBe('');
+        expect(await store.get('grant:ä ö/😀:{x}')).toBeUndefined();
+      });
+
+      it('expires a value after its TTL', async () => {
+        await store.set('short', 'v', 150);
+        await store.set('long', 'v', 10_000);
+        expect(await store.get('short')).toBe('v');
+        await sleep(350);
+        expect(await store.get('short')).toBeUndefined();
+        expect(await store.get('long')).toBe('v');
+      });
+
+      it('a set without TTL replaces an earlier TTL', async () => {
+        await store.set('k', 'v1', 150);
+        await store.set('k', 'v2');
+        await sleep(350);
+        expect(await store.get('k')).toBe('v2');
+      });
+    });
+
+    describe('setIfAbsent', () => {
+      it('stores only when the key is absent', async () => {
+        expect(await store.setIfAbsent('once', 'first')).toBe(true);
+        expect(await store.setIfAbsent('once', 'second')).toBe(false);
+        expect(await store.get('once')).toBe('first');
+      });
+
+      it('counts an expired key as absent', async () => {
+        expect(await store.setIfAbsent('lease', 'a', 150)).toBe(true);
+        expect(await store.setIfAbsent('lease', 'b', 150)).toBe(false);
+        await sleep(350);
+        expect(await store.setIfAbsent('lease', 'c')).toBe(true);
+        expect(await store.get('lease')).toBe('c');
+      });
+
+      it('of 20 concurrent callers exactly one wins', async () => {
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.setIfAbsent('race', `caller-${i}`)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await store.get('race')).toBe(`caller-${results.indexOf(true)}`);
+      });
+    });
+
+    describe('take', () => {
+      it('returns the value and removes it', async () => {
+        await store.set('code', 'grant-1');
+        expect(await store.take('code')).toBe('grant-1');
+        expect(await store.get('code')).toBeUndefined();
+        expect(await store.take('code')).toBeUndefined();
+      });
+
+      it('returns undefined for a missing or expired key', async () => {
+        expect(await store.take('missing')).toBeUndefined();
+        await store.set('gone', 'v', 150);
+        await sleep(350);
+        expect(await store.take('gone')).toBeUndefined();
+      });
+
+      it('of 20 concurrent takes of one key exactly one gets the value', async () => {
+        await store.set('one-time-code', 'secret-grant');
+        const results = await Promise.all(Array.from({ length: 20 }, () => store.take('one-time-code')));
+        expect(results.filter((r) => r !== undefined)).toEqual(['secret-grant']);
+        expect(await store.get('one-time-code')).toBeUndefined();
+      });
+    });
+
+    describe('sets', () => {
+      it('returns no members for a missing set', async () => {
+        expect(await store.members('no-such-set')).toEqual([]);
+      });
+
+      it('adds members once each', async () => {
+        await store.addToSet('grant:1', 'token-b');
+        await store.addToSet('grant:1', 'token-a');
+        await store.addToSet('grant:1', 'token-b');
+        expect([...(await store.members('grant:1'))].sort()).toEqual(['token-a', 'token-b']);
+      });
+
+      it('expires a set after its TTL; adding without TTL keeps the expiry', async () => {
+        await store.addToSet('short-set', 'm1', 150);
+        await store.addToSet('short-set', 'm2');
+        await store.addToSet('long-set', 'm', 10_000);
+        expect([...(await store.members('short-set'))].sort()).toEqual(['m1', 'm2']);
+        await sleep(350);
+        expect(await store.members('short-set')).toEqual([]);
+        expect(await store.members('long-set')).toEqual(['m']);
+      });
+
+      it('a later TTL extends the set', async () => {
+        await store.addToSet('extended', 'm1', 150);
+        await store.addToSet('extended', 'm2', 10_000);
+        await sleep(350);
+        expect([...(await store.members('extended'))].sort()).toEqual(['m1', 'm2']);
+      });
+
+      it('keeps a value and a set of the same name apart; del removes both', async () => {
+        await store.set('both', 'value');
+        await store.addToSet('both', 'member');
+        expect(await store.get('both')).toBe('value');
+        expect(await store.members('both')).toEqual(['member']);
+        await store.del('both');
+        expect(await store.get('both')).toBeUndefined();
+        expect(await store.members('both')).toEqual([]);
+      });
+    });
+
+    describe('health and isolation', () => {
+      it('answers ping with true', async () => {
+        expect(await store.ping()).toBe(true);
+      });
+
+      it('two stores with their own key space do not see each other', async () => {
+        const other = await fresh();
+        await store.set('shared-name', 'mine');
+        await store.addToSet('shared-set', 'mine');
+        expect(await other.get('shared-name')).toBeUndefined();
+        expect(await other.members('shared-set')).toEqual([]);
+        expect(await other.setIfAbsent('shared-name', 'theirs')).toBe(true);
+        await other.del('shared-set');
+        expect(await store.get('shared-name')).toBe('mine');
+        expect(await store.members('shared-set')).toEqual(['mine']);
+        expect(await other.take('shared-name')).toBe('theirs');
+        expect(await store.get('shared-name')).toBe('mine');
+      });
+    });
+  });
+}

@@ -1,0 +1,92 @@
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseConfig } from '../../gateway/config/index.js';
+import { createGateway, type Gateway, type GatewayAddresses } from '../../gateway/gateway.js';
+import { MemoryAuditLog } from '../../gateway/observability/audit.js';
+import { createSilentLogger } from '../../gateway/observability/logger.js';
+import { devPkiFiles, type DevPkiFiles } from '../../gateway/pki/index.js';
+import { fromProjectRoot } from '../../gateway/project-root.js';
+
+export interface TestGateway {
+  readonly gateway: Gateway;
+  readonly urls: GatewayAddresses;
+  /** The development PKI the gateway generated for this run (in a temp folder). */
+  readonly pki: DevPkiFiles;
+  readonly audit: MemoryAuditLog;
+  readonly dir: string;
+  /** Where this gateway reads its MedMij lists from (copies of config/lists/dev). */
+  readonly listsDir: string;
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  /** YAML for the `storage:` section; memory by default. */
+  readonly storageYaml?: string;
+  /** Extra top-level YAML appended to the config (e.g. `oauth:` or `qualification:`). */
+  readonly extraYaml?: string;
+  readonly mode?: 'development' | 'test';
+  /** Folder whose PKI to reuse (two gateways sharing one CA); a fresh one when absent. */
+  readonly certsDir?: string;
+}
+
+/**
+ * The whole gateway as `npm start` builds it, on ports picked by the OS: real TLS listeners with
+ * a freshly generated development PKI, the development lists, the demo EHR. Audit records are
+ * kept in memory so tests can assert on them.
+ */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'medmij-gw-'));
+  const certsDir = options.certsDir ?? path.join(dir, 'certs');
+  // A copy of the development lists, so a test can publish a new version of one (listsDir).
+  const lists = path.join(dir, 'lists');
+  await cp(fromProjectRoot('config', 'lists', 'dev'), lists, { recursive: true });
+  const yaml = `
+mode: ${options.mode ?? 'development'}
+listeners:
+  node: { host: 127.0.0.1, port: 0, publicUrl: "https://localhost:9443" }
+  patient: { host: 127.0.0.1, port: 0, publicUrl: "https://localhost:8443" }
+operations: { host: 127.0.0.1, port: 0 }
+tls:
+  certFile: ${certsDir}/gateway.crt
+  keyFile: ${certsDir}/gateway.key
+  clientCaFile: ${certsDir}/ca.crt
+  generateDevCertificates: true
+  watchFiles: false
+lists:
+  whitelist: { source: ${lists}/MedMij_Whitelist.xml }
+  oauthClientList: { source: ${lists}/MedMij_OAuthclientlist.xml }
+  zorgaanbiederslijst: { source: ${lists}/MedMij_Zorgaanbiederslijst.xml }
+  gegevensdienstnamenlijst: { source: ${lists}/MedMij_Gegevensdienstnamenlijst.xml }
+storage: ${options.storageYaml ?? '{ kind: memory }'}
+logging: { level: silent }
+providers:
+  - name: demoziekenhuis
+    displayName: Demo Ziekenhuis
+    supportPhone: "+31 20 555 0100"
+    services:
+      - { id: "48", standard: bgz-3, fhirVersion: STU3, adapter: demo-ehr }
+      - { id: mp9-3.0, standard: mp9-3.0, fhirVersion: R4, adapter: demo-ehr }
+adapters:
+  - { id: demo-ehr, kind: demo }
+${options.extraYaml ?? ''}
+`;
+  const file = path.join(dir, 'gateway.yaml');
+  await writeFile(file, yaml);
+  const config = parseConfig(yaml, { file, env: {} });
+  const audit = new MemoryAuditLog();
+  const gateway = await createGateway(config, { configDir: dir, log: createSilentLogger(), audit });
+  const urls = await gateway.listen();
+  return {
+    gateway,
+    urls,
+    pki: devPkiFiles(certsDir),
+    audit,
+    dir,
+    listsDir: lists,
+    async close() {
+      await gateway.close(1000);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { mapAdapterError } from '../../../gateway/fhir/adapter-errors.js';
+import { withDeadline } from '../../../gateway/fhir/deadline.js';
+import { toFhirError } from '../../../gateway/fhir/error-handler.js';
+import { FhirError } from '../../../gateway/fhir/outcome.js';
+
+const named = (name: string, message = 'upstream said no'): Error => Object.assign(new Error(message), { name });
+
+describe('withDeadline', () => {
+  it('rejects with 504 when the signal fires first, even if the work never settles', async () => {
+    const never = new Promise<never>(() => undefined);
+    await expect(withDeadline(never, AbortSignal.timeout(20))).rejects.toMatchObject({ status: 504, issueCode: 'timeout' });
+  });
+
+  it('passes the result or the error of work that finishes in time', async () => {
+    const signal = AbortSignal.timeout(1000);
+    await expect(withDeadline(Promise.resolve(42), signal)).resolves.toBe(42);
+    await expect(withDeadline(Promise.reject(named('UpstreamUnavailable')), signal)).rejects.toMatchObject({ name: 'UpstreamUnavailable' });
+  });
+
+  it('reports a client disconnect differently from a timeout', async () => {
+    const c = new AbortController();
+    c.abort(new DOMException('client_disconnected', 'AbortError'));
+    await expect(withDeadline(Promise.resolve(1), c.signal)).rejects.toMatchObject({ status: 499 });
+  });
+});
+
+describe('error mapping', () => {
+  it.each([
+    ['UpstreamUnavailable', 503],
+    ['UpstreamTimeout', 504],
+    ['MappingFailed', 502],
+    ['UpstreamRejected', 502],
+    ['FhirXmlError', 502],
+  ])('%s → %d', (name, status) => {
+    expect(mapAdapterError(named(name))?.status).toBe(status);
+    expect(toFhirError(named(name)).status).toBe(status);
+  });
+
+  it('search-parameter errors are 400 with their message; unknown errors 500 without detail', () => {
+    expect(toFhirError(named('SearchParamError', 'date has a malformed value'))).toMatchObject({ status: 400, message: 'date has a malformed value' });
+    const internal = toFhirError(new TypeError('secret detail'));
+    expect(internal.status).toBe(500);
+    expect(JSON.stringify(internal.toOutcome())).not.toContain('secret');
+    const own = new FhirError(403, 'forbidden', 'no');
+    expect(toFhirError(own)).toBe(own);
+  });
+});

@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { KeyValueStoreAdapter } from '../../../gateway/oauth/storage-adapter.js';
+import { MemoryStore } from '../../../gateway/storage/memory-store.js';
+
+class ReplayError extends Error {}
+
+describe('KeyValueStoreAdapter', () => {
+  const store = new MemoryStore();
+  afterEach(async () => {
+    await store.close();
+  });
+  const adapter = (model: string) => new KeyValueStoreAdapter(model, { store, grantIndexTtlMs: 60_000, onReplay: () => new ReplayError('replay') });
+
+  it('stores, finds and destroys payloads with their TTL', async () => {
+    const codes = adapter('AuthorizationCode');
+    await codes.upsert('c1', { grantId: 'g1', exp: 1 }, 60);
+    expect(await codes.find('c1')).toMatchObject({ grantId: 'g1' });
+    await codes.destroy('c1');
+    expect(await codes.find('c1')).toBeUndefined();
+  });
+
+  it('finds sessions by uid', async () => {
+    const sessions = adapter('Session');
+    await sessions.upsert('s1', { uid: 'u1' }, 60);
+    expect(await sessions.findByUid('u1')).toMatchObject({ uid: 'u1' });
+  });
+
+  it('lets exactly one of two concurrent consumers win, and the loser revokes the whole grant', async () => {
+    const codes = adapter('AuthorizationCode');
+    const tokens = adapter('AccessToken');
+    const grants = adapter('Grant');
+    await grants.upsert('g2', { accountId: 'p' }, 60);
+    await codes.upsert('c2', { grantId: 'g2', exp: Math.floor(Date.now() / 1000) + 60 }, 60);
+    await tokens.upsert('t2', { grantId: 'g2' }, 60);
+    const results = await Promise.allSettled([codes.consume('c2'), codes.consume('c2')]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(ReplayError);
+    expect(await tokens.find('t2')).toBeUndefined();
+    expect(await grants.find('g2')).toBeUndefined();
+  });
+
+  it('reports a consumed artefact as consumed', async () => {
+    const codes = adapter('AuthorizationCode');
+    await codes.upsert('c3', { grantId: 'g3' }, 60);
+    await codes.consume('c3');
+    expect((await codes.find('c3'))?.consumed).toEqual(expect.any(Number));
+  });
+
+  it('revokeByGrantId removes every artefact of that grant only', async () => {
+    const tokens = adapter('AccessToken');
+    await tokens.upsert('a', { grantId: 'gx' }, 60);
+    await tokens.upsert('b', { grantId: 'gy' }, 60);
+    await tokens.revokeByGrantId('gx');
+    expect(await tokens.find('a')).toBeUndefined();
+    expect(await tokens.find('b')).toBeDefined();
+  });
+});
