@@ -14,8 +14,6 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY gateway ./gateway
 COPY adapters ./adapters
-COPY test/helpers ./test/helpers
-COPY test/bench ./test/bench
 RUN npx tsc -p tsconfig.build.json \
  && npm prune --omit=dev --ignore-scripts
 

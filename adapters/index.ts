@@ -14,3 +14,5 @@ export {
   type DemoPatient,
   type FhirXmlParser,
 } from './demo/index.js';
+export { createAdapters, parseAdapterBlocks, AdapterConfigError, ADAPTER_KINDS, type AdapterRegistryDeps, type AdapterConfigIssue } from './registry.js';
+export { createBinaryProxy } from './fhir-passthrough/index.js';

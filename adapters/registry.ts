@@ -1,7 +1,8 @@
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Adapter } from './types.js';
-import { demoAdapterFactory, type FhirXmlParser } from './demo/index.js';
+import { demoAdapterFactory, type DemoConfig, type FhirXmlParser } from './demo/index.js';
 import { fhirPassthroughFactory } from './fhir-passthrough/index.js';
 import { sqlAdapterFactory } from './sql/index.js';
 import { xmlAdapterFactory } from './xml/index.js';
@@ -50,7 +51,7 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
     schema: demoAdapterFactory.configSchema,
     create: (c, d) => {
       if (!d.parseXml) throw new Error('kind demo needs the FHIR XML parser (deps.parseXml)');
-      return demoAdapterFactory.create(c, { log: d.log, parseXml: d.parseXml });
+      return demoAdapterFactory.create(resolveDatasetFolders(c, d.baseDir), { log: d.log, parseXml: d.parseXml });
     },
   },
 };
@@ -72,7 +73,12 @@ export function parseAdapterBlocks(blocks: ReadonlyArray<Block>): Array<{ readon
     ids.add(block.id);
     const result = factory.schema.safeParse(block);
     if (!result.success) {
-      for (const issue of result.error.issues) issues.push({ path: `adapters[${i}]${formatPath(issue.path)}`, message: issue.message });
+      for (const issue of result.error.issues) {
+        const base = `adapters[${i}]${formatPath(issue.path)}`;
+        // An unknown key is named by its own path, the way the rest of the config reports it.
+        if (issue.code === 'unrecognized_keys') for (const key of issue.keys) issues.push({ path: `${base}.${key}`, message: 'unknown key' });
+        else issues.push({ path: base, message: issue.message });
+      }
       return;
     }
     parsed.push({ kind: block.kind, config: result.data });
@@ -105,4 +111,15 @@ export async function createAdapters(blocks: ReadonlyArray<Block>, deps: Adapter
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+}
+
+/** Dataset folders in YAML are relative to the config file, like every other path in it. */
+function resolveDatasetFolders(config: DemoConfig, baseDir: string): DemoConfig {
+  if (!config.datasets) return config;
+  const resolve = (folders: readonly string[] | undefined) => folders?.map((f) => path.resolve(baseDir, f));
+  const { STU3, R4 } = config.datasets;
+  return {
+    ...config,
+    datasets: { ...(STU3 ? { STU3: resolve(STU3) ?? [] } : {}), ...(R4 ? { R4: resolve(R4) ?? [] } : {}) },
+  };
 }

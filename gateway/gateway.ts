@@ -2,8 +2,7 @@ import https from 'node:https';
 import http from 'node:http';
 import path from 'node:path';
 import { pino } from 'pino';
-import { createAdapters } from '../adapters/registry.js';
-import type { Adapter } from '../adapters/types.js';
+import { createAdapters, type Adapter } from '../adapters/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { catalogueFile, loadCatalogue, type QueryCatalogue } from './fhir/catalogue/index.js';
 import { parseFhirXml } from './fhir/fhir-xml.js';
@@ -206,7 +205,6 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       ),
     );
 
-    const servers = [nodeServer, patientServer, operationsServer];
     return {
       config,
       lists: listManager,
@@ -235,7 +233,10 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       },
       async close(graceMs = 10_000) {
         shuttingDown = true;
-        await Promise.all(servers.map((s) => closeGracefully(s, graceMs)));
+        // Drain the MedMij listeners first; /ready answers 503 meanwhile, so a load balancer
+        // stops sending traffic here. The operations listener goes last.
+        await Promise.all([nodeServer, patientServer].map((s) => closeGracefully(s, graceMs)));
+        await closeGracefully(operationsServer, 1000);
         await runCleanup(cleanup, log);
       },
     };

@@ -4,18 +4,22 @@ import type { AddressInfo } from 'node:net';
 import { MemoryAuditLog } from '../../gateway/observability/audit.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { createNodeTlsOptions, createReloadableTlsMaterial, createWhitelist, guardConnections } from '../../gateway/tls/index.js';
-import { createTestPki } from '../helpers/certs.js';
+import { createTestPki, type TestPki } from '../helpers/certs.js';
 
 /** Small fixed concurrency: enough to keep both ends busy on a shared 2-core machine. */
 const CONCURRENCY = 4;
+/** Hard caps, so a round stops by itself even if the clock or a peer misbehaves. */
+const MAX_HANDSHAKES = 200_000;
+const SOCKET_TIMEOUT_MS = 5000;
 
 /**
  * Full (never resumed) mTLS handshakes plus one tiny HTTP exchange each, against a node-interface
  * server on 127.0.0.1 with the dev certificates, with or without the whitelist guard. The lead's
- * `npm run bench` compares guard on vs off.
+ * `npm run bench` compares guard on vs off. Pass `pki` to reuse one PKI over several rounds (the
+ * caller then cleans it up), so rounds differ only in the guard.
  */
-export async function benchHandshakes(opts: { durationMs: number; guard: boolean }): Promise<{ handshakesPerSecond: number; count: number }> {
-  const pki = await createTestPki();
+export async function benchHandshakes(opts: { durationMs: number; guard: boolean; pki?: TestPki }): Promise<{ handshakesPerSecond: number; count: number }> {
+  const pki = opts.pki ?? (await createTestPki());
   const log = createSilentLogger();
   const audit = new MemoryAuditLog();
   const material = createReloadableTlsMaterial({ certFile: pki.gateway.certFile, keyFile: pki.gateway.keyFile, caFile: pki.ca.certFile, watch: false, log });
@@ -32,6 +36,7 @@ export async function benchHandshakes(opts: { durationMs: number; guard: boolean
       // No `session` option: every connection is a full handshake.
       const s = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, cert: pki.pgoListed.cert, key: pki.pgoListed.key });
       let answered = false;
+      s.setTimeout(SOCKET_TIMEOUT_MS, () => s.destroy());
       s.on('secureConnect', () => s.write('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'));
       s.on('data', (d: Buffer) => {
         if (d.toString('latin1').startsWith('HTTP/1.1 200')) answered = true;
@@ -46,7 +51,7 @@ export async function benchHandshakes(opts: { durationMs: number; guard: boolean
   const deadline = Date.now() + opts.durationMs;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (Date.now() < deadline) {
+      while (Date.now() < deadline && count + failures < MAX_HANDSHAKES) {
         if (await once()) count++;
         else failures++;
       }
@@ -56,7 +61,7 @@ export async function benchHandshakes(opts: { durationMs: number; guard: boolean
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
   material.close();
-  await pki.cleanup();
+  if (!opts.pki) await pki.cleanup();
   if (failures > 0 || audit.events.length > 0) throw new Error(`bench: ${failures} handshakes failed, ${audit.events.length} refused`);
   return { handshakesPerSecond: count / seconds, count };
 }

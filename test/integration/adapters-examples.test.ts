@@ -7,7 +7,7 @@ import { parseFhirXml } from '../../gateway/fhir/fhir-xml.js';
 
 /** config/examples: each worked example passes the config loader and builds its adapters (check-config). */
 const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config/examples');
-const ENV = { REDIS_URL: 'redis://127.0.0.1:6379', EPD_CLIENT_SECRET: 'x', HIS_API_TOKEN: 'x', LIMS_DB_PASSWORD: 'x' };
+const ENV = { REDIS_URL: 'redis://127.0.0.1:6379', OIDC_CLIENT_SECRET: 'x', OAUTH_COOKIE_KEY: 'k'.repeat(40), EPD_CLIENT_SECRET: 'x', HIS_API_TOKEN: 'x', LIMS_DB_PASSWORD: 'x' };
 
 test.each([
   ['hospital-fhir.yaml', 'epd-fhir', 'Observation'],
@@ -24,7 +24,7 @@ test.each([
 });
 
 test('a missing secret is named; registry errors name adapters[i].<key>', async () => {
-  await expect(loadConfig(path.join(examples, 'lab-sql.yaml'), { REDIS_URL: 'redis://127.0.0.1:6379' })).rejects.toThrow(/LIMS_DB_PASSWORD/);
+  await expect(loadConfig(path.join(examples, 'lab-sql.yaml'), { REDIS_URL: 'redis://127.0.0.1:6379', OIDC_CLIENT_SECRET: 'x', OAUTH_COOKIE_KEY: 'k'.repeat(40) })).rejects.toThrow(/LIMS_DB_PASSWORD/);
   const err = await createAdapters(
     [
       { id: 'a', kind: 'sql', fhirVersion: 'R4', connection: { host: 'db', database: 'x', user: 'u' }, resources: {}, mappings: {}, bogus: 1 },
@@ -34,5 +34,5 @@ test('a missing secret is named; registry errors name adapters[i].<key>', async 
     { log: createSilentLogger(), baseDir: examples },
   ).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(AdapterConfigError);
-  expect((err as AdapterConfigError).issues.map((i) => i.path)).toEqual(['adapters[0]', 'adapters[1].baseUrl', 'adapters[2].kind']);
+  expect((err as AdapterConfigError).issues.map((i) => i.path)).toEqual(['adapters[0].bogus', 'adapters[1].baseUrl', 'adapters[2].kind']);
 });
