@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import path from 'node:path';
 import { chooseConfigFile, checkConfigFile, loadConfig, ConfigError } from './config/index.js';
+import { checkDeployment } from './check-deployment.js';
 import { checkListFile } from './lists/index.js';
 import { zalEntriesFor } from './oauth/index.js';
 import { generateDevPki } from './pki/index.js';
@@ -23,12 +24,20 @@ const commands: Record<string, Command> = {
   'check-config': async ([file]) => {
     const target = chooseConfigFile(file, fromProjectRoot('config', 'gateway.yaml'));
     const result = await checkConfigFile(target);
-    if (result.ok) {
-      process.stdout.write(`${result.summary}\n`);
-      return 0;
+    if (!result.ok) {
+      process.stderr.write(`${result.errors.join('\n')}\n`);
+      return 1;
     }
-    process.stderr.write(`${result.errors.join('\n')}\n`);
-    return 1;
+    process.stdout.write(`${result.summary}\n`);
+    // The schema is sound; now what would fail at start or at the first request (catalogues,
+    // adapter blocks, files), still without connecting anywhere.
+    const deployment = await checkDeployment(await loadConfig(target), path.dirname(path.resolve(target)));
+    if (!deployment.ok) {
+      process.stderr.write(`${deployment.errors.map((e) => `${target}: ${e}`).join('\n')}\n`);
+      return 1;
+    }
+    process.stdout.write(`${target}: ${deployment.summary}\n`);
+    return 0;
   },
   lists: async ([sub, file]) => {
     if (sub !== 'check' || !file) {

@@ -42,8 +42,10 @@ export function buildCatalogueQueries(catalogue: QueryCatalogue, today: Date): C
     const dated = Object.entries(t.params).filter((e): e is [string, Extract<ParamRule, { format: 'date' }>] => 'format' in e[1] && e[1].format === 'date');
     const includes: Array<readonly [string, string]> = [...t.include.map((i) => ['_include', i] as const), ...t.iterate.map((i) => ['_include:iterate', i] as const)];
     const all: Array<Array<readonly [string, string]>> = [];
+    // A required date parameter leaves no query without a window.
+    const dateRequired = dated.some(([, rule]) => rule.required);
     for (const fixed of variants) {
-      all.push([...fixed, ...includes]);
+      if (!dateRequired) all.push([...fixed, ...includes]);
       for (const [name, rule] of dated) all.push([...fixed, ...dateWindow(rule, today).map((v) => [name, v] as const), ...includes]);
     }
     all.forEach((params, i) =>
@@ -71,7 +73,7 @@ function fixedVariants(t: QueryTemplate): Array<Array<readonly [string, string]>
 /** `Observation/$lastn?code=…`: the path and query relative to a FHIR base, percent-encoded. */
 export function queryPath(q: CatalogueQuery): string {
   const path = q.operation ? `${q.resourceType}/$${q.operation}` : q.resourceType;
-  const query = new URLSearchParams(q.params.map(([k, v]) => [k, v])).toString();
+  const query = new URLSearchParams(q.params.map(([k, v]): [string, string] => [k, v])).toString();
   return query ? `${path}?${query}` : path;
 }
 

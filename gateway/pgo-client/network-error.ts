@@ -15,16 +15,28 @@ const UNTRUSTED_SERVER = new Set([
 /** The peer closed or alerted during or right after the handshake: how a refused client certificate looks. */
 const REFUSED_HANDSHAKE = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN']);
 
+interface ErrorLike {
+  readonly message: string;
+  readonly code?: unknown;
+  readonly cause?: unknown;
+  readonly errors?: unknown;
+}
+
+/** Duck-typed: socket errors come from Node's own realm, where `instanceof Error` may not hold (jest vm). */
+function isErrorLike(e: unknown): e is ErrorLike {
+  return typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string';
+}
+
 /** The first error `code` along the cause chain (undici wraps socket errors). */
-function codeOf(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code !== 'UND_ERR') {
-      if (code === 'UND_ERR_SOCKET' && e.cause instanceof Error && typeof (e.cause as NodeJS.ErrnoException).code === 'string') continue;
-      return code;
-    }
-  }
-  return undefined;
+function codeOf(error: unknown, depth = 0): string | undefined {
+  if (!isErrorLike(error) || depth > 5) return undefined;
+  // `localhost` tries ::1 and 127.0.0.1 (happy eyeballs): one AggregateError holds both failures.
+  if (Array.isArray(error.errors) && error.errors.length > 0) return codeOf(error.errors[0], depth + 1);
+  const inner = codeOf(error.cause, depth + 1);
+  const own = typeof error.code === 'string' ? error.code : undefined;
+  // undici's generic socket error hides the real cause (ECONNRESET, an SSL alert) one level down.
+  if (own === undefined || own === 'UND_ERR_SOCKET') return inner ?? own ?? /\b(E[A-Z]{4,}|ERR_[A-Z0-9_]+)\b/.exec(error.message)?.[1];
+  return own;
 }
 
 /**
@@ -45,10 +57,10 @@ export function describeNetworkError(error: unknown, listener: Listener, url: st
   if (listener === 'node' && (code === undefined || REFUSED_HANDSHAKE.has(code) || code.startsWith('ERR_SSL_'))) {
     return new PgoFlowError("the node interface refused the TLS connection: is your certificate's host name on the Whitelist?", { cause: error });
   }
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (error instanceof Error && error.name === 'TimeoutError')) {
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || (isErrorLike(error) && (error as { name?: unknown }).name === 'TimeoutError')) {
     return new PgoFlowError(`the gateway's ${listener} interface at ${origin} did not answer in time`, { cause: error });
   }
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = isErrorLike(error) ? error.message : String(error);
   return new PgoFlowError(`the call to the gateway's ${listener} interface at ${origin} failed: ${code ?? reason}`, { cause: error });
 }
 

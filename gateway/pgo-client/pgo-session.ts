@@ -77,8 +77,8 @@ export class PgoSession {
    * POST to the token endpoint over two-sided TLS, with a fresh MedMij-Request-ID (core.tknint.208).
    * The answer must be a JSON object (RFC 6749 §5.1/§5.2), success or error.
    */
-  async token(form: Record<string, string>, headers: Record<string, string> = {}): Promise<TokenAnswer> {
-    const url = this.target.tokenEndpoint ?? `${this.target.nodeUrl.replace(/\/+$/, '')}/oauth/token`;
+  async token(form: Record<string, string>, headers: Record<string, string> = {}, endpoint?: string): Promise<TokenAnswer> {
+    const url = endpoint ?? this.target.tokenEndpoint ?? `${this.target.nodeUrl.replace(/\/+$/, '')}/oauth/token`;
     const answer = await this.send('node', 'POST', url, new URLSearchParams(form).toString(), {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',

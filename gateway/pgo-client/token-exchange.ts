@@ -18,6 +18,8 @@ export interface CodeExchange {
   /** X-Correlation-ID of the authorization request (core.tknint.208). */
   readonly sessionId: string;
   readonly codeVerifier?: string;
+  /** From the AS metadata; the session's default otherwise. */
+  readonly tokenEndpoint?: string;
 }
 
 /** Parses a 200 token answer; anything else is a PgoFlowError naming the OAuth error (RFC 6749 §5.2). */
@@ -47,6 +49,7 @@ export async function exchangeCode(session: PgoSession, x: CodeExchange): Promis
       ...(x.codeVerifier ? { code_verifier: x.codeVerifier } : {}),
     },
     { 'x-correlation-id': x.sessionId },
+    x.tokenEndpoint,
   );
   return parseTokenResponse(answer.status, answer.json);
 }

@@ -59,6 +59,10 @@ export function machineLine(m: MachineInfo): string {
   return `machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}; load average at start ${m.loadAtStart.join(' ')}${end}`;
 }
 
+function shortMachine(m: MachineInfo): string {
+  return `${m.cpu}, ${m.cores} cores, Node ${m.node}`;
+}
+
 /** The printed table: one block per benchmark, labels padded to one column. */
 export function formatReport(report: BenchReport): string {
   const width = Math.max(...report.sections.flatMap((s) => s.rows.map(([label]) => label.length)), 10);
@@ -66,6 +70,7 @@ export function formatReport(report: BenchReport): string {
   for (const section of report.sections) {
     lines.push('', section.title, '-'.repeat(section.title.length));
     for (const [label, value] of section.rows) lines.push(`  ${label.padEnd(width)}  ${value}`);
+    lines.push(`  ${'machine'.padEnd(width)}  ${shortMachine(report.machine)}`);
   }
   lines.push('', machineLine(report.machine));
   return lines.join('\n');
@@ -84,6 +89,14 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Median of the per-round ratios a[i]/b[i]. Rounds i of both sides ran back to back, so this
+ * cancels slow drift of a shared machine better than the ratio of the two medians.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  return median(a.slice(0, b.length).map((x, i) => x / b[i]!));
 }
 
 /** Nearest-rank percentile (p in 0..100) of unsorted values. */

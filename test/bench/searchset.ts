@@ -4,11 +4,11 @@ import type { AdapterContext, SearchParam } from '../../adapters/types.js';
 import { catalogueFile, loadCatalogue, matchQuery } from '../../gateway/fhir/catalogue/index.js';
 import { executeSearch, parseSearchRequest, type SearchOutcome } from '../../gateway/fhir/search/index.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
+import { exchangeCode, PgoSession } from '../../gateway/pgo-client/index.js';
 import { DEV_LISTED_HOST } from '../../gateway/pki/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { obtainToken } from '../helpers/oauth.js';
 import { median } from './report.js';
-import { BENCH_BSN, BENCH_REDIRECT_URI, pgoTarget } from './token-grants.js';
+import { BENCH_BSN, BENCH_REDIRECT_URI, pgoTarget, prepareCode } from './token-grants.js';
 
 export interface SearchsetOptions {
   /** Rounds per side; gateway and in-process rounds alternate (a busy machine drifts). */
@@ -55,7 +55,7 @@ function parseSearch(text: string): ParsedSearch {
 
 /** On the wire the `|` of a token value is percent-encoded, as a client library would send it. */
 function wirePath(s: ParsedSearch): string {
-  const qs = new URLSearchParams(s.params.map((p) => [p.name, p.value])).toString();
+  const qs = new URLSearchParams(s.params.map((p): [string, string] => [p.name, p.value])).toString();
   return `${SERVICE_PATH}/${s.resourceType}${qs ? `?${qs}` : ''}`;
 }
 
@@ -99,7 +99,11 @@ export async function benchSearchset(gw: TestGateway, opts: SearchsetOptions): P
   };
 
   const target = await pgoTarget(gw);
-  const token = await obtainToken(target, { clientId: DEV_LISTED_HOST, redirectUri: BENCH_REDIRECT_URI, bsn: BENCH_BSN });
+  const prepared = await prepareCode(target);
+  const tokenSession = new PgoSession(target, { timeoutMs: 10_000 });
+  const token = await exchangeCode(tokenSession, { code: prepared.code, codeVerifier: prepared.codeVerifier, redirectUri: BENCH_REDIRECT_URI, clientId: DEV_LISTED_HOST, sessionId: prepared.sessionId }).finally(() =>
+    tokenSession.close(),
+  );
   const agent = new Agent({
     connections: opts.concurrency,
     pipelining: 1,
@@ -113,7 +117,7 @@ export async function benchSearchset(gw: TestGateway, opts: SearchsetOptions): P
         authorization: `Bearer ${token.access_token}`,
         accept: 'application/fhir+json',
         'medmij-request-id': randomUUID(),
-        'x-correlation-id': token.sessionId,
+        'x-correlation-id': prepared.sessionId,
       },
     });
     const body = await res.body.text();

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
+import { authorizeWithSimulator, buildAuthorizationUrl, createPkcePair, createState, PgoSession, type PgoTarget } from '../../gateway/pgo-client/index.js';
 import { DEV_LISTED_HOST } from '../../gateway/pki/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
-import { authorizeWithoutBrowser, HttpSession, type TokenTarget } from '../helpers/oauth.js';
 import { median, percentile } from './report.js';
 
 export interface TokenGrantOptions {
@@ -36,10 +36,15 @@ export interface TokenGrantResult {
 
 /** The demo EHR's patient for development logins (adapters/demo DEMO_PATIENTS). */
 export const BENCH_BSN = '999911120';
+/** oauth.authorizationCodeTtlSeconds default (digest §2.6: at most 60 s). */
+const CODE_LIFETIME_MS = 60_000;
 export const BENCH_REDIRECT_URI = `https://${DEV_LISTED_HOST}/medmij/callback`;
 
+/** The care provider of the test gateway's config: MedMij 2.x scope is the bare provider name. */
+const BENCH_SCOPE = 'demoziekenhuis';
+
 /** Where the listed PGO reaches the composed gateway, with its TLS material from the run's dev PKI. */
-export async function pgoTarget(gw: TestGateway): Promise<TokenTarget> {
+export async function pgoTarget(gw: TestGateway): Promise<PgoTarget> {
   const [ca, clientCert, clientKey] = await Promise.all([
     readFile(gw.pki.caCert, 'utf8'),
     readFile(gw.pki.pgoListedCert, 'utf8'),
@@ -50,8 +55,8 @@ export async function pgoTarget(gw: TestGateway): Promise<TokenTarget> {
 
 /**
  * Code exchanges per second at the token endpoint of the composed gateway (whatever storage it was
- * started with; `npm run bench` gives it Redis). Codes come from the real flow: authorize →
- * DigiD simulator → consent, one browser stand-in per code; only the exchanges are timed, over
+ * started with; `npm run bench` gives it Redis). Codes come from the real flow (prepareCode), one
+ * browser stand-in per code; only the exchanges are timed, over
  * `concurrency` keep-alive mTLS connections opened before the clock starts.
  */
 export async function benchTokenGrants(gw: TestGateway, opts: TokenGrantOptions): Promise<TokenGrantResult> {
@@ -78,7 +83,8 @@ export async function benchTokenGrants(gw: TestGateway, opts: TokenGrantOptions)
 
     const latencies: number[] = [];
     let next = 0;
-    const deadline = performance.now() + opts.exchangeBudgetMs;
+    // Stop before the oldest code could expire: an expired code would be an error, not a grant.
+    const deadline = Math.min(performance.now() + opts.exchangeBudgetMs, prepStart + CODE_LIFETIME_MS - 5000);
     const started = performance.now();
     await Promise.all(
       Array.from({ length: opts.concurrency }, async () => {
@@ -107,36 +113,69 @@ export async function benchTokenGrants(gw: TestGateway, opts: TokenGrantOptions)
   }
 }
 
-async function prepareCodes(target: TokenTarget, opts: TokenGrantOptions): Promise<string[]> {
-  const codes: string[] = [];
+/** An authorization code ready to be exchanged, with what the exchange must repeat. */
+export interface PreparedCode {
+  readonly code: string;
+  readonly codeVerifier: string;
+  readonly sessionId: string;
+}
+
+/**
+ * One authorization through the gateway's own pages with the reference PGO client (gateway/pgo-client):
+ * authorization request with PKCE → landing → DigiD simulator (BSN) → consent → redirect with code.
+ * A fresh cookie jar per code: MedMij asks for a DigiD login on every authorization.
+ */
+export async function prepareCode(target: PgoTarget): Promise<PreparedCode> {
+  const session = new PgoSession(target, { timeoutMs: 10_000 });
+  const pkce = createPkcePair();
+  const sessionId = randomUUID();
+  try {
+    const url = buildAuthorizationUrl({
+      endpoint: `${target.patientUrl}/oauth/authorize`,
+      clientId: DEV_LISTED_HOST,
+      redirectUri: BENCH_REDIRECT_URI,
+      scope: BENCH_SCOPE,
+      state: createState(),
+      requestId: randomUUID(),
+      sessionId,
+      codeChallenge: pkce.challenge,
+    });
+    const back = await authorizeWithSimulator(session, url, { bsn: BENCH_BSN });
+    const code = back.searchParams.get('code');
+    if (!code) throw new Error(`token grants: the redirect back to the PGO carries no code (${back.searchParams.get('error') ?? 'no error'})`);
+    return { code, codeVerifier: pkce.verifier, sessionId };
+  } finally {
+    await session.close();
+  }
+}
+
+async function prepareCodes(target: PgoTarget, opts: TokenGrantOptions): Promise<PreparedCode[]> {
+  const codes: PreparedCode[] = [];
   const deadline = performance.now() + opts.prepareBudgetMs;
   let started = 0;
   await Promise.all(
     Array.from({ length: opts.prepareConcurrency }, async () => {
       while (started < opts.codes && performance.now() < deadline) {
         started++;
-        // A fresh cookie jar per code: MedMij asks for a DigiD login on every authorization.
-        const session = new HttpSession(target);
-        try {
-          const back = await authorizeWithoutBrowser(session, { clientId: DEV_LISTED_HOST, redirectUri: BENCH_REDIRECT_URI, bsn: BENCH_BSN });
-          const code = back.searchParams.get('code');
-          if (!code) throw new Error('token grants: the redirect back to the PGO carries no code');
-          codes.push(code);
-        } finally {
-          await session.close();
-        }
+        codes.push(await prepareCode(target));
       }
     }),
   );
   return codes;
 }
 
-async function exchange(agent: Agent, target: TokenTarget, code: string): Promise<void> {
+async function exchange(agent: Agent, target: PgoTarget, prepared: PreparedCode): Promise<void> {
   const res = await request(`${target.nodeUrl}/oauth/token`, {
     method: 'POST',
     dispatcher: agent,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'medmij-request-id': randomUUID(), 'x-correlation-id': randomUUID() },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: BENCH_REDIRECT_URI, client_id: DEV_LISTED_HOST }).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'medmij-request-id': randomUUID(), 'x-correlation-id': prepared.sessionId },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: prepared.code,
+      redirect_uri: BENCH_REDIRECT_URI,
+      client_id: DEV_LISTED_HOST,
+      code_verifier: prepared.codeVerifier,
+    }).toString(),
   });
   const text = await res.body.text();
   // A failed grant is not a fast grant: stop rather than report a rate of errors. Only the error

@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { Agent, request } from 'undici';
 import { oauthSection, type OAuthConfig } from '../../gateway/config/sections/oauth.js';
 import { configFields } from '../../gateway/config/sections/config-fields.js';
 import type { Gegevensdienstnamenlijst, OAuthClientList } from '../../gateway/lists/types.js';
@@ -11,6 +10,15 @@ import { createLogger, createSilentLogger } from '../../gateway/observability/lo
 import { createAuthorizationServer, type AuthorizationServer, type ServedProvider } from '../../gateway/oauth/index.js';
 import { MemoryStore } from '../../gateway/storage/memory-store.js';
 import type { KeyValueStore } from '../../gateway/storage/key-value-store.js';
+import {
+  authorizeWithSimulator,
+  buildAuthorizationUrl,
+  exchangeCode,
+  PgoSession,
+  type HttpAnswer,
+  type PgoTarget,
+  type TokenResponse,
+} from '../../gateway/pgo-client/index.js';
 import { createWhitelist, guardConnections, peerOf } from '../../gateway/tls/index.js';
 import { createTestPki, type TestPki } from './certs.js';
 
@@ -159,93 +167,16 @@ function close(server: https.Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-/** Where and with what TLS material a PGO reaches the gateway. */
-export interface TokenTarget {
-  readonly patientUrl: string;
-  readonly nodeUrl: string;
-  /** Trust anchor for the gateway's server certificate. */
-  readonly ca: string;
-  /** The PGO's whitelisted client certificate for the node listener. */
-  readonly clientCert: string;
-  readonly clientKey: string;
-}
-
-export interface HttpAnswer {
-  readonly status: number;
-  readonly location?: string;
-  readonly body: string;
-  readonly headers: Record<string, string | string[] | undefined>;
-}
-
 /**
- * A browser stand-in: one cookie jar, no automatic redirects (tests look at each hop). Cookies are
- * kept by name only, which is enough for one flow at a time.
+ * Where and with what TLS material a PGO reaches the gateway. The browser stand-in, the
+ * authorization request, the DigiD-simulator walk and the code exchange are the reference PGO
+ * client's own (gateway/pgo-client): the tests and `medmij-gateway pgo` share one implementation.
  */
-export class HttpSession {
-  private readonly cookies = new Map<string, string>();
-  private readonly patientAgent: Agent;
-  private readonly nodeAgent: Agent;
+export type TokenTarget = PgoTarget;
+export type { HttpAnswer };
 
-  constructor(readonly target: TokenTarget, options: { clientCert?: string; clientKey?: string } = {}) {
-    this.patientAgent = new Agent({ connect: { ca: target.ca } });
-    this.nodeAgent = new Agent({ connect: { ca: target.ca, cert: options.clientCert ?? target.clientCert, key: options.clientKey ?? target.clientKey } });
-  }
-
-  async get(url: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
-    return this.send('GET', this.absolute(url), undefined, headers);
-  }
-
-  async postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<HttpAnswer> {
-    return this.send('POST', this.absolute(url), new URLSearchParams(form).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers });
-  }
-
-  /** POST to the node listener's token endpoint with the client certificate. */
-  async token(form: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown>; headers: HttpAnswer['headers'] }> {
-    const res = await request(`${this.target.nodeUrl}/oauth/token`, {
-      method: 'POST',
-      dispatcher: this.nodeAgent,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'medmij-request-id': crypto.randomUUID(), ...headers },
-      body: new URLSearchParams(form).toString(),
-    });
-    const text = await res.body.text();
-    return { status: res.statusCode, json: JSON.parse(text) as Record<string, unknown>, headers: res.headers };
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([this.patientAgent.close(), this.nodeAgent.close()]);
-  }
-
-  private absolute(url: string): string {
-    return new URL(url, this.target.patientUrl).href;
-  }
-
-  private async send(method: string, url: string, body: string | undefined, headers: Record<string, string>): Promise<HttpAnswer> {
-    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    const res = await request(url, {
-      method,
-      dispatcher: this.patientAgent,
-      headers: { ...(cookie ? { cookie } : {}), ...headers },
-      ...(body !== undefined ? { body } : {}),
-    });
-    const setCookie = res.headers['set-cookie'];
-    for (const line of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) {
-      const [pair = '', ...attrs] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const expired = attrs.some((a) => /expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
-      if (expired) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    const location = res.headers.location;
-    return {
-      status: res.statusCode,
-      body: await res.body.text(),
-      headers: res.headers,
-      ...(typeof location === 'string' ? { location: new URL(location, url).href } : {}),
-    };
-  }
-}
+/** A browser stand-in with one cookie jar and no automatic redirects, plus the PGO's mTLS backchannel. */
+export class HttpSession extends PgoSession {}
 
 export interface FlowOptions {
   readonly clientId: string;
@@ -259,65 +190,41 @@ export interface FlowOptions {
 }
 
 export function authorizeUrl(target: TokenTarget, o: FlowOptions): string {
-  const q = new URLSearchParams({
-    response_type: 'code',
-    client_id: o.clientId,
-    redirect_uri: o.redirectUri,
+  return buildAuthorizationUrl({
+    endpoint: `${target.patientUrl}/oauth/authorize`,
+    clientId: o.clientId,
+    redirectUri: o.redirectUri,
     scope: o.scope ?? TEST_PROVIDERS[0]!.name,
     state: o.state ?? 'state-' + crypto.randomUUID(),
-    'MedMij-Request-ID': crypto.randomUUID(),
-    'X-Correlation-ID': o.sessionId ?? crypto.randomUUID(),
+    requestId: crypto.randomUUID(),
+    sessionId: o.sessionId ?? crypto.randomUUID(),
+    ...(o.codeChallenge ? { codeChallenge: o.codeChallenge } : {}),
   });
-  if (o.codeChallenge) {
-    q.set('code_challenge', o.codeChallenge);
-    q.set('code_challenge_method', 'S256');
-  }
-  return `${target.patientUrl}/oauth/authorize?${q.toString()}`;
-}
-
-function expectStatus(answer: HttpAnswer, status: number, step: string): void {
-  if (answer.status !== status) throw new Error(`${step}: expected ${status}, got ${answer.status} ${answer.location ?? answer.body.slice(0, 200)}`);
 }
 
 /**
  * Runs landing → DigiD simulator → consent over HTTP and returns the redirect back to the PGO
- * (with `code` and `state`). Throws on any unexpected hop.
+ * (with `code` and `state`). Throws on any unexpected hop, and when the flow ends in an OAuth error.
  */
 export async function authorizeWithoutBrowser(session: HttpSession, o: FlowOptions): Promise<URL> {
-  const start = await session.get(authorizeUrl(session.target, o));
-  expectStatus(start, 303, 'authorize');
-  const landing = await session.get(start.location!);
-  expectStatus(landing, 200, 'landing');
-  const loginForm = await session.get(`${start.location!}/login`);
-  expectStatus(loginForm, 200, 'login form');
-  const login = await session.postForm(`${start.location!}/login`, { bsn: o.bsn ?? KNOWN_BSN });
-  expectStatus(login, 303, 'login');
-  const consentPage = await session.get(login.location!);
-  expectStatus(consentPage, 200, 'consent page');
-  const consent = await session.postForm(login.location!, { decision: 'allow', ...(o.longTerm ? { longTerm: 'yes' } : {}) });
-  expectStatus(consent, 303, 'consent');
-  const resume = await session.get(consent.location!);
-  expectStatus(resume, 303, 'resume');
-  return new URL(resume.location!);
+  const back = await authorizeWithSimulator(session, authorizeUrl(session.target, o), { bsn: o.bsn ?? KNOWN_BSN, longTerm: o.longTerm ?? false });
+  const error = back.searchParams.get('error');
+  if (error !== null) throw new Error(`the flow ended in ${error}: ${back.searchParams.get('error_description') ?? ''}`);
+  return back;
 }
 
 /**
  * A real token through the whole MedMij flow without a browser: for FHIR and other tests.
  * `target` holds the listener URLs and the PGO's TLS material (see OAuthTestEnv.target).
  */
-export async function obtainToken(
-  target: TokenTarget,
-  o: FlowOptions,
-): Promise<{ access_token: string; token_type: string; expires_in: number; scope: string; refresh_token?: string; sessionId: string }> {
+export async function obtainToken(target: TokenTarget, o: FlowOptions): Promise<TokenResponse & { sessionId: string }> {
   const session = new HttpSession(target);
   const sessionId = o.sessionId ?? crypto.randomUUID();
   try {
     const back = await authorizeWithoutBrowser(session, { ...o, sessionId });
     const code = back.searchParams.get('code');
     if (!code) throw new Error(`no code in redirect: ${back.search}`);
-    const res = await session.token({ grant_type: 'authorization_code', code, redirect_uri: o.redirectUri, client_id: o.clientId }, { 'x-correlation-id': sessionId });
-    if (res.status !== 200) throw new Error(`token: ${res.status} ${JSON.stringify(res.json)}`);
-    return { ...(res.json as { access_token: string; token_type: string; expires_in: number; scope: string; refresh_token?: string }), sessionId };
+    return { ...(await exchangeCode(session, { code, redirectUri: o.redirectUri, clientId: o.clientId, sessionId })), sessionId };
   } finally {
     await session.close();
   }

@@ -21,6 +21,8 @@ type Table = Readonly<Record<string, Readonly<Record<string, ParamDefinition>>>>
 const EXT = 'http://nictiz.nl/fhir/StructureDefinition/';
 const TIME_INTERVAL = `extension(${EXT}ext-TimeInterval.Period).valuePeriod`;
 const TREATMENT_ID = `extension(${EXT}ext-PharmaceuticalTreatment.Identifier).valueIdentifier`;
+/** STU3 (MP 9.0.7, GP data): the Nictiz `periodofuse` SearchParameter reads the zib period-of-use extension. */
+const PERIOD_OF_USE_STU3 = `extension(${EXT}zib-Medication-PeriodOfUse).valuePeriod`;
 
 const token = (...paths: string[]): ParamDefinition => ({ type: 'token', paths });
 const date = (...paths: string[]): ParamDefinition => ({ type: 'date', paths });
@@ -108,6 +110,7 @@ const STU3: Table = {
     category: token('category'),
     identifier: token('identifier'),
     status: token('status'),
+    periodofuse: date(PERIOD_OF_USE_STU3),
     medication: ref(['Medication'], 'medicationReference'),
     subject: ref(['Patient'], 'subject'),
   },

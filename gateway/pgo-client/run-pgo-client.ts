@@ -1,0 +1,167 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { buildAuthorizationUrl, createPkcePair, createState } from './authorization-url.js';
+import { buildCatalogueQueries } from './catalogue-queries.js';
+import { discoverEndpoints } from './discover-endpoints.js';
+import { formatSummary, maskBsn, type ServiceRun } from './format-summary.js';
+import { PgoFlowError } from './pgo-flow-error.js';
+import { parsePgoOptions, PgoUsageError, type PgoOptions } from './pgo-options.js';
+import { PgoSession } from './pgo-session.js';
+import { resolvePgoSetup, type PgoSetup } from './resolve-setup.js';
+import { runQuery } from './run-query.js';
+import { authorizeWithSimulator } from './simulator-login.js';
+import { exchangeCode } from './token-exchange.js';
+import { waitForRedirect } from './wait-for-redirect.js';
+
+/** Where the client writes and reads; the CLI passes the process streams, tests their own. */
+export interface PgoIo {
+  /** The summary, or the raw Bundles with --raw. */
+  readonly out: (text: string) => void;
+  /** Progress and errors. */
+  readonly err: (text: string) => void;
+  /** The pasted redirect URL in the browser flow. */
+  readonly input: Readable;
+}
+
+const processIo: PgoIo = {
+  out: (t) => void process.stdout.write(t),
+  err: (t) => void process.stderr.write(t),
+  input: process.stdin,
+};
+
+/**
+ * `medmij-gateway pgo`: a PGO's whole Verzamelen run against one care provider (digest §1.3):
+ * authorization request, login and consent, code exchange over two-sided TLS, then every query of
+ * each data service's catalogue. Returns the exit code: 0 when every query answered 200, 1 on any
+ * failure, 2 on a usage error. Never prints the access token or the BSN.
+ */
+export async function runPgoClient(args: string[], io: PgoIo = processIo): Promise<number> {
+  let options: PgoOptions;
+  try {
+    options = parsePgoOptions(args);
+  } catch (error) {
+    if (!(error instanceof PgoUsageError)) throw error;
+    io.err(`medmij-gateway pgo: ${error.message} (see medmij-gateway pgo --help)\n`);
+    return 2;
+  }
+  try {
+    return await run(options, io);
+  } catch (error) {
+    const message = error instanceof PgoFlowError ? error.message : `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
+    io.err(`medmij-gateway pgo: ${message}\n`);
+    return 1;
+  }
+}
+
+async function readPem(file: string, option: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new PgoFlowError(`cannot read ${option} ${path.relative(process.cwd(), file) || file} (${code}): start the gateway once (npm start) or run npm run certs:dev to create the development PKI`);
+  }
+}
+
+async function run(options: PgoOptions, io: PgoIo): Promise<number> {
+  const setup = await resolvePgoSetup(options);
+  const [clientCert, clientKey, ca] = await Promise.all([readPem(options.certFile, '--cert'), readPem(options.keyFile, '--key'), readPem(options.caFile, '--ca')]);
+  const session = new PgoSession({ patientUrl: setup.patientUrl, nodeUrl: setup.nodeUrl, ca, clientCert, clientKey });
+  try {
+    const say = (line: string) => io.err(`${line}\n`);
+    say(`PGO ${options.clientId} → ${options.provider}: patient interface ${setup.patientUrl}, node interface ${setup.nodeUrl} (from ${setup.source})`);
+    const endpoints = await discoverEndpoints(session, {
+      patientUrl: setup.patientUrl,
+      nodeUrl: setup.nodeUrl,
+      ...(setup.configuredNodeUrl !== undefined ? { publicNodeUrl: setup.configuredNodeUrl } : {}),
+      rebasePatient: options.patientUrl !== undefined,
+      rebaseNode: setup.nodeUrlOverridden,
+    });
+    // Check the node interface before the Person logs in: a certificate not on the Whitelist
+    // is refused there (digest §5.3), and better said now than after DigiD and consent.
+    for (const service of setup.services) await checkService(session, setup, options.provider, service.id);
+
+    const sessionId = crypto.randomUUID();
+    const state = createState();
+    const pkce = endpoints.pkce ? createPkcePair() : undefined;
+    const authorizationUrl = buildAuthorizationUrl({
+      endpoint: endpoints.authorizationEndpoint,
+      clientId: options.clientId,
+      redirectUri: options.redirectUri,
+      scope: options.provider,
+      state,
+      requestId: crypto.randomUUID(),
+      sessionId,
+      ...(pkce ? { codeChallenge: pkce.challenge } : {}),
+    });
+
+    let back: URL;
+    if (options.bsn !== undefined) {
+      say(`logging in with the DigiD simulator as BSN ${maskBsn(options.bsn)} and giving consent${options.longTerm ? ' (long-term)' : ''}`);
+      back = await authorizeWithSimulator(session, authorizationUrl, { bsn: options.bsn, longTerm: options.longTerm });
+    } else {
+      say(`Open this URL in a browser, log in and give consent:\n\n  ${authorizationUrl}\n`);
+      say(
+        options.callbackPort !== undefined
+          ? `Then either let the browser reach the callback server (when ${new URL(options.redirectUri).hostname} resolves to this machine), or paste the URL the browser ends on (${options.redirectUri}?code=...) here and press Enter:`
+          : `Then paste the URL the browser ends on (${options.redirectUri}?code=...) here and press Enter:`,
+      );
+      back = await waitForRedirect({
+        redirectUri: options.redirectUri,
+        input: io.input,
+        say,
+        ...(options.callbackPort !== undefined ? { callback: { port: options.callbackPort, cert: clientCert, key: clientKey } } : {}),
+      });
+    }
+
+    const error = back.searchParams.get('error');
+    if (error !== null) {
+      const description = back.searchParams.get('error_description');
+      throw new PgoFlowError(`the authorization server answered error=${error}${description !== null ? ` error_description="${description}"` : ''}`);
+    }
+    if (back.searchParams.get('state') !== state) throw new PgoFlowError('the state in the redirect is not the one sent: the answer does not belong to this request');
+    const code = back.searchParams.get('code');
+    if (!code) throw new PgoFlowError('the redirect carries neither a code nor an error');
+
+    const token = await exchangeCode(session, {
+      code,
+      redirectUri: options.redirectUri,
+      clientId: options.clientId,
+      sessionId,
+      tokenEndpoint: endpoints.tokenEndpoint,
+      ...(pkce ? { codeVerifier: pkce.verifier } : {}),
+    });
+    say(`token: ${token.token_type}, expires in ${token.expires_in} s, scope "${token.scope}"${token.refresh_token !== undefined ? ', with a refresh token' : ''}`);
+
+    const today = new Date();
+    const runs: ServiceRun[] = [];
+    for (const service of setup.services) {
+      const baseUrl = serviceBase(setup, options.provider, service.id);
+      const results = [];
+      for (const query of buildCatalogueQueries(service.catalogue, today)) {
+        const result = await runQuery(session, query, { baseUrl, fhirVersion: service.fhirVersion, accessToken: token.access_token, sessionId, format: options.format });
+        if (options.raw) io.out(result.body.endsWith('\n') ? result.body : `${result.body}\n`);
+        results.push(result);
+      }
+      runs.push({ serviceId: service.id, standard: service.standard, fhirVersion: service.fhirVersion, baseUrl, results });
+    }
+    const summary = formatSummary(runs, options.format);
+    if (options.raw) io.err(summary);
+    else io.out(summary);
+    return runs.every((r) => r.results.every((q) => q.status === 200 && q.error === undefined)) ? 0 : 1;
+  } finally {
+    await session.close();
+  }
+}
+
+function serviceBase(setup: PgoSetup, provider: string, serviceId: string): string {
+  return `${setup.nodeUrl}/fhir/${encodeURIComponent(provider)}/${encodeURIComponent(serviceId)}`;
+}
+
+/** GET {base}/metadata over mTLS: proves the TLS connection is accepted and the service exists. */
+async function checkService(session: PgoSession, setup: PgoSetup, provider: string, serviceId: string): Promise<void> {
+  const url = `${serviceBase(setup, provider, serviceId)}/metadata`;
+  const answer = await session.nodeGet(url, { accept: 'application/fhir+json', 'medmij-request-id': crypto.randomUUID() });
+  if (answer.status === 404) throw new PgoFlowError(`the gateway serves no data service ${provider}/${serviceId} (${url} answered 404)`);
+  if (answer.status !== 200) throw new PgoFlowError(`the CapabilityStatement of ${provider}/${serviceId} answered HTTP ${answer.status}`);
+}
