@@ -3,7 +3,6 @@ import path from 'node:path';
 import { chooseConfigFile, checkConfigFile, loadConfig, ConfigError } from './config/index.js';
 import { checkDeployment } from './check-deployment.js';
 import { checkListFile } from './lists/index.js';
-import { zalEntriesFor } from './oauth/index.js';
 import { generateDevPki } from './pki/index.js';
 import { runPgoClient, PGO_USAGE } from './pgo-client/index.js';
 import { fromProjectRoot } from './project-root.js';
@@ -55,6 +54,8 @@ const commands: Record<string, Command> = {
   zal: async ([file]) => {
     const target = chooseConfigFile(file, fromProjectRoot('config', 'gateway.yaml'));
     const config = await loadConfig(target);
+    // Loaded here, not at the top: the other commands should not pay for (or warn about) oidc-provider.
+    const { zalEntriesFor } = await import('./oauth/index.js');
     const entries = zalEntriesFor(config.providers, {
       patientPublicUrl: config.listeners.patient.publicUrl,
       nodePublicUrl: config.listeners.node.publicUrl,

@@ -25,7 +25,7 @@ const PLAN = {
   passthrough: { rounds: quick ? 1 : 3, durationMs: quick ? 500 : 1500, concurrency: 4 },
 };
 /** The whole run stops by itself after this long, whatever hangs. */
-const WATCHDOG_MS = 170_000;
+const WATCHDOG_MS = 150_000;
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const RESULTS_FILE = path.resolve(process.cwd(), 'bench-results.json');
 
