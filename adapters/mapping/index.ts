@@ -4,3 +4,4 @@ export { mappingSpecSchema, mappingsSchema, fieldSpecSchema, VALUE_TYPES, type M
 export { recordFromRow, type LegacyRecord } from './record-reader.js';
 export { setPath, mergeInto } from './set-path.js';
 export { inPatientScope, patientIdsIn } from './patient-scope.js';
+export { mapPatientRecords, type PatientRecordsInput } from './map-patient-records.js';

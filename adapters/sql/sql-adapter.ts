@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Adapter, AdapterContext, PatientContext, Resource, SearchQuery, SearchResult } from '../types.js';
 import { AdapterError, MappingFailed, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable } from '../errors.js';
-import { compileMapping, inPatientScope, recordFromRow, type CompiledMapping } from '../mapping/index.js';
+import { compileMapping, mapPatientRecords, recordFromRow, type CompiledMapping } from '../mapping/index.js';
 import { compileNamedQuery, type CompiledQuery } from './compile-named-query.js';
 import { createPgDriver, type PgConnectionOptions } from './pg-driver.js';
 import type { SqlConfig } from './sql-config.js';
@@ -53,21 +53,20 @@ export function createSqlAdapter(
   };
 
   const toResources = (rows: readonly SqlRow[], type: string, p: Prepared, patientRef: string, ctx: AdapterContext, allowUnlinked: boolean): Resource[] => {
-    const out: Resource[] = [];
-    let dropped = 0;
-    for (const row of rows) {
-      const owner = p.patientColumn === undefined ? undefined : row[p.patientColumn];
-      if (p.patientColumn !== undefined && (owner === undefined || owner === null || owner === '' ? !allowUnlinked : String(owner) !== patientRef)) {
-        dropped += 1;
-        continue;
-      }
-      const key = row[p.keyColumn];
-      const resource = p.mapping.map(recordFromRow(typeof key === 'string' || typeof key === 'number' ? String(key) : '(no key)', row));
-      if (resource.resourceType === type && inPatientScope(resource, patientRef, { allowUnlinked })) out.push(resource);
-      else dropped += 1;
-    }
+    const column = p.patientColumn;
+    const { resources, dropped } = mapPatientRecords({
+      records: rows,
+      ownerOf: column === undefined ? undefined : (row) => (row[column] === undefined || row[column] === null ? undefined : String(row[column])),
+      map: (row) => {
+        const key = row[p.keyColumn];
+        return p.mapping.map(recordFromRow(typeof key === 'string' || typeof key === 'number' ? String(key) : '(no key)', row));
+      },
+      resourceType: type,
+      patientRef,
+      allowUnlinked,
+    });
     if (dropped > 0) ctx.log.warn({ adapter: config.id, resourceType: type, dropped }, 'query returned rows of another patient; dropped');
-    return out;
+    return resources;
   };
 
   const assertVersion = (ctx: AdapterContext): void => {

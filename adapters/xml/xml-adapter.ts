@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Adapter, AdapterContext, PatientContext, Resource, SearchQuery, SearchResult } from '../types.js';
 import { AdapterError, MappingFailed, UpstreamRejected, UpstreamUnavailable } from '../errors.js';
 import { createUpstreamClient, type UpstreamResponse } from '../fhir-passthrough/index.js';
-import { compileMapping, inPatientScope, type CompiledMapping } from '../mapping/index.js';
+import { compileMapping, mapPatientRecords, type CompiledMapping } from '../mapping/index.js';
 import { appendQuery, fillUrlTemplate } from './fill-url-template.js';
 import { parseVendorXml, xmlRecord } from './parse-vendor-xml.js';
 import type { XmlConfig, XmlResourceConfig } from './xml-config.js';
@@ -34,22 +34,18 @@ export function createXmlAdapter(config: XmlConfig, deps: { readonly log: Logger
   const toResources = (nodes: Awaited<ReturnType<typeof parseVendorXml>>, type: string, r: XmlResourceConfig, patientRef: string, ctx: AdapterContext, allowUnlinked: boolean) => {
     const mapping = mappings.get(r.mapping);
     if (!mapping) throw new MappingFailed(`adapter "${config.id}": no mapping "${r.mapping}"`);
-    const out: Resource[] = [];
-    let dropped = 0;
-    for (const node of nodes) {
-      const record = xmlRecord(node, r.keyPath);
+    const patientPath = r.patientPath;
+    const { resources, dropped } = mapPatientRecords({
+      records: nodes.map((node) => xmlRecord(node, r.keyPath)),
       // Records of another patient never reach the mapping: the upstream got it wrong, we do not.
-      const owner = r.patientPath === undefined ? undefined : record.get(r.patientPath);
-      if (r.patientPath !== undefined && (owner === undefined || owner === '' ? !allowUnlinked : owner !== patientRef)) {
-        dropped += 1;
-        continue;
-      }
-      const resource = mapping.map(record);
-      if (resource.resourceType === type && inPatientScope(resource, patientRef, { allowUnlinked })) out.push(resource);
-      else dropped += 1;
-    }
+      ownerOf: patientPath === undefined ? undefined : (record) => ownerText(record.get(patientPath)),
+      map: (record) => mapping.map(record),
+      resourceType: type,
+      patientRef,
+      allowUnlinked,
+    });
     if (dropped > 0) ctx.log.warn({ adapter: config.id, resourceType: type, dropped }, 'upstream returned records of another patient; dropped');
-    return out;
+    return resources;
   };
 
   const assertVersion = (ctx: AdapterContext): void => {
@@ -112,4 +108,11 @@ export function createXmlAdapter(config: XmlConfig, deps: { readonly log: Logger
 
     close: () => client.close(),
   };
+}
+
+/** A patient field's value as text; anything that is not a string or number names no one we serve. */
+function ownerText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  return value === undefined || value === null ? undefined : '\u0000not-a-patient-ref';
 }
