@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseConfig } from '../../gateway/config/index.js';
 import { createGateway, type Gateway, type GatewayAddresses } from '../../gateway/gateway.js';
 import { MemoryAuditLog } from '../../gateway/observability/audit.js';
-import { createSilentLogger } from '../../gateway/observability/logger.js';
+import { createSilentLogger, type Logger } from '../../gateway/observability/logger.js';
 import { devPkiFiles, type DevPkiFiles } from '../../gateway/pki/index.js';
 import { fromProjectRoot } from '../../gateway/project-root.js';
 
@@ -26,8 +26,12 @@ export interface TestGatewayOptions {
   /** Extra top-level YAML appended to the config (e.g. `oauth:` or `qualification:`). */
   readonly extraYaml?: string;
   readonly mode?: 'development' | 'test';
+  /** Extra keys for the `tls:` section, as YAML lines indented by two spaces (e.g. trustedProxy). */
+  readonly tlsYaml?: string;
   /** Folder whose PKI to reuse (two gateways sharing one CA); a fresh one when absent. */
   readonly certsDir?: string;
+  /** The application logger; silent by default. Pass createLogger({ destination }) to read the log. */
+  readonly log?: Logger;
 }
 
 /**
@@ -53,6 +57,7 @@ tls:
   clientCaFile: ${certsDir}/ca.crt
   generateDevCertificates: true
   watchFiles: false
+${options.tlsYaml ?? ''}
 lists:
   whitelist: { source: ${lists}/MedMij_Whitelist.xml }
   oauthClientList: { source: ${lists}/MedMij_OAuthclientlist.xml }
@@ -75,7 +80,7 @@ ${options.extraYaml ?? ''}
   await writeFile(file, yaml);
   const config = parseConfig(yaml, { file, env: {} });
   const audit = new MemoryAuditLog();
-  const gateway = await createGateway(config, { configDir: dir, log: createSilentLogger(), audit });
+  const gateway = await createGateway(config, { configDir: dir, log: options.log ?? createSilentLogger(), audit });
   const urls = await gateway.listen();
   return {
     gateway,
