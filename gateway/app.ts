@@ -29,6 +29,7 @@ export function buildNodeApp(deps: {
   app.use(deps.tokenRouter);
   app.use('/fhir', deps.fhirRouter);
   app.use(notFound);
+  app.use(lastResort(deps.log));
   return app;
 }
 
@@ -37,15 +38,19 @@ export function buildPatientApp(deps: { readonly log: Logger; readonly metrics: 
   app.use(requestContext('patient', deps.log, deps.metrics));
   // The authorization server sets its own strict CSP on its pages; this covers everything else.
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } } }));
+  app.use(allowMethods('GET, HEAD, POST'));
   app.use(deps.router);
   app.use(notFound);
+  app.use(lastResort(deps.log));
   return app;
 }
 
-export function buildOperationsApp(router: Router): Express {
+export function buildOperationsApp(router: Router, log: Logger): Express {
   const app = baseApp();
+  app.use(allowMethods('GET, HEAD'));
   app.use(router);
   app.use(notFound);
+  app.use(lastResort(log));
   return app;
 }
 
@@ -61,3 +66,34 @@ function baseApp(): Express {
 const notFound: express.RequestHandler = (_req, res) => {
   res.status(404).type('text/plain').send('Not found\n');
 };
+
+/**
+ * The browser pages and the operations endpoints need no other methods (no CORS, no WebDAV).
+ * Refusing them up front also keeps Express's automatic OPTIONS answer off these listeners.
+ */
+function allowMethods(allow: string): express.RequestHandler {
+  const allowed = new Set(allow.split(', '));
+  return (req, res, next) => {
+    if (allowed.has(req.method)) next();
+    else res.status(405).set('Allow', allow).type('text/plain').send('Method not allowed\n');
+  };
+}
+
+/**
+ * A safety net behind each listener's own error renderers (FHIR: fhir/error-handler.ts, OAuth:
+ * oauth/error-handlers.ts): whatever still escapes must not reach Express's final handler, which
+ * answers an HTML page with the stack trace outside production (house rule 4).
+ */
+function lastResort(log: Logger): express.ErrorRequestHandler {
+  return (err: unknown, _req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const raw = (err as { status?: unknown } | null)?.status;
+    const client = (err as { expose?: unknown } | null)?.expose === true || err instanceof URIError;
+    const status = typeof raw === 'number' && raw >= 400 && raw < 500 && client ? raw : 500;
+    if (status === 500) log.error({ err: err instanceof Error ? { name: err.name, stack: err.stack } : typeof err }, 'unhandled error');
+    res.status(status).type('text/plain').send(status === 500 ? 'Internal error\n' : 'Bad request\n');
+  };
+}

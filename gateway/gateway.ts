@@ -193,6 +193,12 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
     );
     hardenConnections(patientServer);
     patientMaterial.attach(patientServer, policy);
+    // Slow clients hold sockets: headers within 10 s, the whole request within 30 s (a request
+    // here is small; the answer may take longer and is not limited by these).
+    for (const server of [nodeServer, patientServer]) {
+      server.headersTimeout = 10_000;
+      server.requestTimeout = 30_000;
+    }
 
     let shuttingDown = false;
     const operationsServer = http.createServer(
@@ -202,6 +208,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
           ...(config.operations.metrics ? { metrics } : {}),
           isShuttingDown: () => shuttingDown,
         }),
+        log,
       ),
     );
 

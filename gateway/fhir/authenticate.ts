@@ -14,7 +14,11 @@ export interface PeerFingerprint {
 
 /** Everything authentication needs from the HTTP request, already pulled out by the router. */
 export interface BearerInput {
-  readonly authorization: string | undefined;
+  /**
+   * The Authorization header; every value when the request repeats it (Node keeps only the first
+   * in `req.headers`, while a proxy in front may act on the last).
+   */
+  readonly authorization: string | readonly string[] | undefined;
   /** True when the query string carries `access_token` (RFC 6750 §2.3). */
   readonly tokenInQuery: boolean;
   /** True when the request carries a body (where RFC 6750 §2.2 would put a token). */
@@ -72,6 +76,11 @@ function sameCertificate(boundTo: string, peer: PeerFingerprint | undefined): bo
 export async function authenticateBearer(input: BearerInput, options: AuthenticateOptions): Promise<GrantContext> {
   if (input.tokenInQuery) return Promise.reject(invalidRequest('send the access token in the Authorization header only', 'token_in_query'));
   if (input.hasBody) return Promise.reject(invalidRequest('requests to the FHIR API carry no body', 'unexpected_body'));
+  // RFC 9110 §5.3: Authorization is not a list; two of them are ambiguous, so neither is used.
+  if (typeof input.authorization === 'object') {
+    if (input.authorization.length > 1) return Promise.reject(invalidRequest('send exactly one Authorization header', 'bad_authorization'));
+    return authenticateBearer({ ...input, authorization: input.authorization[0] }, options);
+  }
   if (input.authorization === undefined || input.authorization.trim() === '') {
     return Promise.reject(new FhirError(401, 'security', 'an access token is required', { headers: challenge(), reason: 'token_missing' }));
   }

@@ -20,7 +20,9 @@ export function guardAdapter(adapter: Adapter, onViolation: (violations: readonl
     async read(resourceType: string, id: string, ctx: AdapterContext): Promise<Resource | undefined> {
       const resource = await adapter.read(resourceType, id, ctx);
       if (!resource) return undefined;
-      const { kept, violations } = checkPatientCompartment([resource], ctx.patient.patientRef);
+      // Reads serve _include and chained parameters: a resource that names no patient may come
+      // through (the router decides per use); one that names another patient never does.
+      const { kept, violations } = checkPatientCompartment([resource], ctx.patient.patientRef, { allowUnlinked: true });
       if (violations.length > 0) onViolation(violations);
       return kept[0];
     },

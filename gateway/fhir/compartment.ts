@@ -1,60 +1,55 @@
-import { isVisibleToPatient, type Resource } from '../../adapters/index.js';
+import { isVisibleToPatient, patientIdsIn, type Resource } from '../../adapters/index.js';
 
 /**
  * Defence in depth behind the adapters (house rule 5): every resource served must lie in the
- * token's patient compartment. A Patient must be the token's patient; any other resource may
- * point at no Patient but that one. Resources that name no patient at all (Practitioner,
- * Organization, Medication, Location...) are the shared resources reached through the patient's
- * own data and pass. Two checks, both must hold (fail closed): the adapters' compartment rules
- * (adapters/patient-compartment.ts: a compartment type must name the token's patient), and no
- * reference to another Patient anywhere in the resource (contained resources,
- * Binary.securityContext, elements the compartment table does not list).
+ * token's patient compartment. Three verdicts:
+ * - `own`: a Patient that is the token's patient, or a resource whose compartment fields name
+ *   that patient and no other (adapters/patient-compartment.ts).
+ * - `unlinked`: a compartment-type resource that names no patient at all, e.g. a Specimen whose
+ *   subject is a contained Device. Reached through the patient's own data (`_include`), it may
+ *   be served; as a search match it may not (a match must name the patient).
+ * - `foreign`: a Patient that is not the token's patient, or any reference to another Patient
+ *   anywhere in the resource (contained resources, Binary.securityContext, elements the
+ *   compartment table does not list). Never served, and an alarm.
+ * Shared resources that name no patient and are no compartment type (Practitioner,
+ * Organization, Medication, Location...) are `own`: they are reached through the patient's data.
  */
+export type CompartmentVerdict = 'own' | 'unlinked' | 'foreign';
+
 export interface CompartmentViolation {
   readonly resourceType: string;
 }
 
 export interface CompartmentResult {
   readonly kept: readonly Resource[];
+  /** Resources of another patient: dropped, and each one an alarm. */
   readonly violations: readonly CompartmentViolation[];
 }
 
-/** `Patient/x`, `https://host/fhir/Patient/x` or `Patient/x/_history/2` → `x`. */
-const PATIENT_REFERENCE = /(?:^|\/)Patient\/([^/?#]+)(?:\/_history\/[^/]+)?$/;
-
-/** Ids of every Patient the resource refers to, in document order. */
-export function patientReferencesOf(resource: Resource): string[] {
-  const ids: string[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const item of node) walk(item);
-      return;
-    }
-    if (node === null || typeof node !== 'object') return;
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'reference' && typeof value === 'string') {
-        const m = PATIENT_REFERENCE.exec(value);
-        if (m?.[1]) ids.push(m[1]);
-      } else {
-        walk(value);
-      }
-    }
-  };
-  walk(resource);
-  return ids;
+export function judgeCompartment(resource: Resource, patientRef: string): CompartmentVerdict {
+  if (resource.resourceType === 'Patient' && resource.id !== patientRef) return 'foreign';
+  // An unparseable Patient reference counts as another patient (patientIdsIn yields '').
+  if (patientIdsIn(resource).some((id) => id !== patientRef)) return 'foreign';
+  if (!isVisibleToPatient(resource, patientRef, { allowUnlinked: true })) return 'foreign';
+  return isVisibleToPatient(resource, patientRef) ? 'own' : 'unlinked';
 }
 
-export function belongsToPatient(resource: Resource, patientRef: string): boolean {
-  if (resource.resourceType === 'Patient' && resource.id !== patientRef) return false;
-  return isVisibleToPatient(resource, patientRef) && patientReferencesOf(resource).every((id) => id === patientRef);
-}
-
-export function checkPatientCompartment(resources: readonly Resource[], patientRef: string): CompartmentResult {
+/**
+ * Keeps the patient's resources. `allowUnlinked` is for includes and the reads behind them;
+ * search matches and direct reads leave it off. An unlinked resource that is not allowed is
+ * dropped without an alarm: it is nobody else's data.
+ */
+export function checkPatientCompartment(
+  resources: readonly Resource[],
+  patientRef: string,
+  options: { readonly allowUnlinked?: boolean } = {},
+): CompartmentResult {
   const kept: Resource[] = [];
   const violations: CompartmentViolation[] = [];
   for (const r of resources) {
-    if (belongsToPatient(r, patientRef)) kept.push(r);
-    else violations.push({ resourceType: r.resourceType });
+    const verdict = judgeCompartment(r, patientRef);
+    if (verdict === 'own' || (verdict === 'unlinked' && options.allowUnlinked === true)) kept.push(r);
+    else if (verdict === 'foreign') violations.push({ resourceType: r.resourceType });
   }
   return { kept, violations };
 }

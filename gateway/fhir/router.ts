@@ -99,7 +99,7 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
     const rawQuery = rawQueryOf(req);
     ex.grant = await authenticateBearer(
       {
-        authorization: req.get('authorization'),
+        authorization: authorizationHeaders(req),
         tokenInQuery: /(^|&)access_token(=|&|$)/.test(rawQuery),
         hasBody: (req.get('content-length') ?? '0') !== '0' || req.get('transfer-encoding') !== undefined,
         peer: deps.peerOf(req),
@@ -156,7 +156,7 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
       }
     } else {
       const matches = checkPatientCompartment(result.outcome.matches, patientRef);
-      const includes = checkPatientCompartment(result.outcome.includes, patientRef);
+      const includes = checkPatientCompartment(result.outcome.includes, patientRef, { allowUnlinked: true });
       ex.violations.push(...matches.violations, ...includes.violations);
       const dropped = result.outcome.matches.length - matches.kept.length;
       ex.result = {
@@ -195,6 +195,15 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
   );
   router.use(createFhirErrorHandler(deps.log));
   return router;
+}
+
+/** Every Authorization header as sent: req.headers silently drops all but the first. */
+function authorizationHeaders(req: Request): string | readonly string[] | undefined {
+  const values: string[] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]!.toLowerCase() === 'authorization') values.push(req.rawHeaders[i + 1]!);
+  }
+  return values.length > 1 ? values : values[0];
 }
 
 function formatParamOf(rawQuery: string): string | undefined {

@@ -33,7 +33,7 @@ export function startExchange(deps: StartExchangeDeps) {
       requestId,
       started: process.hrtime.bigint(),
       violations: [],
-      log: (context?.log ?? deps.log).child({ requestId, component: 'fhir' }),
+      log: context ? context.log.child({ component: 'fhir' }) : deps.log.child({ requestId, component: 'fhir' }),
       ...(peer?.hostnames[0] === undefined ? {} : { peerHost: peer.hostnames[0] }),
     };
     setExchange(res, exchange);

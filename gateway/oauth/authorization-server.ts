@@ -17,12 +17,14 @@ import { createDigidSimulator, createOidcIdentityProvider, type IdentityProvider
 import { createInteractionStateStore } from './interaction-state.js';
 import { createInteractionRouter, type CheckAvailability } from './interactions/router.js';
 import { authorizationServerMetadata } from './metadata.js';
+import { createPageErrorHandler } from './page-error-handler.js';
 import { pickLang, renderErrorPage, STYLESHEET, STYLESHEET_PATH } from './pages/index.js';
 import type { PeerOf } from './peer.js';
 import { createProvider } from './provider.js';
 import { allScopeTokens, parseScope, type ServedProvider } from './scope.js';
 import { toX5tS256 } from './thumbprint.js';
 import { tokenEndpoint, traceIdsOf } from './token-endpoint.js';
+import { createTokenErrorHandler } from './token-error-handler.js';
 
 export interface AuthorizationServerDeps {
   readonly oauth: OAuthConfig;
@@ -192,9 +194,16 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
       log: deps.log,
     }),
   );
+  patientRouter.use(createPageErrorHandler(deps.log));
 
   const nodeRouter = express.Router();
   nodeRouter.post('/oauth/token', tokenEndpoint({ handler: provider.handler, peerOf: deps.peerOf, certificateBoundTokens: oauth.certificateBoundTokens, audit: deps.audit }));
+  // RFC 6749 §3.2: the token endpoint is POST only. Answering here also keeps Express's
+  // automatic OPTIONS reply (200 "POST") off the node interface.
+  nodeRouter.all('/oauth/token', (_req, res) => {
+    res.status(405).set({ Allow: 'POST', 'Cache-Control': 'no-store' }).json({ error: 'invalid_request', error_description: 'the token endpoint accepts POST only' });
+  });
+  nodeRouter.use(createTokenErrorHandler(deps.log));
 
   return {
     patientRouter,

@@ -41,6 +41,8 @@ export interface InteractionDetails {
   readonly uid: string;
   readonly params: Readonly<Record<string, unknown>>;
   readonly promptName: string;
+  /** True once the interaction was finished (consent, denial, cancel): only the resume step may follow. */
+  readonly finished: boolean;
 }
 
 export interface StoredAccessToken {
@@ -206,7 +208,7 @@ export function createProvider(options: ProviderOptions): OAuthProvider {
     handler: provider.callback(),
     async interactionDetails(req, res) {
       const details = await provider.interactionDetails(req, res);
-      return { uid: details.uid, params: details.params as Record<string, unknown>, promptName: details.prompt.name };
+      return { uid: details.uid, params: details.params as Record<string, unknown>, promptName: details.prompt.name, finished: details.result !== undefined };
     },
     async finishInteraction(req, res, result) {
       if ('error' in result) {

@@ -1,4 +1,5 @@
 import express, { type Request, type Response } from 'express';
+import { ErrorCodes, GatewayError } from '../../errors.js';
 import type { AuditLog } from '../../observability/audit.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Gegevensdienstnamenlijst, OAuthClientList } from '../../lists/types.js';
@@ -85,12 +86,20 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     let details;
     try {
       details = await deps.provider.interactionDetails(req, res);
-    } catch {
+    } catch (err) {
+      // Storage down is our failure, not the browser's: the "Technische storing" page with 503.
+      if (err instanceof GatewayError && err.code === ErrorCodes.STORAGE_UNAVAILABLE) {
+        deps.log.error({ step: 'interaction_details', err: err.code }, 'interaction store unavailable');
+        failure(res, langOf(req), 503);
+        return undefined;
+      }
       // Expired or foreign interaction (cookie missing): nothing to go back to.
       failure(res, langOf(req), 400);
       return undefined;
     }
-    if (details.uid !== uid) {
+    // A finished interaction takes no more posts: a replayed login or consent form must not
+    // overwrite the result (another patient, another grant) before the browser resumes.
+    if (details.uid !== uid || details.finished) {
       failure(res, langOf(req), 400);
       return undefined;
     }

@@ -81,4 +81,12 @@ describe('authenticateBearer', () => {
     expect(thumbprintBytes(b64url)?.equals(sha)).toBe(true);
     expect(thumbprintBytes('nope')).toBeUndefined();
   });
+
+  it('refuses two Authorization headers (RFC 9110 §5.3: not a list) without asking the verifier, and takes a single one as is', async () => {
+    const v = verifier(grant());
+    const err = await refusal(authenticateBearer({ ...input, authorization: ['Bearer tok-123', 'Bearer tok-123'] }, { verifier: v, requireCertificateBinding: false }));
+    expect({ status: err.status, reason: err.reason }).toEqual({ status: 400, reason: 'bad_authorization' });
+    expect(v.seen).toEqual([]);
+    await expect(authenticateBearer({ ...input, authorization: ['Bearer tok-123'] }, { verifier: v, requireCertificateBinding: false })).resolves.toBeDefined();
+  });
 });

@@ -1,4 +1,5 @@
-import { checkPatientCompartment, patientReferencesOf } from '../../../gateway/fhir/compartment.js';
+import { checkPatientCompartment, judgeCompartment } from '../../../gateway/fhir/compartment.js';
+import { patientIdsIn } from '../../../adapters/index.js';
 import { containsUnmaskedBsn, maskBsn } from '../../../gateway/fhir/mask-bsn.js';
 
 describe('checkPatientCompartment', () => {
@@ -15,8 +16,17 @@ describe('checkPatientCompartment', () => {
   });
 
   it('finds Patient references anywhere in the tree', () => {
-    expect(patientReferencesOf(nested)).toEqual(['A', 'B']);
-    expect(patientReferencesOf({ resourceType: 'Binary', securityContext: { reference: 'Patient/Z' } })).toEqual(['Z']);
+    expect(patientIdsIn(nested)).toEqual(['A', 'B']);
+    expect(patientIdsIn({ resourceType: 'Binary', securityContext: { reference: 'Patient/Z' } })).toEqual(['Z']);
+  });
+
+  it('keeps a resource that names no patient only where unlinked ones are allowed (includes), without an alarm', () => {
+    const specimen = { resourceType: 'Specimen', id: 's1', subject: { reference: '#dev1' }, contained: [{ resourceType: 'Device', id: 'dev1' }] };
+    expect(judgeCompartment(specimen, 'A')).toBe('unlinked');
+    expect(checkPatientCompartment([specimen], 'A')).toEqual({ kept: [], violations: [] });
+    expect(checkPatientCompartment([specimen], 'A', { allowUnlinked: true }).kept.map((r) => r.id)).toEqual(['s1']);
+    const foreignSpecimen = { ...specimen, id: 's2', subject: { reference: 'Patient/B' } };
+    expect(checkPatientCompartment([foreignSpecimen], 'A', { allowUnlinked: true })).toEqual({ kept: [], violations: [{ resourceType: 'Specimen' }] });
   });
 });
 
