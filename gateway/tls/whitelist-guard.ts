@@ -75,6 +75,8 @@ export function guardConnections(server: TlsServer | HttpsServer, deps: GuardDep
   };
 
   const check = (socket: TLSSocket): Verdict => {
+    // The one costly call of the check: ~4 µs on Node 24, ~130 µs on Node 20 (measured with
+    // npm run bench; README, "Benchmarks"). Everything after it is a cache hit and Set lookups.
     const cert = socket.getPeerX509Certificate();
     if (cert === undefined) return { accepted: false, reason: 'no_certificate' };
     const parsed = identityOf(cert);
