@@ -75,8 +75,8 @@ export function guardConnections(server: TlsServer | HttpsServer, deps: GuardDep
   };
 
   const check = (socket: TLSSocket): Verdict => {
-    // The one costly call of the check: ~4 µs on Node 24, ~130 µs on Node 20 (measured with
-    // npm run bench; README, "Benchmarks"). Everything after it is a cache hit and Set lookups.
+    // The one costly call of the check: ~4 µs on Node 24, ~130 µs on Node 20 (first call on a
+    // fresh socket, timed on this machine; README, "Benchmarks"). The rest is a cache hit and Set lookups.
     const cert = socket.getPeerX509Certificate();
     if (cert === undefined) return { accepted: false, reason: 'no_certificate' };
     const parsed = identityOf(cert);
