@@ -16,6 +16,7 @@ import { countAuditEvents, createMetrics, type GatewayMetrics } from './observab
 import { ensureDevPki } from './pki/index.js';
 import { buildNodeApp, buildOperationsApp, buildPatientApp } from './app.js';
 import { createAvailabilityCheck } from './availability.js';
+import { instrumentAdapter } from './instrument-adapter.js';
 import { closeGracefully, listenOn } from './servers.js';
 import { createStore, type KeyValueStore } from './storage/index.js';
 import {
@@ -92,11 +93,15 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
     cleanup.push(() => listManager.stop());
     const currentWhitelist = () => listManager.current('whitelist');
 
-    const adapters = await createAdapters(config.adapters, {
-      log: log.child({ component: 'adapters' }),
-      baseDir: overrides.configDir,
-      parseXml: parseFhirXml,
-    });
+    const adapters = new Map(
+      [
+        ...(await createAdapters(config.adapters, {
+          log: log.child({ component: 'adapters' }),
+          baseDir: overrides.configDir,
+          parseXml: parseFhirXml,
+        })),
+      ].map(([id, adapter]) => [id, instrumentAdapter(adapter, metrics)] as const),
+    );
     cleanup.push(() => Promise.all([...adapters.values()].map((a) => a.close())).then(() => undefined));
     const catalogues = await loadCatalogues(config);
 

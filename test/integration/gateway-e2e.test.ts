@@ -98,6 +98,9 @@ describe('one composed gateway, memory storage', () => {
     }
     expect(entries).toBeGreaterThan(BGZ.length);
     assertNoSecrets([gw], token.access_token);
+    // Every adapter call is timed for the operator (availability check at login, then searches).
+    const metrics = await (await fetch(`${gw.urls.operations}/metrics`)).text();
+    expect(metrics).toMatch(/medmij_gateway_adapter_duration_seconds_count\{adapter="demo-ehr",outcome="ok"\} [1-9]/);
   });
 
   it('refuses the certificate-bound token (401) over another whitelisted certificate of the same host', async () => {
