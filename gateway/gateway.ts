@@ -1,35 +1,26 @@
-import https from 'node:https';
 import http from 'node:http';
 import path from 'node:path';
-import { pino } from 'pino';
 import { createAdapters, type Adapter } from '../adapters/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { catalogueFile, loadCatalogue, type QueryCatalogue } from './fhir/catalogue/index.js';
 import { parseFhirXml } from './fhir/fhir-xml.js';
-import { createFhirRouter, createStaticTokenVerifier } from './fhir/index.js';
+import { createFhirRouter } from './fhir/index.js';
 import { createListManager, type ListManager } from './lists/index.js';
 import { createAuthorizationServer, type AccessTokenVerifier, type AuthorizationServer } from './oauth/index.js';
-import { createPinoAuditLog, type AuditLog } from './observability/audit.js';
-import { createOperationsRouter, type ReadinessCheck } from './observability/health.js';
+import { auditDestinationFor, createPinoAuditLog, type AuditLog } from './observability/audit.js';
+import { createOperationsRouter } from './observability/health.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { countAuditEvents, createMetrics, type GatewayMetrics } from './observability/metrics.js';
 import { ensureDevPki } from './pki/index.js';
 import { buildNodeApp, buildOperationsApp, buildPatientApp } from './app.js';
 import { createAvailabilityCheck } from './availability.js';
+import { withQualificationTokens } from './qualification-verifier.js';
+import { readinessChecks } from './readiness-checks.js';
 import { instrumentAdapter } from './instrument-adapter.js';
+import { createMedMijServers } from './medmij-servers.js';
 import { closeGracefully, listenOn } from './servers.js';
 import { createStore, type KeyValueStore } from './storage/index.js';
-import {
-  createCertificateVerifier,
-  createNodeTlsOptions,
-  createPatientTlsOptions,
-  createReloadableTlsMaterial,
-  guardConnections,
-  hardenConnections,
-  isGuarded,
-  peerOf,
-  type ReloadableTlsMaterial,
-} from './tls/index.js';
+import { createCertificateVerifier, peerOf } from './tls/index.js';
 
 export interface GatewayOptions {
   /** Folder of the config file: relative file names inside adapter blocks are resolved against it. */
@@ -69,7 +60,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
   const metrics = createMetrics(() =>
     (lists.current?.status() ?? []).map((s) => ({ kind: s.kind, ageSeconds: s.fresh ? s.ageSeconds : undefined })),
   );
-  const audit = countAuditEvents(overrides.audit ?? createPinoAuditLog(auditDestination(config.logging.audit)), metrics);
+  const audit = countAuditEvents(overrides.audit ?? createPinoAuditLog(auditDestinationFor(config.logging.audit)), metrics);
   const cleanup: Array<() => Promise<void> | void> = [];
 
   try {
@@ -134,76 +125,36 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       log: log.child({ component: 'fhir' }),
     });
 
-    const nodeMaterial = createReloadableTlsMaterial({
-      certFile: config.tls.certFile,
-      keyFile: config.tls.keyFile,
-      caFile: config.tls.clientCaFile,
-      watch: config.tls.watchFiles,
-      log: log.child({ component: 'tls', listener: 'node' }),
-    });
-    cleanup.push(() => nodeMaterial.close());
-    const patientMaterial = config.tls.patientCertFile && config.tls.patientKeyFile
-      ? createReloadableTlsMaterial({
-          certFile: config.tls.patientCertFile,
-          keyFile: config.tls.patientKeyFile,
-          watch: config.tls.watchFiles,
-          log: log.child({ component: 'tls', listener: 'patient' }),
-        })
-      : nodeMaterial;
-    if (patientMaterial !== nodeMaterial) cleanup.push(() => patientMaterial.close());
-    const policy = { minVersion: config.tls.minVersion };
-
     const proxy = config.tls.trustedProxy;
-    const nodeApp = buildNodeApp({
-      log,
-      metrics,
-      tokenRouter: authorizationServer.nodeRouter,
-      fhirRouter,
+    const servers = createMedMijServers({
+      tls: config.tls,
       currentWhitelist,
-      ...(proxy.enabled
-        ? {
-            forwardedPeer: {
-              trustedAddresses: proxy.addresses,
-              header: proxy.clientCertHeader,
-              currentWhitelist,
-              verifyCert: createCertificateVerifier({ trustedCa: nodeMaterial.trustedCa }),
-              audit,
-              log: log.child({ component: 'tls-proxy' }),
-            },
-          }
-        : {}),
+      audit,
+      log,
+      nodeApp: (trustedCa) =>
+        buildNodeApp({
+          log,
+          metrics,
+          tokenRouter: authorizationServer.nodeRouter,
+          fhirRouter,
+          currentWhitelist,
+          ...(proxy.enabled
+            ? {
+                forwardedPeer: {
+                  trustedAddresses: proxy.addresses,
+                  header: proxy.clientCertHeader,
+                  currentWhitelist,
+                  verifyCert: createCertificateVerifier({ trustedCa }),
+                  audit,
+                  log: log.child({ component: 'tls-proxy' }),
+                },
+              }
+            : {}),
+        }),
+      patientApp: buildPatientApp({ log, metrics, router: authorizationServer.patientRouter }),
     });
-    // Behind a trusted TLS-terminating proxy the proxy is the TLS peer: the whitelist check moves
-    // to the forwarded certificate of each request (README, "Behind a TLS-terminating proxy").
-    const nodeServer = https.createServer(
-      proxy.enabled ? createPatientTlsOptions(nodeMaterial.current(), policy) : createNodeTlsOptions(nodeMaterial.current(), policy),
-      nodeApp,
-    );
-    if (proxy.enabled) {
-      hardenConnections(nodeServer);
-    } else {
-      guardConnections(nodeServer, {
-        currentWhitelist,
-        audit,
-        log: log.child({ component: 'tls-guard' }),
-        trustedCa: nodeMaterial.trustedCa,
-      });
-      if (!isGuarded(nodeServer)) throw new Error('the node interface must be guarded before it listens');
-    }
-    nodeMaterial.attach(nodeServer, policy);
-
-    const patientServer = https.createServer(
-      createPatientTlsOptions(patientMaterial.current(), policy),
-      buildPatientApp({ log, metrics, router: authorizationServer.patientRouter }),
-    );
-    hardenConnections(patientServer);
-    patientMaterial.attach(patientServer, policy);
-    // Slow clients hold sockets: headers within 10 s, the whole request within 30 s (a request
-    // here is small; the answer may take longer and is not limited by these).
-    for (const server of [nodeServer, patientServer]) {
-      server.headersTimeout = 10_000;
-      server.requestTimeout = 30_000;
-    }
+    cleanup.push(() => servers.close());
+    const { nodeServer, patientServer } = servers;
 
     let shuttingDown = false;
     const operationsServer = http.createServer(
@@ -239,7 +190,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
         };
       },
       async reload() {
-        await Promise.all([nodeMaterial.reload(), patientMaterial === nodeMaterial ? undefined : patientMaterial.reload()]);
+        await servers.reload();
         await authorizationServer.reloadKeys();
         log.info('reloaded certificates and keys');
       },
@@ -262,41 +213,6 @@ async function loadCatalogues(config: GatewayConfig): Promise<ReadonlyMap<string
   const standards = new Set(config.providers.flatMap((p) => p.services.map((s) => s.standard)));
   const entries = await Promise.all([...standards].map(async (s) => [s, await loadCatalogue(catalogueFile(s))] as const));
   return new Map(entries);
-}
-
-/** Qualification mode: the Nictiz scripts' static tokens are tried first, then real OAuth tokens. */
-function withQualificationTokens(config: GatewayConfig, oauthVerifier: AccessTokenVerifier): AccessTokenVerifier {
-  const tokens = config.qualification.tokens;
-  if (config.mode !== 'test' || tokens.length === 0) return oauthVerifier;
-  const staticVerifier = createStaticTokenVerifier(tokens);
-  return {
-    async verify(token) {
-      return (await staticVerifier.verify(token)) ?? oauthVerifier.verify(token);
-    },
-  };
-}
-
-function readinessChecks(lists: ListManager, store: KeyValueStore, adapters: ReadonlyMap<string, Adapter>): ReadinessCheck[] {
-  return [
-    {
-      name: 'lists',
-      async check() {
-        const stale = lists.status().filter((s) => !s.fresh);
-        return stale.length === 0 ? { ok: true } : { ok: false, detail: `not in force: ${stale.map((s) => s.kind).join(', ')}` };
-      },
-    },
-    { name: 'storage', check: async () => ({ ok: await store.ping() }) },
-    ...[...adapters.values()].map((adapter) => ({
-      name: `adapter:${adapter.id}`,
-      check: (signal: AbortSignal) => adapter.health(signal),
-    })),
-  ];
-}
-
-function auditDestination(setting: string) {
-  if (setting === 'stdout') return pino.destination({ fd: 1, sync: false });
-  if (setting === 'stderr') return pino.destination({ fd: 2, sync: false });
-  return pino.destination({ dest: setting, mkdir: true, sync: false });
 }
 
 function hostForUrl(host: string): string {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Adapter, AdapterContext, PatientContext, Resource, SearchQuery, SearchResult } from '../types.js';
+import type { Adapter, AdapterContext, PatientContext, SearchQuery, SearchResult } from '../types.js';
 import { AdapterError, MappingFailed, UpstreamRejected, UpstreamUnavailable } from '../errors.js';
 import { createUpstreamClient, type UpstreamResponse } from '../fhir-passthrough/index.js';
 import { compileMapping, mapPatientRecords, type CompiledMapping } from '../mapping/index.js';

@@ -59,3 +59,10 @@ export class MemoryAuditLog implements AuditLog {
     return this.events.filter((e) => e.type === type);
   }
 }
+
+/** The audit stream's destination from `logging.audit`: `stdout`, `stderr`, or a file path (created if needed). */
+export function auditDestinationFor(setting: string): DestinationStream {
+  if (setting === 'stdout') return pino.destination({ fd: 1, sync: false });
+  if (setting === 'stderr') return pino.destination({ fd: 2, sync: false });
+  return pino.destination({ dest: setting, mkdir: true, sync: false });
+}

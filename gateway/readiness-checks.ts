@@ -1,0 +1,22 @@
+import type { Adapter } from '../adapters/index.js';
+import type { ListManager } from './lists/index.js';
+import type { ReadinessCheck } from './observability/health.js';
+import type { KeyValueStore } from './storage/index.js';
+
+/** What /ready asks: every list in force, storage answering, every adapter answering. */
+export function readinessChecks(lists: ListManager, store: KeyValueStore, adapters: ReadonlyMap<string, Adapter>): ReadinessCheck[] {
+  return [
+    {
+      name: 'lists',
+      async check() {
+        const stale = lists.status().filter((s) => !s.fresh);
+        return stale.length === 0 ? { ok: true } : { ok: false, detail: `not in force: ${stale.map((s) => s.kind).join(', ')}` };
+      },
+    },
+    { name: 'storage', check: async () => ({ ok: await store.ping() }) },
+    ...[...adapters.values()].map((adapter) => ({
+      name: `adapter:${adapter.id}`,
+      check: (signal: AbortSignal) => adapter.health(signal),
+    })),
+  ];
+}
