@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 
 /**
@@ -56,6 +57,15 @@ export interface AdapterCapabilities {
   readonly nativeSearchParams?: readonly string[];
 }
 
+/** Where a streaming adapter sends a document: the PGO's request (method, conditional headers) and response. */
+export interface BinaryStreamTarget {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+}
+
+/** `started`: status and content headers are written and the body flows; `not-found`: nothing written. */
+export type BinaryStreamStart = 'started' | 'not-found';
+
 export interface Adapter {
   /** The key in YAML; used in logs and metrics. */
   readonly id: string;
@@ -67,6 +77,16 @@ export interface Adapter {
    * Practitioner or Medication reached through the patient's own resources).
    */
   read(resourceType: string, id: string, ctx: AdapterContext): Promise<Resource | undefined>;
+  /**
+   * Optional, for sources whose documents are too big to hold whole (the fhir passthrough): the
+   * raw content of `Binary/{id}` piped from the source to `target.res`. The one exception to
+   * "adapters never write HTTP answers", because streaming means writing as the bytes arrive. The
+   * gateway calls it only after it decided that the token's patient may have this document
+   * (gateway/fhir/stream-binary.ts); the adapter writes status, content headers from an
+   * allow-list and the body, cut off at its size cap. Rejects with an AdapterError, or resolves
+   * `not-found`, before anything is written; `ctx.signal` aborts the source request until `started`.
+   */
+  streamBinary?(id: string, target: BinaryStreamTarget, ctx: AdapterContext): Promise<BinaryStreamStart>;
   /** Availability check at login: BSN → patient reference. The BSN goes no further than this call. */
   findPatientByBsn(bsn: string, signal: AbortSignal): Promise<PatientContext | undefined>;
   health(signal: AbortSignal): Promise<{ readonly ok: boolean; readonly detail?: string }>;

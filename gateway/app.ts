@@ -1,9 +1,9 @@
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
-import type { Whitelist } from './lists/types.js';
-import type { Logger } from './observability/logger.js';
-import type { GatewayMetrics } from './observability/metrics.js';
-import { requestContext } from './observability/request-context.js';
+import type { Whitelist } from './lists/index.js';
+import type { Logger } from './observability/index.js';
+import type { GatewayMetrics } from './observability/index.js';
+import { requestContext } from './observability/index.js';
 import { requireForwardedPeer, requireListedPeer, type ForwardedPeerOptions } from './tls/index.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Adapter, AdapterContext } from '../adapters/types.js';
 import type { GatewayConfig } from './config/index.js';
 import type { QueryCatalogue } from './fhir/catalogue/index.js';
 import type { CheckAvailability } from './oauth/index.js';
-import type { Logger } from './observability/logger.js';
+import type { Logger } from './observability/index.js';
 
 /**
  * The "beschikbaarheidstoets" of the login (digest §2.4): does this care provider hold data for

@@ -7,7 +7,7 @@ import type { GatewayConfig } from './config/index.js';
 import { catalogueFile, loadCatalogue, standardsFolder, type QueryCatalogue, type QueryTemplate } from './fhir/catalogue/index.js';
 import { executeSearch, parseSearchRequest, SearchParamError } from './fhir/search/index.js';
 import { checkListFile, LIST_KINDS } from './lists/index.js';
-import { createSilentLogger } from './observability/logger.js';
+import { createSilentLogger } from './observability/index.js';
 
 export type DeploymentCheck = { ok: true; summary: string } | { ok: false; errors: string[] };
 

@@ -1,5 +1,5 @@
 import type { Adapter } from '../adapters/index.js';
-import type { GatewayMetrics } from './observability/metrics.js';
+import type { GatewayMetrics } from './observability/index.js';
 
 /**
  * Times every call into an EHR adapter for the `medmij_gateway_adapter_duration_seconds`

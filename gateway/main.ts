@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEMO_PATIENTS } from '../adapters/index.js';
 import { chooseConfigFile, ConfigError, loadConfig } from './config/index.js';
 import { createGateway } from './gateway.js';
-import { createLogger } from './observability/logger.js';
+import { createLogger } from './observability/index.js';
 import { fromProjectRoot } from './project-root.js';
 
 /**

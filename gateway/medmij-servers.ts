@@ -2,9 +2,9 @@ import type { X509Certificate } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import https from 'node:https';
 import type { GatewayConfig } from './config/index.js';
-import type { Whitelist } from './lists/types.js';
-import type { AuditLog } from './observability/audit.js';
-import type { Logger } from './observability/logger.js';
+import type { Whitelist } from './lists/index.js';
+import type { AuditLog } from './observability/index.js';
+import type { Logger } from './observability/index.js';
 import {
   createNodeTlsOptions,
   createPatientTlsOptions,

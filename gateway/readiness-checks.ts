@@ -1,6 +1,6 @@
 import type { Adapter } from '../adapters/index.js';
 import type { ListManager } from './lists/index.js';
-import type { ReadinessCheck } from './observability/health.js';
+import type { ReadinessCheck } from './observability/index.js';
 import type { KeyValueStore } from './storage/index.js';
 
 /** What /ready asks: every list in force, storage answering, every adapter answering. */

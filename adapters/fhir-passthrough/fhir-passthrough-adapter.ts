@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import type { Adapter, AdapterContext, PatientContext, Resource, SearchQuery, SearchResult } from '../types.js';
+import type { Adapter, AdapterContext, BinaryStreamStart, BinaryStreamTarget, PatientContext, Resource, SearchQuery, SearchResult } from '../types.js';
 import { MappingFailed, UpstreamRejected, UpstreamUnavailable } from '../errors.js';
 import { inPatientScope } from '../mapping/index.js';
+import { createBinaryProxy, type BinaryProxy } from './binary-proxy.js';
 import { buildSearchUrl } from './build-search-url.js';
 import type { FhirPassthroughConfig } from './fhir-passthrough-config.js';
 import { parseResource, parseSearchBundle } from './parse-search-bundle.js';
@@ -21,6 +22,17 @@ export function createFhirPassthroughAdapter(
   const bases = [config.baseUrl, ...config.rewriteBases];
   const served = new Set(config.resourceTypes);
   const log = deps.log.child({ adapter: config.id });
+  // Documents are streamed, never read whole (binary-proxy.ts); only when Binary is served at all.
+  const binaryProxy: BinaryProxy | undefined = served.has('Binary') ? createBinaryProxy(config, deps) : undefined;
+
+  const streamBinary = (id: string, target: BinaryStreamTarget, ctx: AdapterContext): Promise<BinaryStreamStart> => {
+    assertVersion(ctx);
+    if (!binaryProxy || !FHIR_ID.test(id)) return Promise.resolve('not-found');
+    return new Promise<BinaryStreamStart>((resolve, reject) => {
+      const next = (err?: unknown): void => (err === undefined ? resolve('not-found') : reject(err));
+      binaryProxy(target.req, target.res, next, { id, signal: ctx.signal, onStart: () => resolve('started') }).catch(reject);
+    });
+  };
 
   const readJson = (res: UpstreamResponse, what: string): unknown => {
     if (!/json/i.test(res.contentType)) throw new UpstreamRejected(`${what}: upstream answered ${res.contentType || 'no content type'}, not JSON`);
@@ -144,7 +156,12 @@ export function createFhirPassthroughAdapter(
       }
     },
 
-    close: () => client.close(),
+    ...(binaryProxy ? { streamBinary } : {}),
+
+    close: async () => {
+      binaryProxy?.close();
+      await client.close();
+    },
   };
 }
 

@@ -4,7 +4,7 @@ import { createFhirPassthroughAdapter } from './fhir-passthrough-adapter.js';
 import { fhirPassthroughConfigSchema, type FhirPassthroughConfig } from './fhir-passthrough-config.js';
 
 export { createFhirPassthroughAdapter } from './fhir-passthrough-adapter.js';
-export { createBinaryProxy, type BinaryProxy } from './binary-proxy.js';
+export { createBinaryProxy, type BinaryProxy, type BinaryProxyCall } from './binary-proxy.js';
 export { fhirPassthroughConfigSchema, type FhirPassthroughConfig } from './fhir-passthrough-config.js';
 export { buildSearchUrl, forwardableParams } from './build-search-url.js';
 export { parseSearchBundle, parseResource, type SearchPage } from './parse-search-bundle.js';

@@ -2,3 +2,4 @@ export { loadConfig, parseConfig, chooseConfigFile, type ParseConfigOptions } fr
 export { checkConfigFile, type CheckConfigResult } from './check-config-file.js';
 export { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 export { createConfigSchema, type GatewayConfig, type StorageConfig } from './schema.js';
+export type { OAuthConfig } from './sections/oauth.js';

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
-import type { AccessTokenVerifier, GrantContext } from '../oauth/grant-context.js';
+import type { AccessTokenVerifier, GrantContext } from '../oauth/index.js';
 import { FhirError } from './outcome.js';
 
 /**

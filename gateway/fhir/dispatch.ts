@@ -1,7 +1,9 @@
 import type { Adapter, AdapterContext, Resource } from '../../adapters/types.js';
+import { securityContextOf } from './binary-access.js';
 import { guardAdapter } from './compartment-guard.js';
 import { createDeadline, withDeadline } from './deadline.js';
 import type { FhirExchange, ServiceBase } from './exchange.js';
+import { isLinkedBinary } from './linked-binary.js';
 import type { ReadRequest, SearchRequest } from './request.js';
 import { executeSearch, parseSearchRequest, type SearchOutcome } from './search/index.js';
 import type { Response } from 'express';
@@ -11,7 +13,7 @@ import type { Response } from 'express';
  * the request) and always under the service's deadline combined with client disconnect
  * (deadline.ts). The search engine applies filters, $lastn, paging and _include.
  */
-function contextFor(ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, signal: AbortSignal): AdapterContext {
+export function contextFor(ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, signal: AbortSignal): AdapterContext {
   return {
     patient: { patientRef },
     fhirVersion: service.fhirVersion,
@@ -45,4 +47,21 @@ export function dispatchSearch(res: Response, ex: FhirExchange, service: Service
 export function dispatchRead(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, request: ReadRequest): Promise<Resource | undefined> {
   const guarded = guardAdapter(adapter, (v) => ex.violations.push(...v));
   return underDeadline(res, ex, service, adapter, patientRef, (ctx) => guarded.read(request.resourceType, request.id, ctx));
+}
+
+/**
+ * `Binary/{id}` read whole through the adapter, served only under the access rule of
+ * binary-access.ts: its securityContext names the patient, or the patient's own document indexes
+ * point at it. Undefined (→ 404) for an unknown id and for a document that is not the patient's;
+ * a securityContext naming another patient is dropped by the guard and reported (→ alarm).
+ */
+export function dispatchBinaryRead(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, id: string, indexTypes: readonly string[]): Promise<Resource | undefined> {
+  const guarded = guardAdapter(adapter, (v) => ex.violations.push(...v));
+  return underDeadline(res, ex, service, adapter, patientRef, async (ctx) => {
+    const binary = await guarded.read('Binary', id, ctx);
+    if (!binary) return undefined;
+    const context = securityContextOf(binary);
+    if (context.kind === 'patient') return context.patientId === patientRef ? binary : undefined;
+    return (await isLinkedBinary(guarded, ctx, id, service.url, indexTypes)) ? binary : undefined;
+  });
 }

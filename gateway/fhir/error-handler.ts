@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Request } from 'express';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/index.js';
 import { mapAdapterError } from './adapter-errors.js';
 import { exchangeOf } from './exchange.js';
 import { preferredFormat } from './format.js';

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { FhirVersion } from '../../adapters/types.js';
-import type { Logger } from '../observability/logger.js';
-import type { GrantContext } from '../oauth/grant-context.js';
+import type { Logger } from '../observability/index.js';
+import type { GrantContext } from '../oauth/index.js';
 import type { CompartmentViolation } from './compartment.js';
 import type { BinaryFormat } from './format.js';
 import type { FhirRequest } from './request.js';

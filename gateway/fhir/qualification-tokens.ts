@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AccessTokenVerifier, GrantContext } from '../oauth/grant-context.js';
+import type { AccessTokenVerifier, GrantContext } from '../oauth/index.js';
 
 /** One static token of the `qualification:` config section (mode: test only). */
 export interface StaticTokenEntry {

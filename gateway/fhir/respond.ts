@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { Resource } from '../../adapters/types.js';
+import { absoluteAttachmentUrls } from './attachment-urls.js';
 import { toSearchset } from './bundle.js';
 import type { FhirExchange, ServiceBase } from './exchange.js';
 import type { BinaryFormat } from './format.js';
@@ -19,8 +20,8 @@ export function respondSearch(res: Response, ex: FhirExchange, service: ServiceB
     base: service.url,
     path: request.operation === 'lastn' ? `${request.resourceType}/$lastn` : request.resourceType,
     params: request.all,
-    matches: outcome.matches.map(maskBsn),
-    includes: outcome.includes.map(maskBsn),
+    matches: outcome.matches.map((r) => absoluteAttachmentUrls(maskBsn(r), service.url)),
+    includes: outcome.includes.map((r) => absoluteAttachmentUrls(maskBsn(r), service.url)),
     total: outcome.total,
     offset: request.offset,
     ...(request.count === undefined ? {} : { count: request.count }),
@@ -28,6 +29,16 @@ export function respondSearch(res: Response, ex: FhirExchange, service: ServiceB
   ex.count = outcome.matches.length;
   sendResource(res, 200, bundle as unknown as Resource, format, service.fhirVersion, head);
 }
+
+/**
+ * Headers of a document answer besides its Content-Type: shown in place, never sniffed as
+ * something else (helmet sets nosniff too; repeated here because a document is where it matters).
+ * `Cache-Control: no-store` is set for every FHIR answer (start-exchange.ts).
+ */
+export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Disposition': 'inline',
+  'X-Content-Type-Options': 'nosniff',
+};
 
 /** RFC 9110 media type, without parameters that could smuggle header syntax. */
 const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
@@ -43,7 +54,7 @@ function sendBinaryContent(res: Response, binary: Resource, head: boolean): void
   res.status(200);
   res.setHeader('Content-Type', contentType);
   res.setHeader('Content-Length', body.length);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
+  for (const [name, value] of Object.entries(DOCUMENT_HEADERS)) res.setHeader(name, value);
   res.end(head ? undefined : body);
 }
 
@@ -56,5 +67,5 @@ export function respondRead(res: Response, ex: FhirExchange, service: ServiceBas
     sendBinaryContent(res, resource, head);
     return;
   }
-  sendResource(res, 200, maskBsn(resource), format, service.fhirVersion, head);
+  sendResource(res, 200, absoluteAttachmentUrls(maskBsn(resource), service.url), format, service.fhirVersion, head);
 }

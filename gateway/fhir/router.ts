@@ -1,13 +1,14 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Adapter } from '../../adapters/types.js';
-import type { AuditLog } from '../observability/audit.js';
-import type { Logger } from '../observability/logger.js';
-import type { AccessTokenVerifier } from '../oauth/grant-context.js';
+import type { AuditLog } from '../observability/index.js';
+import type { Logger } from '../observability/index.js';
+import type { AccessTokenVerifier } from '../oauth/index.js';
 import { authenticateBearer, type PeerFingerprint } from './authenticate.js';
+import { DOCUMENT_INDEX_TYPES } from './binary-access.js';
 import { buildCapabilityStatement } from './capability-statement.js';
 import type { QueryCatalogue } from './catalogue/index.js';
 import { checkPatientCompartment, type CompartmentViolation } from './compartment.js';
-import { dispatchRead, dispatchSearch } from './dispatch.js';
+import { dispatchBinaryRead, dispatchRead, dispatchSearch } from './dispatch.js';
 import { createFhirErrorHandler } from './error-handler.js';
 import { requireExchange, type FhirExchange, type ServiceBase } from './exchange.js';
 import { negotiateBinaryFormat, negotiateFormat } from './format.js';
@@ -18,6 +19,7 @@ import { parseFhirRequest } from './request.js';
 import { createServiceDirectory, resolveBase, type ProviderConfig } from './resolve-base.js';
 import { respondRead, respondSearch } from './respond.js';
 import { startExchange, type PeerNames } from './start-exchange.js';
+import { streamBinary } from './stream-binary.js';
 
 export interface FhirRouterDeps {
   /** `providers:` of the config (name, displayName, services with id, standard, fhirVersion, adapter, timeoutMs). */
@@ -67,12 +69,15 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
   const directory = createServiceDirectory(deps.providers, deps.publicBaseUrl);
   // Fail at start, not per request: every service needs its adapter and its catalogue.
   const readable = new Map<ServiceBase, ReadonlySet<string>>();
+  /** Per base, the searched types that index documents: where a Binary's owner is looked up. */
+  const documentIndexes = new Map<ServiceBase, readonly string[]>();
   for (const service of directory.values()) {
     const catalogue = deps.catalogues.get(service.standard);
     if (!catalogue) throw new Error(`no query catalogue for standard "${service.standard}" (service ${service.providerName}/${service.serviceId})`);
     if (catalogue.fhirVersion !== service.fhirVersion) throw new Error(`catalogue "${service.standard}" is ${catalogue.fhirVersion}, service ${service.providerName}/${service.serviceId} is ${service.fhirVersion}`);
     if (!deps.adapters.has(service.adapterId)) throw new Error(`no adapter "${service.adapterId}" for service ${service.providerName}/${service.serviceId}`);
     readable.set(service, readableTypes(catalogue, service.fhirVersion));
+    documentIndexes.set(service, DOCUMENT_INDEX_TYPES.filter((t) => catalogue.searches.some((q) => q.resourceType === t)));
   }
   const catalogueOf = (s: ServiceBase): QueryCatalogue => deps.catalogues.get(s.standard)!;
   const adapterOf = (s: ServiceBase): Adapter => deps.adapters.get(s.adapterId)!;
@@ -135,14 +140,30 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
     else authorizeRead(request, readable.get(service)!);
   };
 
+  const streamDocument: Step = async (req, res, ex) => {
+    const request = ex.request!;
+    const service = serviceOf(ex);
+    const adapter = adapterOf(service);
+    if (request.interaction !== 'read' || request.resourceType !== 'Binary' || ex.format !== 'raw' || !adapter.streamBinary) return;
+    try {
+      await streamBinary(req, res, ex, service, adapter, ex.grant!.patientRef, request.id, documentIndexes.get(service)!);
+    } finally {
+      raiseAlarm(deps.audit, ex, ex.violations);
+    }
+    return 'done';
+  };
+
   const dispatch: Step = async (_req, res, ex) => {
     const request = ex.request!;
     const service = serviceOf(ex);
     const patientRef = ex.grant!.patientRef; // from the token, never from the request
-    ex.result =
-      request.interaction === 'search-type'
-        ? { kind: 'search', outcome: await dispatchSearch(res, ex, service, adapterOf(service), patientRef, request) }
-        : { kind: 'read', resource: await dispatchRead(res, ex, service, adapterOf(service), patientRef, request) };
+    if (request.interaction === 'search-type') {
+      ex.result = { kind: 'search', outcome: await dispatchSearch(res, ex, service, adapterOf(service), patientRef, request) };
+    } else if (request.resourceType === 'Binary') {
+      ex.result = { kind: 'read', resource: await dispatchBinaryRead(res, ex, service, adapterOf(service), patientRef, request.id, documentIndexes.get(service)!) };
+    } else {
+      ex.result = { kind: 'read', resource: await dispatchRead(res, ex, service, adapterOf(service), patientRef, request) };
+    }
   };
 
   const checkCompartment: Step = (_req, _res, ex) => {
@@ -189,7 +210,8 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
     step(parseRequest), //          typed FhirRequest; 400/405
     step(negotiate), //             JSON or XML (or raw Binary); 406
     step(authorizeQuery), //        catalogue template, no patient/subject/BSN; 400
-    step(dispatch), //              adapter for the token's patient under deadline; 504/503/502
+    step(streamDocument), //        raw Binary from a streaming adapter, if the patient's documents link it; 404
+    step(dispatch), //              adapter for the token's patient under deadline (Binary: binary-access.ts); 504/503/502
     step(checkCompartment), //      drop other patients' resources (here and in the adapter guard) + alarm
     step(respond), //               Bundle / resource / document, BSN masked
   );

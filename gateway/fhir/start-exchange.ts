@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { AuditEvent, AuditLog } from '../observability/audit.js';
-import type { Logger } from '../observability/logger.js';
-import { contextOf } from '../observability/request-context.js';
+import type { AuditEvent, AuditLog } from '../observability/index.js';
+import type { Logger } from '../observability/index.js';
+import { contextOf } from '../observability/index.js';
 import { setExchange, type FhirExchange } from './exchange.js';
 import { parseTraceHeaders } from './trace-headers.js';
 

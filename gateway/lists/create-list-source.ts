@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { GatewayConfig } from '../config/schema.js';
+import type { GatewayConfig } from '../config/index.js';
 import { createFileListSource } from './file-list-source.js';
 import { createHttpsListSource } from './https-list-source.js';
 import type { ListSource } from './list-source.js';

@@ -1,5 +1,5 @@
 import { ErrorCodes, GatewayError } from '../errors.js';
-import type { KeyValueStore } from '../storage/key-value-store.js';
+import type { KeyValueStore } from '../storage/index.js';
 import type { ListKind } from './types.js';
 
 /**

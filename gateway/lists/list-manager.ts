@@ -1,8 +1,8 @@
-import type { GatewayConfig } from '../config/schema.js';
+import type { GatewayConfig } from '../config/index.js';
 import { ErrorCodes, GatewayError, type ErrorCode } from '../errors.js';
-import type { AuditLog } from '../observability/audit.js';
-import type { Logger } from '../observability/logger.js';
-import type { KeyValueStore } from '../storage/key-value-store.js';
+import type { AuditLog } from '../observability/index.js';
+import type { Logger } from '../observability/index.js';
+import type { KeyValueStore } from '../storage/index.js';
 import { createListCache, type StoredList } from './list-cache.js';
 import { LIST_KINDS } from './list-formats.js';
 import type { ListSource } from './list-source.js';

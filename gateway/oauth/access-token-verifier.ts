@@ -1,4 +1,4 @@
-import type { OAuthClientList } from '../lists/types.js';
+import type { OAuthClientList } from '../lists/index.js';
 import type { AccessTokenVerifier, GrantContext } from './grant-context.js';
 import type { GrantDetailsStore } from './grant-details.js';
 import type { OAuthProvider } from './provider.js';

@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../observability/audit.js';
+import type { AuditEvent } from '../observability/index.js';
 
 /** The correlation fields every OAuth audit record carries (digest §6), without undefined keys. */
 export function auditFields(v: {

@@ -1,4 +1,4 @@
-import type { OAuthClientList } from '../lists/types.js';
+import type { OAuthClientList } from '../lists/index.js';
 import { parseScope, type ParsedScope, type ServedProvider } from './scope.js';
 
 /** An authorization request that passed every MedMij check (digest §2.2, §2.3). */

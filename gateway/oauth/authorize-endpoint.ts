@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import type { AuditLog } from '../observability/audit.js';
-import type { OAuthClientList } from '../lists/types.js';
+import type { AuditLog } from '../observability/index.js';
+import type { OAuthClientList } from '../lists/index.js';
 import { auditFields } from './audit-fields.js';
 import { parseAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
 import { pickLang, renderErrorPage } from './pages/index.js';

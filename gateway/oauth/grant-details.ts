@@ -1,4 +1,4 @@
-import type { KeyValueStore } from '../storage/key-value-store.js';
+import type { KeyValueStore } from '../storage/index.js';
 
 /** What a grant stands for beyond oidc-provider's record: the seam data for GrantContext. */
 export interface GrantDetails {

@@ -1,4 +1,4 @@
-import type { KeyValueStore } from '../storage/key-value-store.js';
+import type { KeyValueStore } from '../storage/index.js';
 import type { PendingLogin } from './identity/index.js';
 import type { Lang } from './pages/index.js';
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC, type ClientMetadata } from 'oidc-provider';
-import type { KeyValueStore } from '../storage/key-value-store.js';
+import type { KeyValueStore } from '../storage/index.js';
 import { KeyValueStoreAdapter } from './storage-adapter.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { KeyValueStore } from '../storage/key-value-store.js';
+import type { KeyValueStore } from '../storage/index.js';
 
 /** What oidc-provider stores per artefact; kept opaque here (the adapter only routes it). */
 export type StoredPayload = Record<string, unknown> & {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from 'express';
-import type { AuditLog } from '../observability/audit.js';
+import type { AuditLog } from '../observability/index.js';
 import { auditFields } from './audit-fields.js';
 import type { PeerOf } from './peer.js';
 import { toX5tS256 } from './thumbprint.js';

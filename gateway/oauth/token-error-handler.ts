@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/index.js';
 import { clientErrorStatus, describeError } from './client-error-status.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createClient } from 'redis';
 import { ErrorCodes, GatewayError } from '../errors.js';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/index.js';
 import type { KeyValueStore } from './key-value-store.js';
 
 export interface RedisStoreOptions {

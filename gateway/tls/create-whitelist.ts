@@ -1,5 +1,5 @@
 // lists/ has no index.ts yet; switch to '../lists/index.js' once it exports the types.
-import type { Whitelist } from '../lists/types.js';
+import type { Whitelist } from '../lists/index.js';
 
 /**
  * A Whitelist value built from host names, for development (a fixed dev list), tests and the

@@ -1,4 +1,4 @@
-import type { Whitelist } from '../lists/types.js';
+import type { Whitelist } from '../lists/index.js';
 import type { ParsedPeer } from './peer-identity.js';
 
 /** Why a node-interface peer was refused; the `reason` of the `tls_connection_refused` audit event. */

@@ -1,4 +1,4 @@
-import type { AuditLog } from '../observability/audit.js';
+import type { AuditLog } from '../observability/index.js';
 import { peerHostOf, type PeerIdentity } from './peer-identity.js';
 import type { RefusalReason } from './judge-peer.js';
 

@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import type { RequestHandler } from 'express';
-import type { Whitelist } from '../lists/types.js';
-import type { AuditLog } from '../observability/audit.js';
-import type { Logger } from '../observability/logger.js';
+import type { Whitelist } from '../lists/index.js';
+import type { AuditLog } from '../observability/index.js';
+import type { Logger } from '../observability/index.js';
 import type { CertificateVerifier } from './create-certificate-verifier.js';
 import { judgePeer, type RefusalReason } from './judge-peer.js';
 import { parsePeerIdentity, peerHostOf, type PeerIdentity } from './peer-identity.js';

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { Whitelist } from '../lists/types.js';
+import type { Whitelist } from '../lists/index.js';
 import { peerOf } from './peer-of.js';
 
 /**

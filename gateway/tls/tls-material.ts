@@ -3,7 +3,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { Server as HttpsServer } from 'node:https';
 import type { Server as TlsServer } from 'node:tls';
 import path from 'node:path';
-import type { Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/index.js';
 import { GatewayError } from '../errors.js';
 import { createSecureContextOptions, type TlsPolicy } from './https-options.js';
 import { loadTlsMaterial, loadTlsMaterialSync, type TlsMaterial, type TlsMaterialFiles } from './load-tls-material.js';

@@ -1,9 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import type { Server as HttpsServer } from 'node:https';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
-import type { Whitelist } from '../lists/types.js';
-import type { AuditLog } from '../observability/audit.js';
-import type { Logger } from '../observability/logger.js';
+import type { Whitelist } from '../lists/index.js';
+import type { AuditLog } from '../observability/index.js';
+import type { Logger } from '../observability/index.js';
 import { judgePeer, type RefusalReason } from './judge-peer.js';
 import { parsePeerIdentity, peerHostOf, type ParsedPeer, type PeerIdentity } from './peer-identity.js';
 import { rememberSocketPeer } from './peer-of.js';

@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import type { Logger } from '../../observability/logger.js';
+import type { Logger } from '../../observability/index.js';
 import { parseBsn } from '../bsn.js';
 import type { IdentityProvider, LoginOutcome, PendingLogin } from './identity-provider.js';
 

@@ -1,8 +1,8 @@
 import express, { type Request, type Response } from 'express';
 import { ErrorCodes, GatewayError } from '../../errors.js';
-import type { AuditLog } from '../../observability/audit.js';
-import type { Logger } from '../../observability/logger.js';
-import type { Gegevensdienstnamenlijst, OAuthClientList } from '../../lists/types.js';
+import type { AuditLog } from '../../observability/index.js';
+import type { Logger } from '../../observability/index.js';
+import type { Gegevensdienstnamenlijst, OAuthClientList } from '../../lists/index.js';
 import { auditFields } from '../audit-fields.js';
 import { parseBsn, type Bsn } from '../bsn.js';
 import type { GrantDetailsStore } from '../grant-details.js';
