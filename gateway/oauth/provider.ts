@@ -139,8 +139,18 @@ export function createProvider(options: ProviderOptions): OAuthProvider {
       client.grantTypeAllowed('refresh_token') && typeof code.grantId === 'string' && (await options.issueRefreshToken(code.grantId)),
     // Rotate on every use (digest §2.6: each exchange yields a new refresh token).
     rotateRefreshToken: true,
-    extraTokenClaims: async (ctx: KoaContextWithOIDC, token) =>
-      token.kind === 'AccessToken' ? options.accessTokenExtra(ctx.req) : undefined,
+    extraTokenClaims: async (ctx: KoaContextWithOIDC, token) => {
+      if (token.kind !== 'AccessToken') return undefined;
+      // Long-term consent lapses after six months WITHOUT USE (digest §2.4, §2.6): every refresh
+      // renews the grant for another period, as the rotated refresh token is renewed.
+      const grant = ctx.oidc.params?.['grant_type'] === 'refresh_token' ? ctx.oidc.entities.Grant : undefined;
+      if (grant) {
+        // Without `exp`, oidc-provider saves the grant with its full configured lifetime from now.
+        (grant as { exp?: number | undefined }).exp = undefined;
+        await grant.save();
+      }
+      return options.accessTokenExtra(ctx.req);
+    },
     renderError: async (ctx: KoaContextWithOIDC, out) => {
       ctx.type = 'html';
       ctx.body = options.renderError(ctx.req, {

@@ -351,6 +351,34 @@ describe('lifetimes', () => {
     expect(res.json.error).toBe('invalid_grant');
   });
 
+  it('keeps a long-term consent that is used: each refresh renews it for six months', async () => {
+    const fakeClock = (months: number) =>
+      jest.useFakeTimers({
+        advanceTimers: true,
+        now: start + months * 30.5 * 86_400_000,
+        doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'],
+      });
+    const start = Date.now();
+    const long = await obtainToken(env.target, { ...flow(), longTerm: true });
+    const session = new HttpSession(env.target);
+    try {
+      fakeClock(5);
+      const first = await session.token({ grant_type: 'refresh_token', refresh_token: long.refresh_token!, client_id: env.clientId });
+      expect(first.status).toBe(200);
+      // Ten months after consent, five after the last use: still in force.
+      fakeClock(10);
+      const second = await session.token({ grant_type: 'refresh_token', refresh_token: String(first.json.refresh_token), client_id: env.clientId });
+      expect(second.status).toBe(200);
+      // More than six months without use: lapsed.
+      fakeClock(16.5);
+      const third = await session.token({ grant_type: 'refresh_token', refresh_token: String(second.json.refresh_token), client_id: env.clientId });
+      expect(third.status).toBe(400);
+      expect(third.json.error).toBe('invalid_grant');
+    } finally {
+      await session.close();
+    }
+  });
+
   it('refuses a code older than its lifetime', async () => {
     const shortEnv = await startOAuthTestEnv({ pki: env.pki, oauth: { authorizationCodeTtlSeconds: 1 } });
     try {
