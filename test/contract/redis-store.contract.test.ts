@@ -3,10 +3,11 @@ import net from 'node:net';
 import { ErrorCodes, GatewayError } from '../../gateway/errors.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { createStore, RedisStore, type RedisStoreOptions } from '../../gateway/storage/index.js';
+import { redisReachable, TEST_REDIS_URL } from '../helpers/redis.js';
 import { runStoreContract } from './store.contract.js';
 
 // GW_TEST_REDIS_URL lets a developer point the suite elsewhere (or check the skip path).
-const REDIS_URL = process.env['GW_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const runId = `gw-test:${process.pid}:${randomUUID().slice(0, 8)}`;
 let storeCount = 0;
 
@@ -18,18 +19,6 @@ const options = (over: Partial<RedisStoreOptions> = {}): RedisStoreOptions => ({
   ...over,
 });
 
-/** Uses the store itself as the probe, so "reachable" means reachable for RedisStore. */
-async function redisReachable(): Promise<boolean> {
-  const probe = new RedisStore(options());
-  try {
-    await probe.ready(1500);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await probe.close();
-  }
-}
 
 const reachable = await redisReachable();
 

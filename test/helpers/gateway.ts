@@ -26,6 +26,10 @@ export interface TestGatewayOptions {
   /** Extra top-level YAML appended to the config (e.g. `oauth:` or `qualification:`). */
   readonly extraYaml?: string;
   readonly mode?: 'development' | 'test';
+  /** Replaces the `services:` of the demo provider (YAML list items indented by six spaces). */
+  readonly servicesYaml?: string;
+  /** Replaces the `adapters:` list (YAML list items indented by two spaces). */
+  readonly adaptersYaml?: string;
   /** Extra keys for the `tls:` section, as YAML lines indented by two spaces (e.g. trustedProxy). */
   readonly tlsYaml?: string;
   /** Folder whose PKI to reuse (two gateways sharing one CA); a fresh one when absent. */
@@ -33,6 +37,9 @@ export interface TestGatewayOptions {
   /** The application logger; silent by default. Pass createLogger({ destination }) to read the log. */
   readonly log?: Logger;
 }
+
+const DEMO_SERVICES = `      - { id: "48", standard: bgz-3, fhirVersion: STU3, adapter: demo-ehr }
+      - { id: mp9-3.0, standard: mp9-3.0, fhirVersion: R4, adapter: demo-ehr }`;
 
 /**
  * The whole gateway as `npm start` builds it, on ports picked by the OS: real TLS listeners with
@@ -70,10 +77,9 @@ providers:
     displayName: Demo Ziekenhuis
     supportPhone: "+31 20 555 0100"
     services:
-      - { id: "48", standard: bgz-3, fhirVersion: STU3, adapter: demo-ehr }
-      - { id: mp9-3.0, standard: mp9-3.0, fhirVersion: R4, adapter: demo-ehr }
+${options.servicesYaml ?? DEMO_SERVICES}
 adapters:
-  - { id: demo-ehr, kind: demo }
+${options.adaptersYaml ?? '  - { id: demo-ehr, kind: demo }'}
 ${options.extraYaml ?? ''}
 `;
   const file = path.join(dir, 'gateway.yaml');

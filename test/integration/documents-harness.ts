@@ -1,13 +1,8 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import https from 'node:https';
-import os from 'node:os';
-import path from 'node:path';
-import { parseConfig } from '../../gateway/config/index.js';
-import { createGateway, type Gateway, type GatewayAddresses } from '../../gateway/gateway.js';
-import { MemoryAuditLog } from '../../gateway/observability/audit.js';
-import { createSilentLogger } from '../../gateway/observability/logger.js';
-import { devPkiFiles } from '../../gateway/pki/index.js';
-import { fromProjectRoot } from '../../gateway/project-root.js';
+import type { Gateway, GatewayAddresses } from '../../gateway/gateway.js';
+import type { MemoryAuditLog } from '../../gateway/observability/index.js';
+import { startTestGateway } from '../helpers/gateway.js';
 
 /**
  * The composed gateway (real mTLS listener, development PKI generated per run) with one PDF/A 3
@@ -40,54 +35,20 @@ export async function startDocumentsGateway(options: {
   readonly tokens: ReadonlyArray<{ readonly token: string; readonly patientRef: string }>;
   readonly timeoutMs?: number;
 }): Promise<DocumentsGateway> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'medmij-docs-'));
-  const certs = path.join(dir, 'certs');
-  const lists = path.join(dir, 'lists');
-  await cp(fromProjectRoot('config', 'lists', 'dev'), lists, { recursive: true });
   const tokens = options.tokens
     .map((t) => `    - { token: ${t.token}, patientRef: ${t.patientRef}, provider: demoziekenhuis, services: ["51"] }`)
     .join('\n');
-  const yaml = `
-mode: test
-listeners:
-  node: { host: 127.0.0.1, port: 0, publicUrl: "${PUBLIC_NODE_URL}" }
-  patient: { host: 127.0.0.1, port: 0, publicUrl: "https://localhost:8443" }
-operations: { host: 127.0.0.1, port: 0 }
-tls:
-  certFile: ${certs}/gateway.crt
-  keyFile: ${certs}/gateway.key
-  clientCaFile: ${certs}/ca.crt
-  generateDevCertificates: true
-  watchFiles: false
-lists:
-  whitelist: { source: ${lists}/MedMij_Whitelist.xml }
-  oauthClientList: { source: ${lists}/MedMij_OAuthclientlist.xml }
-  zorgaanbiederslijst: { source: ${lists}/MedMij_Zorgaanbiederslijst.xml }
-  gegevensdienstnamenlijst: { source: ${lists}/MedMij_Gegevensdienstnamenlijst.xml }
-storage: { kind: memory }
-logging: { level: silent }
-providers:
-  - name: demoziekenhuis
-    displayName: Demo Ziekenhuis
-    supportPhone: "+31 20 555 0100"
-    services:
-      - { id: "51", standard: pdfa-3, fhirVersion: STU3, adapter: docs, timeoutMs: ${options.timeoutMs ?? 5000} }
-adapters:
-${options.adapterYaml}
-qualification:
-  tokens:
-${tokens}
-`;
-  const file = path.join(dir, 'gateway.yaml');
-  await writeFile(file, yaml);
-  const audit = new MemoryAuditLog();
-  const gateway = await createGateway(parseConfig(yaml, { file, env: {} }), { configDir: dir, log: createSilentLogger(), audit });
-  const urls = await gateway.listen();
-  const pki = devPkiFiles(certs);
+  const test = await startTestGateway({
+    mode: 'test',
+    servicesYaml: `      - { id: "51", standard: pdfa-3, fhirVersion: STU3, adapter: docs, timeoutMs: ${options.timeoutMs ?? 5000} }`,
+    adaptersYaml: options.adapterYaml,
+    extraYaml: `qualification:\n  tokens:\n${tokens}`,
+  });
+  const { gateway, urls, audit } = test;
   const tls = {
-    ca: await readFile(pki.caCert, 'utf8'),
-    cert: await readFile(pki.pgoListedCert, 'utf8'),
-    key: await readFile(pki.pgoListedKey, 'utf8'),
+    ca: await readFile(test.pki.caCert, 'utf8'),
+    cert: await readFile(test.pki.pgoListedCert, 'utf8'),
+    key: await readFile(test.pki.pgoListedKey, 'utf8'),
   };
 
   const get: DocumentsGateway['get'] = (pathOrUrl, o = {}) =>
@@ -120,8 +81,7 @@ ${tokens}
     audit,
     get,
     async close() {
-      await gateway.close(1000);
-      await rm(dir, { recursive: true, force: true });
+      await test.close();
     },
   };
 }

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
-import { RedisStore } from '../../gateway/storage/redis-store.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { authorizeUrl, HttpSession, obtainToken, type TokenTarget } from '../helpers/oauth.js';
 import { expectNoLeak, expectOutcome, rawRequest, type RawTarget } from './hostile-harness.js';
+import { redisReachable, TEST_REDIS_URL } from '../helpers/redis.js';
 
 /**
  * A careless operator: Redis goes away under a running gateway (a loopback proxy in front of the
@@ -11,20 +11,9 @@ import { expectNoLeak, expectOutcome, rawRequest, type RawTarget } from './hosti
  * be refused at once with a proper error, never hang, never let through, never a stack trace.
  * Also: no listener answers with Express's default pages, whatever the method or path.
  */
-const REDIS = new URL(process.env['GW_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+const REDIS = new URL(TEST_REDIS_URL);
 const CLIENT = { clientId: 'pgo.listed.test', redirectUri: 'https://pgo.listed.test/medmij/callback', scope: 'demoziekenhuis', bsn: '999911120' };
 
-async function redisReachable(): Promise<boolean> {
-  const probe = new RedisStore({ url: REDIS.href, keyPrefix: 'gw-probe:', connectTimeoutMs: 1000, commandTimeoutMs: 1000 });
-  try {
-    await probe.ready(1500);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await probe.close();
-  }
-}
 
 /** A TCP proxy to Redis that can be cut: closes the listener and every open link. */
 async function startProxy(): Promise<{ port: number; cut(): Promise<void> }> {

@@ -6,8 +6,9 @@ import { MemoryAuditLog } from '../../gateway/observability/audit.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { MemoryStore, RedisStore, type KeyValueStore } from '../../gateway/storage/index.js';
 import { whitelistXml } from '../unit/lists/fixtures.js';
+import { redisReachable, TEST_REDIS_URL } from '../helpers/redis.js';
 
-const REDIS_URL = process.env['GW_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 const HOUR = 3600_000;
 
 function config(): GatewayConfig['lists'] {
@@ -72,17 +73,6 @@ restartSuite('a shared MemoryStore', async () => ({ store: shared, close: async 
 
 const prefix = `gw-test:lists:${process.pid}:${randomUUID().slice(0, 8)}:`;
 const redisOptions = { url: REDIS_URL, keyPrefix: prefix, connectTimeoutMs: 1000, commandTimeoutMs: 1000 };
-async function redisReachable(): Promise<boolean> {
-  const probe = new RedisStore(redisOptions);
-  try {
-    await probe.ready(1500);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await probe.close();
-  }
-}
 
 if (await redisReachable()) {
   // Each "replica" gets its own connection; the prefix is per test, so tests do not see each other.
