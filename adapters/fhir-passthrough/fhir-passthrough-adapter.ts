@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { assertFhirVersion } from '../assert-fhir-version.js';
 import type { Adapter, AdapterContext, BinaryStreamStart, BinaryStreamTarget, PatientContext, Resource, SearchQuery, SearchResult } from '../types.js';
 import { MappingFailed, UpstreamRejected, UpstreamUnavailable } from '../errors.js';
 import { inPatientScope } from '../mapping/index.js';
@@ -26,7 +27,7 @@ export function createFhirPassthroughAdapter(
   const binaryProxy: BinaryProxy | undefined = served.has('Binary') ? createBinaryProxy(config, deps) : undefined;
 
   const streamBinary = (id: string, target: BinaryStreamTarget, ctx: AdapterContext): Promise<BinaryStreamStart> => {
-    assertVersion(ctx);
+    assertFhirVersion(config, ctx);
     if (!binaryProxy || !FHIR_ID.test(id)) return Promise.resolve('not-found');
     return new Promise<BinaryStreamStart>((resolve, reject) => {
       const next = (err?: unknown): void => (err === undefined ? resolve('not-found') : reject(err));
@@ -51,18 +52,12 @@ export function createFhirPassthroughAdapter(
     throw new UpstreamRejected(`${what}: upstream answered ${res.status}`);
   };
 
-  const assertVersion = (ctx: AdapterContext): void => {
-    if (ctx.fhirVersion !== config.fhirVersion) {
-      throw new MappingFailed(`adapter "${config.id}" serves FHIR ${config.fhirVersion}, not ${ctx.fhirVersion}`);
-    }
-  };
-
   return {
     id: config.id,
     capabilities: () => ({ resourceTypes: config.resourceTypes }),
 
     async search(query: SearchQuery, ctx: AdapterContext): Promise<SearchResult> {
-      assertVersion(ctx);
+      assertFhirVersion(config, ctx);
       if (!served.has(query.resourceType)) return { resources: [] };
       let url: string;
       try {
@@ -105,7 +100,7 @@ export function createFhirPassthroughAdapter(
     },
 
     async read(resourceType, id, ctx) {
-      assertVersion(ctx);
+      assertFhirVersion(config, ctx);
       if (!served.has(resourceType) || !FHIR_ID.test(id)) return undefined;
       const res = await client.fetch(`${resourceType}/${encodeURIComponent(id)}`, { signal: ctx.signal, accept });
       if (res.status === 404 || res.status === 410) return undefined;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { assertFhirVersion } from '../assert-fhir-version.js';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Adapter, AdapterContext, PatientContext, Resource, SearchQuery, SearchResult } from '../types.js';
@@ -69,10 +70,6 @@ export function createSqlAdapter(
     return resources;
   };
 
-  const assertVersion = (ctx: AdapterContext): void => {
-    if (ctx.fhirVersion !== config.fhirVersion) throw new MappingFailed(`adapter "${config.id}" serves FHIR ${config.fhirVersion}, not ${ctx.fhirVersion}`);
-  };
-
   return {
     id: config.id,
     capabilities: () => ({
@@ -81,7 +78,7 @@ export function createSqlAdapter(
     }),
 
     async search(query: SearchQuery, ctx: AdapterContext): Promise<SearchResult> {
-      assertVersion(ctx);
+      assertFhirVersion(config, ctx);
       const p = prepared.get(query.resourceType);
       if (!p?.search) return { resources: [] };
       const patientRef = ctx.patient.patientRef;
@@ -95,7 +92,7 @@ export function createSqlAdapter(
     },
 
     async read(resourceType, id, ctx) {
-      assertVersion(ctx);
+      assertFhirVersion(config, ctx);
       const p = prepared.get(resourceType);
       if (!p?.read || !FHIR_ID.test(id)) return undefined;
       const rows = await run(p.read, { id, patient: ctx.patient.patientRef }, ctx.signal, `read ${resourceType}`);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { assertFhirVersion } from '../assert-fhir-version.js';
 import type { Adapter, AdapterContext, PatientContext, SearchQuery, SearchResult } from '../types.js';
 import { AdapterError, MappingFailed, UpstreamRejected, UpstreamUnavailable } from '../errors.js';
 import { createUpstreamClient, type UpstreamResponse } from '../fhir-passthrough/index.js';
@@ -48,10 +49,6 @@ export function createXmlAdapter(config: XmlConfig, deps: { readonly log: Logger
     return resources;
   };
 
-  const assertVersion = (ctx: AdapterContext): void => {
-    if (ctx.fhirVersion !== config.fhirVersion) throw new MappingFailed(`adapter "${config.id}" serves FHIR ${config.fhirVersion}, not ${ctx.fhirVersion}`);
-  };
-
   return {
     id: config.id,
     capabilities: () => ({
@@ -60,7 +57,7 @@ export function createXmlAdapter(config: XmlConfig, deps: { readonly log: Logger
     }),
 
     async search(query: SearchQuery, ctx: AdapterContext): Promise<SearchResult> {
-      assertVersion(ctx);
+      assertFhirVersion(config, ctx);
       const r = config.resources[query.resourceType];
       if (!r?.search) return { resources: [] };
       const patientRef = ctx.patient.patientRef;
@@ -75,7 +72,7 @@ export function createXmlAdapter(config: XmlConfig, deps: { readonly log: Logger
     },
 
     async read(resourceType, id, ctx) {
-      assertVersion(ctx);
+      assertFhirVersion(config, ctx);
       const r = config.resources[resourceType];
       if (!r?.read || !FHIR_ID.test(id)) return undefined;
       const nodes = await fetchRecords(fillUrlTemplate(r.read, { id }), ctx.signal, `read ${resourceType}`);

@@ -247,13 +247,17 @@ export async function startXmlBackend(data: Dataset): Promise<Backend & { reques
   return { ...backend, url: `${backend.url}/ehr`, requests };
 }
 
+/** Each resource type in the data set, and whether its resources belong to a patient (searchable by patient). */
+function resourceTypesOf(data: Dataset): Array<readonly [string, boolean]> {
+  const types = [...new Set(data.resources.map((r) => r.resourceType))];
+  return types.map((t) => [t, data.resources.some((r) => r.resourceType === t && ownerOf(r) !== undefined)] as const);
+}
+
 /** The xml adapter block for startXmlBackend, one mapping per resource type in the data. */
 export function xmlAdapterBlock(id: string, baseUrl: string, data: Dataset, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const types = [...new Set(data.resources.map((r) => r.resourceType))];
   const resources: Record<string, unknown> = {};
   const mappings: Record<string, unknown> = {};
-  for (const t of types) {
-    const patientOwned = data.resources.some((r) => r.resourceType === t && ownerOf(r) !== undefined);
+  for (const [t, patientOwned] of resourceTypesOf(data)) {
     resources[t] = {
       ...(patientOwned ? { search: `/patients/{patient}/records?type=${t}`, patientPath: '@patient' } : {}),
       read: `/records/${t}/{id}`,
@@ -337,11 +341,9 @@ export async function createPgSchema(data: Dataset | undefined, tag: string): Pr
 
 /** The sql adapter block for createPgSchema. */
 export function sqlAdapterBlock(id: string, schema: string, data: Dataset, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const types = [...new Set(data.resources.map((r) => r.resourceType))];
   const resources: Record<string, unknown> = {};
   const mappings: Record<string, unknown> = {};
-  for (const t of types) {
-    const patientOwned = data.resources.some((r) => r.resourceType === t && ownerOf(r) !== undefined);
+  for (const [t, patientOwned] of resourceTypesOf(data)) {
     resources[t] = {
       ...(patientOwned
         ? { search: { sql: `SELECT id, patient_ref, status_code, doc FROM record WHERE resource_type = '${t}' AND patient_ref = :patient ORDER BY id` }, patientColumn: 'patient_ref' }

@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +24,7 @@ import {
   NICTIZ_LOAD_DATE,
   listMp9Patients,
 } from '../helpers/nictiz-cases.js';
+import { fixturesRoot, haveFixtures } from './nictiz-harness.js';
 
 /**
  * Every BgZ 3.x and MP9 3.0 search of shared/medmij/QUERIES.md through the composed gateway in
@@ -34,8 +34,7 @@ import {
  * checked for"; the XML answer must carry the same entries as the JSON one.
  */
 const configFile = fromProjectRoot('config', 'gateway.qualification.yaml');
-const fixtures = fromProjectRoot('..', 'shared', 'fixtures', 'nictiz');
-const haveFixtures = existsSync(fixtures);
+const fixtures = fixturesRoot;
 if (!haveFixtures) console.warn(`qualification-http tests skipped: no Nictiz fixtures at ${fixtures}`);
 const describeWithFixtures = haveFixtures ? describe : describe.skip;
 

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
@@ -10,14 +9,14 @@ import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { devPkiFiles } from '../../gateway/pki/index.js';
 import { fromProjectRoot } from '../../gateway/project-root.js';
 import { assertMedMijAnswer } from '../helpers/fhir-answer-checks.js';
+import { fixturesRoot, haveFixtures } from './nictiz-harness.js';
 
 /**
  * Qualification mode as a vendor runs it: config/gateway.qualification.yaml, the Nictiz fixtures
  * from ../shared, the static tokens of the Nictiz scripts, through the composed gateway over mTLS.
  */
 const configFile = fromProjectRoot('config', 'gateway.qualification.yaml');
-const fixtures = fromProjectRoot('..', 'shared', 'fixtures', 'nictiz');
-const haveFixtures = existsSync(fixtures);
+const fixtures = fixturesRoot;
 if (!haveFixtures) console.warn(`qualification-mode tests skipped: no Nictiz fixtures at ${fixtures}`);
 const describeWithFixtures = haveFixtures ? describe : describe.skip;
 
