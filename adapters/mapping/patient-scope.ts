@@ -30,10 +30,30 @@ export function patientIdsIn(resource: Resource): string[] {
 }
 
 /**
- * `allowUnlinked` is for reads (and so `_include`): a compartment-type resource that names no
- * patient at all (a Specimen of a contained Device) may be read through the patient's own
- * references; a search result must name the patient (it came from a patient-filtered query).
+ * Where a resource stands relative to the token's patient:
+ * - `own`: a Patient that is the patient, or a resource whose compartment fields name the patient
+ *   and no other, and that refers to no other Patient anywhere;
+ * - `unlinked`: a compartment-type resource that names no patient at all (a Specimen of a
+ *   contained Device), reachable through the patient's own references (reads, `_include`);
+ * - `foreign`: a Patient that is not the patient, or any reference to another Patient (an
+ *   unparseable Patient reference counts as another). Never served.
+ * Non-compartment resources (Practitioner, Organization, Medication...) are `own`: they are
+ * shared resources reached through the patient's data. Adapters and the gateway both use this.
+ */
+export type CompartmentVerdict = 'own' | 'unlinked' | 'foreign';
+
+export function judgeCompartment(resource: Resource, patientRef: string): CompartmentVerdict {
+  if (resource.resourceType === 'Patient' && resource.id !== patientRef) return 'foreign';
+  if (patientIdsIn(resource).some((id) => id !== patientRef)) return 'foreign';
+  if (!isVisibleToPatient(resource, patientRef, { allowUnlinked: true })) return 'foreign';
+  return isVisibleToPatient(resource, patientRef) ? 'own' : 'unlinked';
+}
+
+/**
+ * `allowUnlinked` is for reads (and so `_include`): a resource that names no patient may come
+ * through; a search result must name the patient (it came from a patient-filtered query).
  */
 export function inPatientScope(resource: Resource, patientRef: string, options: { readonly allowUnlinked: boolean }): boolean {
-  return isVisibleToPatient(resource, patientRef, options) && patientIdsIn(resource).every((id) => id === patientRef);
+  const verdict = judgeCompartment(resource, patientRef);
+  return verdict === 'own' || (verdict === 'unlinked' && options.allowUnlinked);
 }

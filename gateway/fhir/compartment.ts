@@ -1,20 +1,11 @@
-import { isVisibleToPatient, patientIdsIn, type Resource } from '../../adapters/index.js';
+import { judgeCompartment, type Resource } from '../../adapters/index.js';
 
 /**
  * Defence in depth behind the adapters (house rule 5): every resource served must lie in the
- * token's patient compartment. Three verdicts:
- * - `own`: a Patient that is the token's patient, or a resource whose compartment fields name
- *   that patient and no other (adapters/patient-compartment.ts).
- * - `unlinked`: a compartment-type resource that names no patient at all, e.g. a Specimen whose
- *   subject is a contained Device. Reached through the patient's own data (`_include`), it may
- *   be served; as a search match it may not (a match must name the patient).
- * - `foreign`: a Patient that is not the token's patient, or any reference to another Patient
- *   anywhere in the resource (contained resources, Binary.securityContext, elements the
- *   compartment table does not list). Never served, and an alarm.
- * Shared resources that name no patient and are no compartment type (Practitioner,
- * Organization, Medication, Location...) are `own`: they are reached through the patient's data.
+ * token's patient compartment, judged by the same rule the adapters apply
+ * (adapters/mapping/patient-scope.ts `judgeCompartment`: own, unlinked or foreign).
  */
-export type CompartmentVerdict = 'own' | 'unlinked' | 'foreign';
+export type { CompartmentVerdict } from '../../adapters/index.js';
 
 export interface CompartmentViolation {
   readonly resourceType: string;
@@ -24,14 +15,6 @@ export interface CompartmentResult {
   readonly kept: readonly Resource[];
   /** Resources of another patient: dropped, and each one an alarm. */
   readonly violations: readonly CompartmentViolation[];
-}
-
-export function judgeCompartment(resource: Resource, patientRef: string): CompartmentVerdict {
-  if (resource.resourceType === 'Patient' && resource.id !== patientRef) return 'foreign';
-  // An unparseable Patient reference counts as another patient (patientIdsIn yields '').
-  if (patientIdsIn(resource).some((id) => id !== patientRef)) return 'foreign';
-  if (!isVisibleToPatient(resource, patientRef, { allowUnlinked: true })) return 'foreign';
-  return isVisibleToPatient(resource, patientRef) ? 'own' : 'unlinked';
 }
 
 /**

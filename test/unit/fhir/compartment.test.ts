@@ -1,5 +1,5 @@
-import { checkPatientCompartment, judgeCompartment } from '../../../gateway/fhir/compartment.js';
-import { patientIdsIn } from '../../../adapters/index.js';
+import { checkPatientCompartment } from '../../../gateway/fhir/compartment.js';
+import { judgeCompartment, patientIdsIn } from '../../../adapters/index.js';
 import { containsUnmaskedBsn, maskBsn } from '../../../gateway/fhir/mask-bsn.js';
 
 describe('checkPatientCompartment', () => {
