@@ -14,7 +14,7 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY gateway ./gateway
 COPY adapters ./adapters
-RUN npx tsc -p tsconfig.build.json \
+RUN npm run build \
  && npm prune --omit=dev --ignore-scripts
 
 FROM node:24-bookworm-slim AS runtime
