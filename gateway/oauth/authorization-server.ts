@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import express from 'express';
@@ -23,7 +24,7 @@ import type { PeerOf } from './peer.js';
 import { createProvider } from './provider.js';
 import { allScopeTokens, parseScope, type ServedProvider } from './scope.js';
 import { toX5tS256 } from './thumbprint.js';
-import { tokenEndpoint, traceIdsOf } from './token-endpoint.js';
+import { receivedTokenRequest, receiveTokenRequestEvent, tokenEndpoint, traceIdsOf } from './token-endpoint.js';
 import { createTokenErrorHandler } from './token-error-handler.js';
 
 export interface AuthorizationServerDeps {
@@ -126,22 +127,24 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
       }),
     });
   });
+  const tokenIds = (event: { req: IncomingMessage; clientId?: string; grantType?: string }) => ({
+    ...auditFields({ ...traceIdsOf(event.req), clientId: event.clientId, peerHost: deps.peerOf(event.req)?.hostnames.join(',') }),
+    ...(event.grantType ? { grantType: event.grantType, detail: event.grantType } : {}),
+  });
   provider.onTokenSuccess((event) => {
-    deps.audit.record({
-      type: 'send_token_response',
-      outcome: 'success',
-      ...auditFields({ ...traceIdsOf(event.req), clientId: event.clientId, peerHost: deps.peerOf(event.req)?.hostnames.join(',') }),
-      ...(event.grantType ? { detail: event.grantType } : {}),
-      status: 200,
-    });
+    deps.audit.record(receiveTokenRequestEvent(event.req, tokenIds(event)));
+    const requestId = receivedTokenRequest(event.req)?.requestId;
+    deps.audit.record({ type: 'send_token_response', outcome: 'success', ...tokenIds(event), ...(requestId ? { requestId } : {}), status: 200 });
   });
   provider.onTokenError((event) => {
+    deps.audit.record(receiveTokenRequestEvent(event.req, tokenIds(event)));
+    const requestId = receivedTokenRequest(event.req)?.requestId;
     deps.audit.record({
-      type: 'send_token_response',
+      type: 'send_token_request_error',
       outcome: 'refused',
-      ...auditFields({ ...traceIdsOf(event.req), clientId: event.clientId, peerHost: deps.peerOf(event.req)?.hostnames.join(',') }),
+      ...tokenIds(event),
+      ...(requestId ? { requestId } : {}),
       ...(event.error ? { reason: event.error } : {}),
-      ...(event.grantType ? { detail: event.grantType } : {}),
     });
   });
 
