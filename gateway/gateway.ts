@@ -20,6 +20,7 @@ import { instrumentAdapter } from './instrument-adapter.js';
 import { createMedMijServers } from './medmij-servers.js';
 import { closeGracefully, listenOn } from './servers.js';
 import { createStore, type KeyValueStore } from './storage/index.js';
+import { createKetenlog, type Ketenlog } from './ketenlog/index.js';
 import { createCertificateVerifier, peerOf } from './tls/index.js';
 
 export interface GatewayOptions {
@@ -37,6 +38,8 @@ export interface GatewayAddresses {
 
 export interface Gateway {
   readonly config: GatewayConfig;
+  /** MedMij ketenmonitoring, when `ketenlog.enabled`. */
+  readonly ketenlog?: Ketenlog;
   readonly lists: ListManager;
   readonly store: KeyValueStore;
   readonly adapters: ReadonlyMap<string, Adapter>;
@@ -71,6 +74,14 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
 
     const store = await createStore(config.storage, log);
     cleanup.push(() => store.close());
+
+    // MedMij ketenmonitoring: the flows' audit events also become MedMij log records (one sink).
+    // Closed after the listeners drained (cleanup runs in reverse), so in-flight events are kept.
+    const ketenlog: Ketenlog | undefined = config.ketenlog.enabled
+      ? await createKetenlog(config.ketenlog, { store, certFile: config.tls.certFile, keyFile: config.tls.keyFile, nodePublicUrl: config.listeners.node.publicUrl, log, registry: metrics.registry, alarms: audit })
+      : undefined;
+    if (ketenlog) cleanup.push(() => ketenlog.close());
+    const flowAudit = ketenlog ? ketenlog.wrap(audit) : audit;
 
     const listManager = createListManager({
       config: config.lists,
@@ -107,7 +118,8 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       store,
       checkAvailability: createAvailabilityCheck(config.providers, adapters, catalogues, log.child({ component: 'availability' })),
       peerOf,
-      audit,
+      audit: flowAudit,
+      ...(ketenlog ? { acceptingNewFlows: () => ketenlog.acceptingNewFlows() } : {}),
       log: log.child({ component: 'oauth' }),
     });
     cleanup.push(() => authorizationServer.close());
@@ -121,7 +133,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       peerOf,
       requireCertificateBinding: config.oauth.certificateBoundTokens,
       publicBaseUrl: config.listeners.node.publicUrl,
-      audit,
+      audit: flowAudit,
       log: log.child({ component: 'fhir' }),
     });
 
@@ -160,7 +172,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
     const operationsServer = http.createServer(
       buildOperationsApp(
         createOperationsRouter({
-          checks: readinessChecks(listManager, store, adapters),
+          checks: [...readinessChecks(listManager, store, adapters), ...(ketenlog ? [ketenlog.readiness] : [])],
           ...(config.operations.metrics ? { metrics } : {}),
           isShuttingDown: () => shuttingDown,
         }),
@@ -170,6 +182,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
 
     return {
       config,
+      ...(ketenlog ? { ketenlog } : {}),
       lists: listManager,
       store,
       adapters,

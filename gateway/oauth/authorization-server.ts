@@ -28,6 +28,8 @@ import { receivedTokenRequest, receiveTokenRequestEvent, tokenEndpoint, traceIds
 import { createTokenErrorHandler } from './token-error-handler.js';
 
 export interface AuthorizationServerDeps {
+  /** False while new flows must wait (the MedMij log outbox is full and the operator chose refuse-new-flows). */
+  readonly acceptingNewFlows?: () => boolean;
   readonly oauth: OAuthConfig;
   readonly mode: 'development' | 'test' | 'production';
   /** e.g. https://localhost:8443: the patient (frontchannel) listener. */
@@ -178,7 +180,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
   patientRouter.get('/.well-known/oauth-authorization-server', (_req, res) => {
     res.json(authorizationServerMetadata({ patientPublicUrl: patientUrl, nodePublicUrl: deps.nodePublicUrl, scopes, certificateBoundTokens: oauth.certificateBoundTokens }));
   });
-  patientRouter.get('/oauth/authorize', authorizeEndpoint({ handler: provider.handler, currentOAuthClientList: deps.currentOAuthClientList, providers: deps.providers, audit: deps.audit }));
+  patientRouter.get('/oauth/authorize', authorizeEndpoint({ handler: provider.handler, currentOAuthClientList: deps.currentOAuthClientList, providers: deps.providers, audit: deps.audit, ...(deps.acceptingNewFlows ? { acceptingNewFlows: deps.acceptingNewFlows } : {}) }));
   // oidc-provider's resume step after the interaction (issues the code and redirects).
   patientRouter.get('/oauth/authorize/:uid', (req, res) => provider.handler(req, res));
   patientRouter.use(

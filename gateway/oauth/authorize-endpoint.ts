@@ -22,6 +22,7 @@ export function authorizeEndpoint(deps: {
   readonly currentOAuthClientList: () => OAuthClientList | undefined;
   readonly providers: readonly ServedProvider[];
   readonly audit: AuditLog;
+  readonly acceptingNewFlows?: () => boolean;
 }) {
   return (req: Request, res: Response, _next: NextFunction): void => {
     const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
@@ -30,6 +31,16 @@ export function authorizeEndpoint(deps: {
     // The request as MedMij's log describes it: never the query string (state, redirect_uri).
     const requestId = contextOf(res)?.requestId;
     const received = { ...(requestId ? { requestId } : {}), method: req.method, uri: `${req.protocol}://${req.get('host') ?? 'localhost'}${req.path}` };
+
+    if (deps.acceptingNewFlows?.() === false) {
+      // The MedMij log outbox is full and the operator chose to refuse new flows rather than lose
+      // log records: a technical failure ("Technische storing", digest §2.5), retryable later.
+      const ids = result.kind === 'ok' ? auditFields({ sessionId: result.request.sessionId, traceId: result.request.traceId, clientId: result.request.clientId }) : auditFields({ sessionId: result.sessionId, traceId: result.traceId, clientId: result.clientId });
+      deps.audit.record({ type: 'receive_authorization_request', outcome: 'refused', ...ids, ...received, reason: 'temporarily_unavailable', status: 503 });
+      deps.audit.record({ type: 'show_authorization_request_error_page', outcome: 'refused', ...ids, reason: 'ketenlog_outbox_full' });
+      res.status(503).set('Retry-After', '60').type('html').send(renderErrorPage({ lang, kind: 'failure' }));
+      return;
+    }
 
     if (result.kind === 'error-page') {
       const ids = auditFields({ sessionId: result.sessionId, traceId: result.traceId, clientId: result.clientId });
