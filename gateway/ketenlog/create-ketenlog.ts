@@ -58,7 +58,7 @@ export interface Ketenlog {
   readonly readiness: ReadinessCheck;
   status(): Promise<KetenlogStatus>;
   /** Operators: send everything queued now, ignoring age and back-off. */
-  drainNow(): Promise<{ sent: number; failed: boolean; status?: number }>;
+  drainNow(): Promise<{ sent: number; failed: boolean; status?: number; leaseHeld?: boolean }>;
   /** Resolves when every record recorded so far is in the outbox. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -97,8 +97,9 @@ export async function createKetenlog(settings: KetenlogSettings, deps: KetenlogD
     client,
     batch: settings.batch,
     retry: settings.retry,
-    // A send may take up to requestTimeoutMs; the lease outlives it, so two replicas never send one batch.
-    lease: { store: deps.store, key: 'ketenlog:ship-lease', owner: randomUUID(), ttlMs: settings.requestTimeoutMs * 2 + 5000 },
+    // The lease outlives a send (requestTimeoutMs) and the longest back-off, so while this replica
+    // retries a batch no other one starts sending the same entries.
+    lease: { store: deps.store, key: 'ketenlog:ship-lease', owner: randomUUID(), ttlMs: settings.requestTimeoutMs * 2 + settings.retry.maxDelayMs + 5000 },
     log,
   });
   if (options.ship !== false) shipper.start();

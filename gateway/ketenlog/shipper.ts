@@ -52,6 +52,7 @@ export class Shipper {
   private storedSincePeek = 0;
   private lastPeekCount = 0;
   private sleeping: NodeJS.Timeout | undefined;
+  private retryLength: number | undefined;
 
   constructor(private readonly o: ShipperOptions) {}
 
@@ -78,8 +79,10 @@ export class Shipper {
    * One pass for operators (CLI `ketenlog resend`): sends every full or partial batch now,
    * ignoring age and back-off, until the outbox is empty or a send fails.
    */
-  async drainNow(): Promise<{ sent: number; failed: boolean; status?: number }> {
+  async drainNow(): Promise<{ sent: number; failed: boolean; status?: number; leaseHeld?: boolean }> {
     let sent = 0;
+    // A running gateway holds the lease: then it ships, and a second sender would duplicate.
+    if (this.o.lease && !(await this.holdLease())) return { sent, failed: false, leaseHeld: true };
     for (;;) {
       const entries = await this.o.outbox.peek(this.o.batch.maxEvents);
       const batch = cutBySize(entries, this.o.batch.maxBytes);
@@ -106,8 +109,10 @@ export class Shipper {
           await this.pause(this.o.batch.maxAgeMs, true);
           continue;
         }
-        const batch = cutBySize(entries, this.o.batch.maxBytes);
-        const full = batch.length === this.o.batch.maxEvents || batch.length < entries.length;
+        // A retry re-sends exactly the batch that failed (same entries, so the same Idempotency-Key):
+        // the API may have stored it before the answer was lost, and can then recognise it.
+        const batch = this.retryLength === undefined ? cutBySize(entries, this.o.batch.maxBytes) : entries.slice(0, this.retryLength);
+        const full = this.retryLength !== undefined || batch.length === this.o.batch.maxEvents || batch.length < entries.length;
         const age = Date.now() - (batch[0]?.queuedAtMs ?? Date.now());
         if (!full && age < this.o.batch.maxAgeMs) {
           await this.pause(this.o.batch.maxAgeMs - age, true);
@@ -116,8 +121,10 @@ export class Shipper {
         const result = await this.sendBatch(batch);
         if (result.ok) {
           attempt = 0;
+          this.retryLength = undefined;
           continue;
         }
+        this.retryLength = batch.length;
         attempt += 1;
       } catch (err) {
         // The outbox itself failed (storage down): same back-off as a failed send.
