@@ -80,6 +80,13 @@ async function verzamelen(gw: TestGateway): Promise<string> {
 const ofSession = (records: readonly StoredRecord[], sessionId: string) => records.filter((r) => r.event.session_id === sessionId).map((r) => r.event.type);
 const identityOf = (r: StoredRecord) => JSON.stringify(r);
 
+/** Waits until a whole run of the session has arrived, then a little longer (nothing more may follow). */
+async function waitForSession(api: FakeMedMijLogApi, sessionId: string): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (ofSession(api.stored, sessionId).length < VERZAMELEN.length && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 500));
+}
+
 function expectNoDuplicates(records: readonly StoredRecord[]): void {
   expect(new Set(records.map(identityOf)).size).toBe(records.length);
 }
@@ -127,5 +134,169 @@ describe('a Verzamelen run reaches MedMij\'s log', () => {
     // The local NEN 7513 trail is still there, with the patient reference MedMij never gets.
     expect(gw.audit.ofType('send_resource_response').some((e) => e.patientRef !== undefined)).toBe(true);
     expect(await metric(gw, 'medmij_gateway_ketenlog_sent_total')).toBeGreaterThanOrEqual(VERZAMELEN.length);
+  });
+});
+
+describe('the API down, failing or slow: nothing lost, nothing stored twice', () => {
+  let api: FakeMedMijLogApi;
+  let gw: TestGateway;
+  beforeAll(async () => {
+    api = await startApi();
+    gw = await startTestGateway({ certsDir: pki.dir, extraYaml: ketenlogYaml(api, { requestTimeoutMs: 400 }) });
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await api?.stop();
+  });
+
+  it('answering 503: patients are served meanwhile, every record arrives once when it recovers', async () => {
+    api.mode = { kind: 'error', status: 503 };
+    const s1 = await verzamelen(gw);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(api.stored).toHaveLength(0);
+    expect(api.received.filter((r) => r.status === 503).length).toBeGreaterThan(1); // it retried
+    expect(await metric(gw, 'medmij_gateway_ketenlog_queued')).toBe(VERZAMELEN.length);
+    expect(await metric(gw, 'medmij_gateway_ketenlog_failed_total')).toBeGreaterThan(1);
+    api.mode = { kind: 'up' };
+    await api.waitForStored(VERZAMELEN.length);
+    expect(ofSession(api.stored, s1)).toEqual(VERZAMELEN);
+    expectNoDuplicates(api.stored);
+  });
+
+  it('down (nothing listening), then back: every record arrives once, in order', async () => {
+    const before = api.stored.length;
+    await api.stop();
+    const s2 = await verzamelen(gw);
+    await new Promise((r) => setTimeout(r, 500));
+    await api.start();
+    await api.waitForStored(before + VERZAMELEN.length);
+    expect(ofSession(api.stored, s2)).toEqual(VERZAMELEN);
+    expectNoDuplicates(api.stored);
+  });
+
+  it('slow but within the deadline: each batch is sent once', async () => {
+    const before = api.received.length;
+    api.mode = { kind: 'slow', delayMs: 150 };
+    const s3 = await verzamelen(gw);
+    await waitForSession(api, s3);
+    expect(ofSession(api.stored, s3)).toEqual(VERZAMELEN);
+    const keys = api.received.slice(before).map((r) => r.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    api.mode = { kind: 'up' };
+  });
+
+  it('slower than the deadline: the batch is re-sent as the same batch (same key), so it is stored once', async () => {
+    const before = api.received.length;
+    api.mode = { kind: 'slow', delayMs: 700 };
+    const s4 = await verzamelen(gw);
+    await new Promise((r) => setTimeout(r, 1500));
+    api.mode = { kind: 'up' };
+    await waitForSession(api, s4);
+    expect(ofSession(api.stored, s4)).toEqual(VERZAMELEN);
+    const keys = api.received.slice(before).map((r) => r.key);
+    expect(keys.length).toBeGreaterThan(new Set(keys).size); // re-sent after the timeouts ...
+    expectNoDuplicates(api.stored); // ... and recognised: nothing stored twice
+    expect(api.invalid).toEqual([]);
+  });
+});
+
+describe('a full outbox behaves as configured', () => {
+  let api: FakeMedMijLogApi;
+  beforeAll(async () => {
+    api = await startApi();
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  it('refuse-new-flows: /ready and the metric say so, new authorization requests get 503, running ones finish; it recovers once delivered', async () => {
+    api.mode = { kind: 'error', status: 500 };
+    const gw = await startTestGateway({ certsDir: pki.dir, extraYaml: ketenlogYaml(api, { outbox: '{ maxEvents: 8, whenFull: refuse-new-flows }' }) });
+    try {
+      const s = await verzamelen(gw); // 12 events: the outbox fills up during the run, which still completes
+      await gw.gateway.ketenlog!.flush();
+      const ready = await readyOf(gw);
+      expect(ready.status).toBe(503);
+      expect(ready.body.checks.find((c) => c.name === 'ketenlog')).toMatchObject({ ok: false });
+      expect(await metric(gw, 'medmij_gateway_ketenlog_outbox_full')).toBe(1);
+      const session = new HttpSession(target(gw));
+      const refused = await session.get(authorizeUrl(target(gw), CLIENT));
+      await session.close();
+      expect(refused.status).toBe(503);
+      expect(await metric(gw, 'medmij_gateway_ketenlog_dropped_total')).toBe(0);
+
+      api.mode = { kind: 'up' };
+      const until = Date.now() + 10_000;
+      while ((await readyOf(gw)).status !== 200 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect((await readyOf(gw)).status).toBe(200);
+      // Nothing was lost: the whole run, then the refused request's own events.
+      expect(ofSession(api.stored, s)).toEqual(VERZAMELEN);
+      const again = new HttpSession(target(gw));
+      const accepted = await again.get(authorizeUrl(target(gw), CLIENT));
+      await again.close();
+      expect(accepted.status).toBe(303);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('keep-serving: patients are served, the oldest records are dropped with an alarm, /ready stays up and says so', async () => {
+    api.mode = { kind: 'error', status: 500 };
+    const before = api.stored.length;
+    const gw = await startTestGateway({ certsDir: pki.dir, extraYaml: ketenlogYaml(api, { outbox: '{ maxEvents: 5, whenFull: keep-serving }' }) });
+    try {
+      const s = await verzamelen(gw);
+      await gw.gateway.ketenlog!.flush();
+      const ready = await readyOf(gw);
+      expect(ready.status).toBe(200);
+      expect(ready.body.checks.find((c) => c.name === 'ketenlog')?.detail).toMatch(/dropping the oldest/);
+      expect(await metric(gw, 'medmij_gateway_ketenlog_dropped_total')).toBe(VERZAMELEN.length - 5);
+      expect(gw.audit.ofType('ketenlog_records_dropped').reduce((n, e) => n + (e.count ?? 0), 0)).toBe(VERZAMELEN.length - 5);
+      api.mode = { kind: 'up' };
+      await api.waitForStored(before + 5);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(ofSession(api.stored, s)).toEqual(VERZAMELEN.slice(-5)); // the newest five
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
+const reachable = await redisReachable();
+(reachable ? describe : describe.skip)('Redis outbox: a restart with records queued loses nothing', () => {
+  if (!reachable) console.warn(`Skipping the ketenlog restart test: no Redis reachable at ${TEST_REDIS_URL}`);
+  const prefix = `gw-test:ketenlog:${process.pid}:${randomUUID().slice(0, 8)}:`;
+  afterAll(async () => {
+    const store = new RedisStore({ url: TEST_REDIS_URL, keyPrefix: prefix, connectTimeoutMs: 1000, commandTimeoutMs: 1000, log: createSilentLogger() });
+    await store.ready();
+    await store.clearPrefix();
+    await store.close();
+  });
+
+  it('records queued while the API was down are delivered by the next gateway, once', async () => {
+    const api = await startApi();
+    await api.stop();
+    const storageYaml = `{ kind: redis, url: "${TEST_REDIS_URL}", keyPrefix: "${prefix}" }`;
+    const first = await startTestGateway({ certsDir: pki.dir, storageYaml, extraYaml: ketenlogYaml(api) });
+    let s: string;
+    try {
+      s = await verzamelen(first);
+    } finally {
+      await first.close();
+    }
+    await api.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(api.stored).toHaveLength(0); // the first gateway is gone; the records wait in Redis
+    const second = await startTestGateway({ certsDir: pki.dir, storageYaml, extraYaml: ketenlogYaml(api) });
+    try {
+      await api.waitForStored(VERZAMELEN.length);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(ofSession(api.stored, s)).toEqual(VERZAMELEN);
+      expectNoDuplicates(api.stored);
+      expect((await second.gateway.ketenlog!.status()).queued).toBe(0);
+    } finally {
+      await second.close();
+      await api.stop();
+    }
   });
 });
