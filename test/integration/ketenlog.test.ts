@@ -226,11 +226,10 @@ describe('a full outbox behaves as configured', () => {
       expect(await metric(gw, 'medmij_gateway_ketenlog_dropped_total')).toBe(0);
 
       api.mode = { kind: 'up' };
-      const until = Date.now() + 10_000;
-      while ((await readyOf(gw)).status !== 200 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-      expect((await readyOf(gw)).status).toBe(200);
-      // Nothing was lost: the whole run, then the refused request's own events.
+      // Nothing was lost: the whole run arrives; then the gateway is ready and takes new flows.
+      await waitForSession(api, s);
       expect(ofSession(api.stored, s)).toEqual(VERZAMELEN);
+      expect((await readyOf(gw)).status).toBe(200);
       const again = new HttpSession(target(gw));
       const accepted = await again.get(authorizeUrl(target(gw), CLIENT));
       await again.close();
