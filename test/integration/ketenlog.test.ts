@@ -1,4 +1,7 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Agent, request } from 'undici';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { RedisStore } from '../../gateway/storage/index.js';
@@ -295,6 +298,54 @@ const reachable = await redisReachable();
       expect((await second.gateway.ketenlog!.status()).queued).toBe(0);
     } finally {
       await second.close();
+      await api.stop();
+    }
+  });
+});
+
+(reachable ? describe : describe.skip)('ketenlog CLI command', () => {
+  const prefix = `gw-test:ketenlog-cli:${process.pid}:${randomUUID().slice(0, 8)}:`;
+  afterAll(async () => {
+    const store = new RedisStore({ url: TEST_REDIS_URL, keyPrefix: prefix, connectTimeoutMs: 1000, commandTimeoutMs: 1000, log: createSilentLogger() });
+    await store.ready();
+    await store.clearPrefix();
+    await store.close();
+  });
+
+  it('status shows what waits; resend delivers it once; a running gateway keeps the lease', async () => {
+    const { runKetenlogCommand } = await import('../../gateway/ketenlog-command.js');
+    const api = await startApi();
+    await api.stop();
+    const storageYaml = `{ kind: redis, url: "${TEST_REDIS_URL}", keyPrefix: "${prefix}" }`;
+    const gw = await startTestGateway({ certsDir: pki.dir, storageYaml, extraYaml: ketenlogYaml(api) });
+    const configFile = path.join(pki.dir, `ketenlog-cli-${randomUUID()}.yaml`);
+    await writeFile(configFile, await readFile(path.join(gw.dir, 'gateway.yaml'), 'utf8'));
+    const out: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    try {
+      const s = await verzamelen(gw);
+      await gw.gateway.ketenlog!.flush();
+      expect(await runKetenlogCommand(['resend', configFile])).toBe(0);
+      expect(out.join('')).toContain('holds the shipping lease');
+      await gw.close();
+      out.length = 0;
+      expect(await runKetenlogCommand(['status', configFile])).toBe(0);
+      expect(out.join('')).toMatch(new RegExp(`outbox: ${VERZAMELEN.length} record\\(s\\) queued`));
+      expect(out.join('')).toContain('receive_authorization_request');
+      await api.start();
+      out.length = 0;
+      expect(await runKetenlogCommand(['resend', configFile])).toBe(0);
+      expect(out.join('')).toContain(`sent ${VERZAMELEN.length} record(s)`);
+      expect(ofSession(api.stored, s)).toEqual(VERZAMELEN);
+      out.length = 0;
+      expect(await runKetenlogCommand(['status', configFile])).toBe(0);
+      expect(out.join('')).toContain('outbox: 0 record(s) queued');
+    } finally {
+      spy.mockRestore();
+      await gw.close();
       await api.stop();
     }
   });
