@@ -81,6 +81,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       ? await createKetenlog(config.ketenlog, { store, certFile: config.tls.certFile, keyFile: config.tls.keyFile, nodePublicUrl: config.listeners.node.publicUrl, log, registry: metrics.registry, alarms: audit })
       : undefined;
     if (ketenlog) cleanup.push(() => ketenlog.close());
+    else if (config.mode === 'production') log.warn('ketenlog.enabled is false: no MedMij log records are sent (required for MedMij acceptance since afsprakenstelsel 2.0.0)');
     const flowAudit = ketenlog ? ketenlog.wrap(audit) : audit;
 
     const listManager = createListManager({

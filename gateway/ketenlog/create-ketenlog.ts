@@ -47,6 +47,7 @@ export interface KetenlogStatus {
   readonly sent: number;
   readonly failedAttempts: number;
   readonly dropped: number;
+  readonly rejected: number;
   readonly lastError?: string;
 }
 
@@ -119,6 +120,7 @@ export async function createKetenlog(settings: KetenlogSettings, deps: KetenlogD
       sent: () => s.stats.sent,
       failedAttempts: () => s.stats.failedAttempts,
       dropped: () => queue.dropped,
+      rejected: () => s.stats.rejected,
       full: () => queue.full,
     });
   }
@@ -139,6 +141,7 @@ export async function createKetenlog(settings: KetenlogSettings, deps: KetenlogD
       sent: shipper.stats.sent,
       failedAttempts: shipper.stats.failedAttempts,
       dropped: queue.dropped,
+      rejected: shipper.stats.rejected,
       ...(shipper.stats.lastError === undefined ? {} : { lastError: shipper.stats.lastError }),
     };
   };

@@ -6,6 +6,7 @@ export interface KetenlogReadings {
   sent(): number;
   failedAttempts(): number;
   dropped(): number;
+  rejected(): number;
   full(): boolean;
 }
 
@@ -30,5 +31,6 @@ export function registerKetenlogMetrics(registry: Registry, r: KetenlogReadings)
   gauge('medmij_gateway_ketenlog_sent_total', 'MedMij log records delivered (2xx) since start', r.sent);
   gauge('medmij_gateway_ketenlog_failed_total', 'Batch deliveries that failed (network, timeout, non-2xx) since start', r.failedAttempts);
   gauge('medmij_gateway_ketenlog_dropped_total', 'Records dropped because the outbox was full (keep-serving) since start', r.dropped);
+  gauge('medmij_gateway_ketenlog_rejected_total', 'Records the log API refused on their own three times and that were removed since start', r.rejected);
   gauge('medmij_gateway_ketenlog_outbox_full', '1 while the outbox holds its maximum', () => (r.full() ? 1 : 0));
 }

@@ -131,9 +131,7 @@ export function toMedMijLogRecord(type: MedMijEventType, e: AuditEvent, ctx: Rec
 
 function requestBlock(type: MedMijEventType, e: AuditEvent, id: string, location: string): MedMijLogRequest {
   const peer = e.peerHost?.split(',')[0] ?? e.clientId ?? location;
-  // The query string never travels (search parameters, OAuth state): cut here too, whatever the site passed.
-  const uri = (e.uri ?? `https://${location}/`).split(/[?#]/)[0] ?? '';
-  const base = { id, method: (e.method ?? 'GET').toLowerCase(), client_id: e.clientId ?? peer, server_id: peer, uri };
+  const base = { id, method: (e.method ?? 'GET').toLowerCase(), client_id: e.clientId ?? peer, server_id: peer, uri: safeUri(e.uri, location) };
   if (type === 'receive_token_request') {
     const g = e.grantType;
     const grant: Pick<MedMijLogRequest, 'grant_type'> = g === 'authorization_code' || g === 'refresh_token' ? { grant_type: g } : {};
@@ -143,6 +141,18 @@ function requestBlock(type: MedMijEventType, e: AuditEvent, id: string, location
     return { ...base, ...(e.providerId ? { provider_id: e.providerId } : {}), ...(e.serviceId ? { service_id: e.serviceId } : {}) };
   }
   return base;
+}
+
+/**
+ * The request URI as MedMij may see it: never the query string (search parameters, OAuth state),
+ * and never a Host header we did not vet (the client sends it): an unusual host becomes our own.
+ * The path keeps only URL-safe characters, so no record is one the log API would refuse.
+ */
+function safeUri(uri: string | undefined, location: string): string {
+  const m = /^(https?):\/\/([^/?#]*)([^?#]*)/.exec(uri ?? '');
+  const host = m?.[2] !== undefined && /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/.test(m[2]) ? m[2] : location;
+  const path = (m?.[3] || '/').replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/%]/g, (c) => encodeURIComponent(c));
+  return `${m?.[1] ?? 'https'}://${host}${path}`;
 }
 
 function errorBlock(e: AuditEvent, requestId: string): MedMijLogError {

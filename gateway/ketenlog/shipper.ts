@@ -33,6 +33,8 @@ export interface ShipperStats {
   sent: number;
   failedAttempts: number;
   consecutiveFailures: number;
+  /** Records the API refused three times on their own and that were removed (alarm). */
+  rejected: number;
   lastStatus?: number;
   lastError?: string;
 }
@@ -45,7 +47,7 @@ export interface ShipperStats {
  * beside the patient traffic, never in its path.
  */
 export class Shipper {
-  readonly stats: ShipperStats = { sent: 0, failedAttempts: 0, consecutiveFailures: 0 };
+  readonly stats: ShipperStats = { sent: 0, failedAttempts: 0, consecutiveFailures: 0, rejected: 0 };
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -53,6 +55,8 @@ export class Shipper {
   private lastPeekCount = 0;
   private sleeping: NodeJS.Timeout | undefined;
   private retryLength: number | undefined;
+  private rejectedId: string | undefined;
+  private rejections = 0;
 
   constructor(private readonly o: ShipperOptions) {}
 
@@ -124,7 +128,7 @@ export class Shipper {
           this.retryLength = undefined;
           continue;
         }
-        this.retryLength = batch.length;
+        this.retryLength = result.rejected ? await this.isolateRejected(batch) : batch.length;
         attempt += 1;
       } catch (err) {
         // The outbox itself failed (storage down): same back-off as a failed send.
@@ -135,7 +139,25 @@ export class Shipper {
     }
   }
 
-  private async sendBatch(batch: readonly OutboxEntry[]): Promise<{ ok: boolean; status?: number }> {
+  /**
+   * The API refused the batch itself (400/413/422: retrying it unchanged would block the queue for
+   * good). Halve it until the refused record is alone; a single record refused three times is
+   * removed with an alarm, so one bad record never holds up the others. Returns the next length.
+   */
+  private async isolateRejected(batch: readonly OutboxEntry[]): Promise<number | undefined> {
+    if (batch.length > 1) return Math.ceil(batch.length / 2);
+    const only = batch[0]!;
+    this.rejections = this.rejectedId === only.id ? this.rejections + 1 : 1;
+    this.rejectedId = only.id;
+    if (this.rejections < 3) return 1;
+    const removed = await this.o.outbox.ack([only.id]);
+    this.o.queue.noteDelivered(removed);
+    this.stats.rejected += removed;
+    this.o.log.error({ id: only.id, status: this.stats.lastStatus }, 'MedMij log API refused a record three times; removed from the outbox');
+    return undefined;
+  }
+
+  private async sendBatch(batch: readonly OutboxEntry[]): Promise<{ ok: boolean; status?: number; rejected?: boolean }> {
     const ids = batch.map((e) => e.id);
     let status: number | undefined;
     try {
@@ -150,7 +172,7 @@ export class Shipper {
     this.stats.lastStatus = status;
     if (status < 200 || status >= 300) {
       this.fail(`MedMij log API answered ${status}`);
-      return { ok: false, status };
+      return { ok: false, status, rejected: status === 400 || status === 413 || status === 422 };
     }
     const removed = await this.o.outbox.ack(ids);
     this.o.queue.noteDelivered(removed);

@@ -147,6 +147,8 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
       ...tokenIds(event),
       ...(requestId ? { requestId } : {}),
       ...(event.error ? { reason: event.error } : {}),
+      // RFC 6749 §5.2: 401 for invalid_client, 400 for the other client errors; 500 for ours.
+      status: event.error === 'invalid_client' ? 401 : event.error === 'server_error' ? 500 : 400,
     });
   });
 

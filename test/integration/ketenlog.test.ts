@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Agent, request } from 'undici';
+import { createHttpsLogApiClient, KetenlogQueue, MemoryOutbox, Shipper } from '../../gateway/ketenlog/index.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { RedisStore } from '../../gateway/storage/index.js';
 import { createTestPki, type TestPki } from '../helpers/certs.js';
@@ -347,6 +348,78 @@ const reachable = await redisReachable();
       spy.mockRestore();
       await gw.close();
       await api.stop();
+    }
+  });
+});
+
+describe('the shipper alone, against the fake API over two-sided TLS', () => {
+  let api: FakeMedMijLogApi;
+  beforeAll(async () => {
+    api = await startApi();
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  const record = (n: number, type = 'show_landing_page') =>
+    JSON.stringify({ event: { type, location: 'localhost', datetime: '2026-12-01T22:00:00.000+01:00', session_id: `s-${n}`, trace_id: `t-${n}` } });
+
+  async function shipperWith(batch: { maxEvents: number; maxBytes: number; maxAgeMs: number }) {
+    const outbox = new MemoryOutbox();
+    const queue = new KetenlogQueue({ outbox, maxEvents: 1000, whenFull: 'refuse-new-flows', log: createSilentLogger() });
+    const client = createHttpsLogApiClient({ url: api.url, cert: pki.gateway.cert, key: pki.gateway.key, ca: pki.ca.cert, timeoutMs: 2000 });
+    const shipper = new Shipper({ outbox, queue, client, batch, retry: { initialDelayMs: 20, maxDelayMs: 100 }, log: createSilentLogger() });
+    return { outbox, queue, shipper, close: async () => (await shipper.stop(), client.close()) };
+  }
+
+  it('batches by count: full batches go at once, the rest once its oldest record is old enough', async () => {
+    const before = api.received.length;
+    const s = await shipperWith({ maxEvents: 4, maxBytes: 1_000_000, maxAgeMs: 400 });
+    try {
+      await s.outbox.append(Array.from({ length: 9 }, (_, i) => record(i)));
+      const t0 = Date.now();
+      s.shipper.start();
+      await api.waitForStored(8, 5000);
+      expect(Date.now() - t0).toBeLessThan(350);
+      await api.waitForStored(9, 5000);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
+      expect(api.received.slice(before).map((r) => r.count)).toEqual([4, 4, 1]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('batches by size: no batch is larger than maxBytes', async () => {
+    const before = api.received.length;
+    const stored = api.stored.length;
+    const one = Buffer.byteLength(record(10));
+    const s = await shipperWith({ maxEvents: 100, maxBytes: 2 + 3 * one + 2, maxAgeMs: 50 });
+    try {
+      await s.outbox.append(Array.from({ length: 10 }, (_, i) => record(10 + i)));
+      s.shipper.start();
+      await api.waitForStored(stored + 10, 5000);
+      expect(api.received.slice(before).map((r) => r.count)).toEqual([3, 3, 3, 1]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a record the API refuses does not hold up the others: the batch is halved until it is alone, then removed with an alarm', async () => {
+    const before = api.stored.length;
+    const s = await shipperWith({ maxEvents: 8, maxBytes: 1_000_000, maxAgeMs: 50 });
+    try {
+      const records = Array.from({ length: 8 }, (_, i) => record(200 + i));
+      records[5] = record(205, 'not_a_medmij_event');
+      await s.outbox.append(records);
+      s.shipper.start();
+      await api.waitForStored(before + 7, 8000);
+      const until = Date.now() + 5000;
+      while ((await s.outbox.size()) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(await s.outbox.size()).toBe(0);
+      expect(s.shipper.stats.rejected).toBe(1);
+      expect(api.stored.slice(before).map((r) => r.event.session_id)).toEqual(['s-200', 's-201', 's-202', 's-203', 's-204', 's-206', 's-207']);
+    } finally {
+      await s.close();
     }
   });
 });

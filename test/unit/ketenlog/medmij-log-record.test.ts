@@ -125,3 +125,14 @@ describe('the one sink', () => {
     expect(queue.dropped).toBe(0);
   });
 });
+
+describe('request URIs', () => {
+  const uriOf = (uri: string) => toMedMijLogRecord('receive_resource_request', { type: 'receive_resource_request', outcome: 'success', uri }, ctx).request!.uri;
+  it('keeps scheme, host and path, never the query or fragment', () => {
+    expect(uriOf('https://localhost:9443/fhir/demoziekenhuis/48/Condition?code=x#y')).toBe('https://localhost:9443/fhir/demoziekenhuis/48/Condition');
+  });
+  it('replaces a Host header of unusual shape by our own host, and escapes odd path characters', () => {
+    expect(uriOf('https://evil.example"<x>/fhir/a b')).toBe('https://dva.zorg.example.nl/fhir/a%20b');
+    expect(medMijLogRecordSchema.safeParse(toMedMijLogRecord('receive_resource_request', { type: 'receive_resource_request', outcome: 'success', uri: 'https://a b/<>' }, ctx)).success).toBe(true);
+  });
+});
