@@ -38,7 +38,7 @@ export function startExchange(deps: StartExchangeDeps) {
     };
     setExchange(res, exchange);
     res.setHeader('Cache-Control', 'no-store'); // health data: never cached by intermediaries
-    const received = { at: new Date().toISOString(), method: req.method, uri: uriOf(req) };
+    const received = { at: new Date().toISOString(), method: req.method, origin: originOf(req) };
     res.once('close', () => finish(deps, exchange, res, received));
     const trace = parseTraceHeaders((name) => req.get(name));
     if (trace.traceId !== undefined) {
@@ -56,9 +56,19 @@ function outcomeOf(status: number): AuditEvent['outcome'] {
   return status === 401 || status === 403 ? 'refused' : 'failure';
 }
 
-/** The request URI without its query string: search parameters may say more than MedMij's log needs. */
-function uriOf(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl.split('?')[0] ?? ''}`;
+/** Scheme and host as the client addressed us; a Host header of unusual shape is not repeated. */
+function originOf(req: Request): string {
+  const host = req.get('host') ?? '';
+  return `${req.protocol}://${/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/.test(host) ? host : 'localhost'}`;
+}
+
+/**
+ * The request URI for the audit records: the base and resource type the pipeline resolved, never
+ * the raw path or query (a read id or a search parameter can carry a BSN, house rule 6).
+ */
+function uriOf(origin: string, ex: FhirExchange): string {
+  const base = ex.service ? `/${ex.service.providerName}/${ex.service.serviceId}` : '';
+  return `${origin}/fhir${base}${ex.service && ex.request?.resourceType ? `/${ex.request.resourceType}` : ''}`;
 }
 
 /** 2xx/3xx: an answer; 4xx: the request was refused; 5xx or the client gone: we failed to answer. */
@@ -67,7 +77,7 @@ function answerTypeOf(status: number): AuditEvent['type'] {
   return status < 499 ? 'send_resource_request_error' : 'send_resource_error_response';
 }
 
-function finish(deps: StartExchangeDeps, ex: FhirExchange, res: Response, received: { at: string; method: string; uri: string }): void {
+function finish(deps: StartExchangeDeps, ex: FhirExchange, res: Response, received: { at: string; method: string; origin: string }): void {
   const status = res.writableFinished ? res.statusCode : 499;
   const resourceType = ex.request?.resourceType;
   const ids = {
@@ -80,7 +90,7 @@ function finish(deps: StartExchangeDeps, ex: FhirExchange, res: Response, receiv
   };
   // MedMij's receive_resource_request, written with its answer so that it carries the provider
   // and service the pipeline resolved; occurredAt keeps the moment it arrived.
-  deps.audit.record({ type: 'receive_resource_request', outcome: 'success', ...ids, method: received.method, uri: received.uri, occurredAt: received.at });
+  deps.audit.record({ type: 'receive_resource_request', outcome: 'success', ...ids, method: received.method, uri: uriOf(received.origin, ex), occurredAt: received.at });
   const event: AuditEvent = {
     type: answerTypeOf(status),
     outcome: outcomeOf(status),
