@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import path from 'node:path';
 import { DEMO_PATIENTS } from '../adapters/index.js';
-import { chooseConfigFile, ConfigError, loadConfig } from './config/index.js';
+import { chooseConfigFile, ConfigError, distinctPaths, loadConfig, serviceEndpoints } from './config/index.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './observability/index.js';
 import { fromProjectRoot } from './project-root.js';
@@ -61,11 +61,17 @@ function printBanner(
     `  operations (health, ready, metrics):      ${bound.operations}/health  /ready${config.operations.metrics ? '  /metrics' : ''}`,
     `  authorization server metadata:            ${config.listeners.patient.publicUrl}/.well-known/oauth-authorization-server`,
   ];
-  for (const provider of config.providers) {
-    for (const service of provider.services) {
-      lines.push(`  FHIR base ${provider.name} / ${service.id} (${service.fhirVersion}): ${config.listeners.node.publicUrl}/fhir/${provider.name}/${service.id}`);
-    }
+  const endpoints = serviceEndpoints({
+    providers: config.providers,
+    endpoints: config.endpoints,
+    patientPublicUrl: config.listeners.patient.publicUrl,
+    nodePublicUrl: config.listeners.node.publicUrl,
+  });
+  for (const e of endpoints) {
+    const version = config.providers.find((p) => p.name === e.provider)?.services.find((s) => s.id === e.service)?.fhirVersion;
+    lines.push(`  FHIR base ${e.provider} / ${e.service} (${version}): ${e.resourceEndpointUri}`);
   }
+  lines.push(`  token endpoint: ${distinctPaths(endpoints, 'tokenPath').map((p) => `${config.listeners.node.publicUrl.replace(/\/+$/, '')}${p}`).join('  ')}`);
   if (config.adapters.some((a) => a.kind === 'demo')) {
     lines.push(`  demo patients (BSN): ${DEMO_PATIENTS.map((p) => `${p.name} ${p.bsn}`).join(', ')}`);
     lines.push('  try it: npx medmij-gateway pgo --bsn ' + (DEMO_PATIENTS[0]?.bsn ?? ''));
