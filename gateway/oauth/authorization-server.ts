@@ -26,6 +26,7 @@ import { allScopeTokens, parseScope, type ServedProvider } from './scope.js';
 import { toX5tS256 } from './thumbprint.js';
 import { tokenEndpoint, traceIdsOf } from './token-endpoint.js';
 import { createTokenErrorHandler } from './token-error-handler.js';
+import { withTokenRequestDuties } from './token-request-duties.js';
 
 export interface AuthorizationServerDeps {
   readonly oauth: OAuthConfig;
@@ -215,7 +216,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
   patientRouter.use(createPageErrorHandler(deps.log));
 
   const nodeRouter = express.Router();
-  nodeRouter.post(onPaths(tokenPaths), tokenEndpoint({ handler: onProviderRoute(provider.handler, PROVIDER_ROUTES.token), peerOf: deps.peerOf, certificateBoundTokens: oauth.certificateBoundTokens, audit: deps.audit }));
+  nodeRouter.post(onPaths(tokenPaths), tokenEndpoint({ handler: withTokenRequestDuties(onProviderRoute(provider.handler, PROVIDER_ROUTES.token), { refreshCodeAlias: oauth.compatibility.refreshCodeGrantType, audit: deps.audit }), peerOf: deps.peerOf, certificateBoundTokens: oauth.certificateBoundTokens, audit: deps.audit }));
   // RFC 6749 §3.2: the token endpoint is POST only. Answering here also keeps Express's
   // automatic OPTIONS reply (200 "POST") off the node interface.
   nodeRouter.all(onPaths(tokenPaths), (_req, res) => {
