@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import path from 'node:path';
 import { DEMO_PATIENTS } from '../adapters/index.js';
-import { chooseConfigFile, ConfigError, distinctPaths, loadConfig, serviceEndpoints } from './config/index.js';
+import { chooseConfigFile, ConfigError, loadConfig, type GatewayConfig } from './config/index.js';
+import type { ListStatus } from './lists/index.js';
 import { createGateway } from './gateway.js';
 import { createLogger } from './observability/index.js';
 import { fromProjectRoot } from './project-root.js';
+import { startBanner } from './start-banner.js';
 
 /**
  * The only file with process effects: load and check the config, build the gateway, listen,
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logging.level });
   const gateway = await createGateway(config, { configDir: path.dirname(path.resolve(file)), log });
   const bound = await gateway.listen();
-  printBanner(file, config, bound);
+  printBanner(file, config, bound, gateway.lists.status());
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -48,35 +50,9 @@ async function main(): Promise<void> {
   });
 }
 
-function printBanner(
-  file: string,
-  config: Awaited<ReturnType<typeof loadConfig>>,
-  bound: { node: string; patient: string; operations: string },
-): void {
-  const lines = [
-    '',
-    `MedMij gateway running (mode: ${config.mode}, config: ${path.relative(process.cwd(), file) || file})`,
-    `  MedMij node interface (mTLS + Whitelist): ${bound.node}   public URL ${config.listeners.node.publicUrl}`,
-    `  patient interface (browser):              ${bound.patient}   public URL ${config.listeners.patient.publicUrl}`,
-    `  operations (health, ready, metrics):      ${bound.operations}/health  /ready${config.operations.metrics ? '  /metrics' : ''}`,
-    `  authorization server metadata:            ${config.listeners.patient.publicUrl}/.well-known/oauth-authorization-server`,
-  ];
-  const endpoints = serviceEndpoints({
-    providers: config.providers,
-    endpoints: config.endpoints,
-    patientPublicUrl: config.listeners.patient.publicUrl,
-    nodePublicUrl: config.listeners.node.publicUrl,
-  });
-  for (const e of endpoints) {
-    const version = config.providers.find((p) => p.name === e.provider)?.services.find((s) => s.id === e.service)?.fhirVersion;
-    lines.push(`  FHIR base ${e.provider} / ${e.service} (${version}): ${e.resourceEndpointUri}`);
-  }
-  lines.push(`  token endpoint: ${distinctPaths(endpoints, 'tokenPath').map((p) => `${config.listeners.node.publicUrl.replace(/\/+$/, '')}${p}`).join('  ')}`);
-  if (config.adapters.some((a) => a.kind === 'demo')) {
-    lines.push(`  demo patients (BSN): ${DEMO_PATIENTS.map((p) => `${p.name} ${p.bsn}`).join(', ')}`);
-    lines.push('  try it: npx medmij-gateway pgo --bsn ' + (DEMO_PATIENTS[0]?.bsn ?? ''));
-  }
-  process.stdout.write(`${lines.join('\n')}\n\n`);
+function printBanner(file: string, config: GatewayConfig, bound: { node: string; patient: string; operations: string }, lists: readonly ListStatus[]): void {
+  const demoPatients = config.adapters.some((a) => a.kind === 'demo') ? DEMO_PATIENTS : undefined;
+  process.stdout.write(`${startBanner({ file, config, bound, lists, ...(demoPatients ? { demoPatients } : {}) }).join('\n')}\n\n`);
 }
 
 main().catch((error: unknown) => {
