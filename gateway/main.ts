@@ -2,11 +2,12 @@
 import path from 'node:path';
 import { DEMO_PATIENTS } from '../adapters/index.js';
 import { chooseConfigFile, ConfigError, loadConfig, type GatewayConfig } from './config/index.js';
-import type { ListStatus } from './lists/index.js';
-import { createGateway } from './gateway.js';
+import { createGateway, type Gateway } from './gateway.js';
 import { createLogger } from './observability/index.js';
 import { fromProjectRoot } from './project-root.js';
 import { startBanner } from './start-banner.js';
+import { zalEntriesFor } from './zal-command.js';
+import { zalDrift } from './zal-drift.js';
 
 /**
  * The only file with process effects: load and check the config, build the gateway, listen,
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logging.level });
   const gateway = await createGateway(config, { configDir: path.dirname(path.resolve(file)), log });
   const bound = await gateway.listen();
-  printBanner(file, config, bound, gateway.lists.status());
+  printBanner(file, config, bound, gateway);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -50,9 +51,12 @@ async function main(): Promise<void> {
   });
 }
 
-function printBanner(file: string, config: GatewayConfig, bound: { node: string; patient: string; operations: string }, lists: readonly ListStatus[]): void {
+function printBanner(file: string, config: GatewayConfig, bound: { node: string; patient: string; operations: string }, gateway: Gateway): void {
   const demoPatients = config.adapters.some((a) => a.kind === 'demo') ? DEMO_PATIENTS : undefined;
-  process.stdout.write(`${startBanner({ file, config, bound, lists, ...(demoPatients ? { demoPatients } : {}) }).join('\n')}\n\n`);
+  const zal = gateway.lists.current('zorgaanbiederslijst');
+  const drift = zal ? zalDrift(zalEntriesFor(config), zal) : [];
+  const lines = startBanner({ file, config, bound, lists: gateway.lists.status(), zalDrift: drift, ...(demoPatients ? { demoPatients } : {}) });
+  process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
 main().catch((error: unknown) => {

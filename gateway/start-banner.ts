@@ -12,7 +12,7 @@ import type { ListKind, ListStatus } from './lists/index.js';
 const WITHOUT: Readonly<Record<ListKind, string>> = {
   whitelist: 'every connection to the node interface is refused',
   oauthClientList: 'no PGO can start or finish an authorization',
-  zorgaanbiederslijst: 'nothing is refused, but the registered endpoints cannot be compared',
+  zorgaanbiederslijst: 'nothing is refused, but the registered endpoints are not compared with the served ones',
   gegevensdienstnamenlijst: 'the consent page shows service ids instead of names',
 };
 
@@ -21,6 +21,8 @@ export interface BannerInputs {
   readonly config: Pick<GatewayConfig, 'mode' | 'listeners' | 'operations' | 'providers' | 'endpoints'>;
   readonly bound: { readonly node: string; readonly patient: string; readonly operations: string };
   readonly lists: readonly Pick<ListStatus, 'kind' | 'fresh'>[];
+  /** Differences between the Zorgaanbiederslijst in force and what is served (zal-drift.ts). */
+  readonly zalDrift?: readonly string[];
   /** Demo patients to show, when the demo EHR is configured. */
   readonly demoPatients?: ReadonlyArray<{ readonly name: string; readonly bsn: string }>;
 }
@@ -39,6 +41,7 @@ export function startBanner(b: BannerInputs): string[] {
     headline,
     ...stale.map((l) => `  ! the ${l.kind} is not in force: ${WITHOUT[l.kind]} until a valid one is loaded`),
     ...(config.providers.length === 0 ? ['  ! no care provider is configured: there is nothing to serve (providers:)'] : []),
+    ...(b.zalDrift ?? []).map((d) => `  ! ${d} (PGOs use the ZAL: register what medmij-gateway zal prints)`),
     `  MedMij node interface (mTLS + Whitelist): ${b.bound.node}   public URL ${config.listeners.node.publicUrl}`,
     `  patient interface (browser):              ${b.bound.patient}   public URL ${config.listeners.patient.publicUrl}`,
     `  operations (health, ready, metrics):      ${b.bound.operations}/health  /ready${config.operations.metrics ? '  /metrics' : ''}`,

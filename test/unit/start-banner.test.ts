@@ -34,6 +34,13 @@ describe('the start banner', () => {
     expect(text).toContain('the gegevensdienstnamenlijst is not in force');
   });
 
+  it('names each endpoint the ZAL in force registers otherwise, and keeps running', () => {
+    const zalDrift = ['umc@medmij service 48: the ZAL registers ResourceEndpointuri https://x/48, this gateway serves https://localhost:9443/umc/48/fhir'];
+    const text = startBanner({ file: '/srv/gw.yaml', config: config(WITH_PROVIDER), bound, lists: lists([]), zalDrift }).join('\n');
+    expect(text).toMatch(/^MedMij gateway running/m);
+    expect(text).toContain(`  ! ${zalDrift[0]} (PGOs use the ZAL: register what medmij-gateway zal prints)`);
+  });
+
   it('says NOT serving without any care provider', () => {
     const text = startBanner({ file: '/srv/gw.yaml', config: config(''), bound, lists: lists([]) }).join('\n');
     expect(text).toMatch(/^MedMij gateway started but NOT serving PGOs/m);
