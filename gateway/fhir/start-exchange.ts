@@ -67,8 +67,8 @@ function originOf(req: Request): string {
  * the raw path or query (a read id or a search parameter can carry a BSN, house rule 6).
  */
 function uriOf(origin: string, ex: FhirExchange): string {
-  const base = ex.service ? `/${ex.service.providerName}/${ex.service.serviceId}` : '';
-  return `${origin}/fhir${base}${ex.service && ex.request?.resourceType ? `/${ex.request.resourceType}` : ''}`;
+  if (!ex.service) return `${origin}/`;
+  return `${ex.service.url}${ex.request?.resourceType ? `/${ex.request.resourceType}` : ''}`;
 }
 
 /** 2xx/3xx: an answer; 4xx: the request was refused; 5xx or the client gone: we failed to answer. */

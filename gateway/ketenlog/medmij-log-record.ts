@@ -156,7 +156,8 @@ function safeUri(uri: string | undefined, location: string): string {
 }
 
 function errorBlock(e: AuditEvent, requestId: string): MedMijLogError {
-  const code = e.reason !== undefined && OAUTH_ERRORS.has(e.reason) ? e.reason : 'other';
+  const oauth = [e.oauthError, e.reason].find((c) => c !== undefined && OAUTH_ERRORS.has(c));
+  const code = oauth ?? 'other';
   // Only our stable reason code, never `detail`: free text may hold input (house rule 6).
   const description = e.reason !== undefined && SAFE_TEXT.test(e.reason) ? e.reason : 'error';
   return { code, description, request_id: requestId, ...(e.status === undefined ? {} : { status: e.status }) };

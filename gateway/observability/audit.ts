@@ -84,6 +84,8 @@ export interface AuditEvent {
   /** HTTP method and URI (scheme, host, path; never the query string) of the request received. */
   readonly method?: string;
   readonly uri?: string;
+  /** The OAuth error code answered (RFC 6749 §4.1.2.1, §5.2), when `reason` is a finer code of ours. */
+  readonly oauthError?: string;
   /** Token requests: `authorization_code` or `refresh_token`. */
   readonly grantType?: string;
   /** When the event happened (ISO 8601), when that was before it was recorded (a request logged with its answer). */
