@@ -1,14 +1,12 @@
 /**
  * The log's safety net for credentials and patient identifiers (house rule 6: code must not log
- * them in the first place). A key in NESTED_KEYS is censored at any depth below the top; a key in
- * TOP_KEYS also at the top (`code` and `token` stay usable as top-level field names, e.g. an
- * error code). One walk over the keys of the logged object, and a copy only of the objects on the
+ * them in the first place). A key in NESTED_KEYS is censored at any depth below the top, and at
+ * the top too except `code` and `token` (usable there as field names, e.g. an error code). One walk over the keys of the logged object, and a copy only of the objects on the
  * path to something censored: a line with nothing to censor costs a few key look-ups and no
  * allocation, where pino's wildcard redaction re-serialised every top-level value of every line.
  */
 export const CENSOR = '[redacted]';
 
-const TOP_KEYS: ReadonlySet<string> = new Set(['authorization', 'cookie']);
 const NESTED_KEYS: ReadonlySet<string> = new Set([
   'authorization',
   'cookie',
@@ -23,6 +21,8 @@ const NESTED_KEYS: ReadonlySet<string> = new Set([
   'password',
   'client_secret',
 ]);
+/** `code` and `token` name other things at the top of a line (an error code, a token kind). */
+const TOP_KEYS: ReadonlySet<string> = new Set([...NESTED_KEYS].filter((k) => k !== 'code' && k !== 'token'));
 
 /** Deeper than any log object of ours; past it a value is censored whole rather than walked. */
 const MAX_DEPTH = 8;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import type { LoadInput, LoadOutput } from './load-worker.js';
-import { runChild, startChild, startGatewayProcess, type GatewayProcess } from './processes.js';
+import { cpuSeconds, runChild, startChild, startGatewayProcess, type GatewayProcess } from './processes.js';
 import { median, pairedRatio } from './report.js';
 import { accessTokenFor, pgoTargetOf } from './token-grants.js';
 
@@ -36,6 +36,11 @@ export interface EdgePath {
   readonly ratio: number;
   readonly gatewayP99Ms: number;
   readonly bareP99Ms: number;
+  /** Median CPU time (user + system) each server process spent per answered request, in µs. */
+  readonly gatewayCpuUs: number;
+  readonly bareCpuUs: number;
+  /** bare / gateway CPU per request: the throughput ratio on a core of each one's own. */
+  readonly cpuRatio: number;
   readonly bytes: number;
   /** Application log and audit log bytes per request the gateway answered on this path. */
   readonly logBytesPerRequest: { readonly app: number; readonly audit: number };
@@ -59,6 +64,7 @@ interface Case {
   readonly headers: Record<string, string>;
   readonly tls: boolean;
   readonly bytes: number;
+  readonly barePid: number;
 }
 
 export async function benchEdge(opts: EdgeOptions, progress: (line: string) => void): Promise<EdgeResult> {
@@ -99,9 +105,9 @@ export async function benchEdge(opts: EdgeOptions, progress: (line: string) => v
     stops.push(barePlain.stop);
     const bareTlsBase = `https://127.0.0.1:${bareTls.ready.port}`;
     const cases: Case[] = [
-      { label: 'FHIR search (BgZ Condition, with token)', path: SEARCH_PATH, gatewayUrl: `${gw.node}${SEARCH_PATH}`, bareUrl: `${bareTlsBase}${SEARCH_PATH}`, headers: fhirHeaders, tls: true, bytes: search.body.length },
-      { label: 'metadata (no token)', path: METADATA_PATH, gatewayUrl: `${gw.node}${METADATA_PATH}`, bareUrl: `${bareTlsBase}${METADATA_PATH}`, headers: { accept: 'application/fhir+json' }, tls: true, bytes: metadata.body.length },
-      { label: '/health (plain HTTP operations listener; bare: node:http)', path: HEALTH_PATH, gatewayUrl: `${gw.operations}${HEALTH_PATH}`, bareUrl: `http://127.0.0.1:${barePlain.ready.port}${HEALTH_PATH}`, headers: {}, tls: false, bytes: health.body.length },
+      { label: 'FHIR search (BgZ Condition, with token)', path: SEARCH_PATH, gatewayUrl: `${gw.node}${SEARCH_PATH}`, bareUrl: `${bareTlsBase}${SEARCH_PATH}`, headers: fhirHeaders, tls: true, bytes: search.body.length, barePid: bareTls.pid },
+      { label: 'metadata (no token)', path: METADATA_PATH, gatewayUrl: `${gw.node}${METADATA_PATH}`, bareUrl: `${bareTlsBase}${METADATA_PATH}`, headers: { accept: 'application/fhir+json' }, tls: true, bytes: metadata.body.length, barePid: bareTls.pid },
+      { label: '/health (plain HTTP operations listener; bare: node:http)', path: HEALTH_PATH, gatewayUrl: `${gw.operations}${HEALTH_PATH}`, bareUrl: `http://127.0.0.1:${barePlain.ready.port}${HEALTH_PATH}`, headers: {}, tls: false, bytes: health.body.length, barePid: barePlain.pid },
     ];
     const paths: EdgePath[] = [];
     for (const c of cases) {
@@ -123,11 +129,17 @@ export async function benchEdge(opts: EdgeOptions, progress: (line: string) => v
       }
       const gateway: LoadOutput[] = [];
       const bare: LoadOutput[] = [];
+      const gatewayCpu: number[] = [];
+      const bareCpu: number[] = [];
       for (let round = 0; round < opts.rounds; round++) {
         for (const side of round % 2 === 0 ? (['gateway', 'bare'] as const) : (['bare', 'gateway'] as const)) {
+          const pid = side === 'gateway' ? gw.pid : c.barePid;
+          const cpuBefore = await cpuSeconds(pid);
           const r = await load(side === 'gateway' ? c.gatewayUrl : c.bareUrl, opts.roundS);
+          const cpuAfter = await cpuSeconds(pid);
           if (r.non2xx > 0 || r.errors > 0) throw new Error(`${c.label}: ${side} answered ${r.non2xx} non-2xx and ${r.errors} errors`);
           (side === 'gateway' ? gateway : bare).push(r);
+          if (cpuBefore !== undefined && cpuAfter !== undefined && r.requests > 0) (side === 'gateway' ? gatewayCpu : bareCpu).push(((cpuAfter - cpuBefore) * 1e6) / r.requests);
           if (side === 'gateway') gatewayRequests += r.requests;
         }
         progress(`edge ${c.path} round ${round + 1}/${opts.rounds}: gateway ${gateway.at(-1)!.rps.toFixed(0)}/s, bare ${bare.at(-1)!.rps.toFixed(0)}/s`);
@@ -142,6 +154,9 @@ export async function benchEdge(opts: EdgeOptions, progress: (line: string) => v
         ratio: pairedRatio(gateway.map((r) => r.rps), bare.map((r) => r.rps)),
         gatewayP99Ms: median(gateway.map((r) => r.p99Ms)),
         bareP99Ms: median(bare.map((r) => r.p99Ms)),
+        gatewayCpuUs: Math.round(median(gatewayCpu)),
+        bareCpuUs: Math.round(median(bareCpu)),
+        cpuRatio: Math.round((median(bareCpu) / median(gatewayCpu)) * 1000) / 1000,
         bytes: c.bytes,
         logBytesPerRequest: await logBytesSince(gw, logStart, gatewayRequests),
       });

@@ -147,6 +147,22 @@ async function stopChild(child: ChildProcess, exited: Promise<number | null>): P
   clearTimeout(timer);
 }
 
+/**
+ * CPU seconds (user + system) the process has used so far, from /proc (Linux; undefined
+ * elsewhere). On a shared machine a server's CPU time per request is steadier than its wall-clock
+ * rate: time it spends waiting for a core it does not get is not counted.
+ */
+export async function cpuSeconds(pid: number): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name (which is in parentheses and may hold spaces): utime is the
+  // 12th, stime the 13th; both in clock ticks (USER_HZ, 100 on Linux).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return Number.isFinite(utime) && Number.isFinite(stime) && fields.length > 12 ? (utime + stime) / CLOCK_TICKS_PER_SECOND : undefined;
+}
+const CLOCK_TICKS_PER_SECOND = 100;
+
 export async function rssMiB(pid: number): Promise<number | undefined> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];

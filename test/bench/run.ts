@@ -123,6 +123,7 @@ function edgeSection(r: EdgeResult): Section {
       [`${p.path} gateway`, `${rateWithRounds(p.gatewayRps, p.gateway.map((x) => x.rps))}  p99 ${fixed(p.gatewayP99Ms)} ms`],
       [`${p.path} bare`, `${rateWithRounds(p.bareRps, p.bare.map((x) => x.rps))}  p99 ${fixed(p.bareP99Ms)} ms`],
       [`${p.path} ratio`, `${fixed(p.ratio, 3)}  (median of per-round gateway/bare; p99 ${fixed(p.gatewayP99Ms / p.bareP99Ms, 1)}× bare; ${p.bytes} bytes per answer)`],
+      [`${p.path} CPU per request`, `gateway ${p.gatewayCpuUs} µs, bare ${p.bareCpuUs} µs: ratio bare/gateway ${fixed(p.cpuRatio, 3)} (process CPU time over the rounds, steadier than req/s on a shared machine)`],
       [`${p.path} log bytes`, `${p.logBytesPerRequest.app} B application log + ${p.logBytesPerRequest.audit} B audit log per request (info level, to files)`],
     );
   }
@@ -141,6 +142,9 @@ function edgeSection(r: EdgeResult): Section {
         gatewayP99Ms: p.gatewayP99Ms,
         bareP99Ms: p.bareP99Ms,
         p99OverBare: round2(p.gatewayP99Ms / p.bareP99Ms),
+        gatewayCpuUsPerRequest: p.gatewayCpuUs,
+        bareCpuUsPerRequest: p.bareCpuUs,
+        cpuRatio: p.cpuRatio,
         bytes: p.bytes,
         logBytesPerRequest: p.logBytesPerRequest,
         roundsGateway: p.gateway.map((x) => round2(x.rps)),

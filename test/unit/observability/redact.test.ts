@@ -30,10 +30,12 @@ describe('redactLogObject', () => {
     expect(original).toEqual(snapshot);
   });
 
-  test('at the top only authorization and cookie are censored: code stays a usable field name', () => {
-    expect(redactLogObject({ authorization: 'Bearer x', Cookie: 'y', code: 'ECONNRESET', token: 'kind' })).toEqual({
+  test('at the top everything is censored but code and token, which stay usable field names', () => {
+    expect(redactLogObject({ authorization: 'Bearer x', Cookie: 'y', bsn: '999911120', access_token: 'a', code: 'ECONNRESET', token: 'kind' })).toEqual({
       authorization: CENSOR,
       Cookie: CENSOR,
+      bsn: CENSOR,
+      access_token: CENSOR,
       code: 'ECONNRESET',
       token: 'kind',
     });
@@ -58,5 +60,25 @@ describe('createLogger', () => {
     for (const secret of ['child-secret', 'tok-123', '999911120']) expect(text).not.toContain(secret);
     const parsed = JSON.parse(text) as Record<string, unknown>;
     expect(parsed).toMatchObject({ requestId: 'r1', status: 200, msg: 'request', level: 'info', req: { headers: { authorization: CENSOR } } });
+  });
+});
+
+describe('child loggers', () => {
+  test('are made on first use and then behave as pino children: bindings, grandchildren, level', () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const log = createLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) } });
+    const child = log.child({ requestId: 'r1', component: 'fhir' });
+    const grandchild = child.child({ traceId: 't1', bsn: '999911120' });
+    expect(lines).toHaveLength(0);
+    grandchild.info({ status: 200 }, 'request');
+    child.debug('not at info');
+    child.level = 'debug';
+    expect(child.isLevelEnabled('debug')).toBe(true);
+    child.debug('now at debug');
+    expect(grandchild.bindings()).toMatchObject({ requestId: 'r1', traceId: 't1', bsn: CENSOR });
+    expect(lines).toEqual([
+      expect.objectContaining({ requestId: 'r1', component: 'fhir', traceId: 't1', bsn: CENSOR, status: 200, msg: 'request' }),
+      expect.objectContaining({ requestId: 'r1', level: 'debug', msg: 'now at debug' }),
+    ]);
   });
 });
