@@ -35,7 +35,9 @@ export function buildNodeApp(deps: {
     context(req, res, next);
   });
   app.use(deps.tokenRouter);
-  app.use('/fhir', deps.fhirRouter);
+  // FHIR bases are configured full paths (endpoints.resourcePath); the router answers every other
+  // path on this listener with a 404 OperationOutcome.
+  app.use(deps.fhirRouter);
   app.use(notFound);
   app.use(lastResort(deps.log));
   return app;
