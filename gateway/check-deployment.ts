@@ -121,7 +121,8 @@ function sampleParams(t: QueryTemplate, iterateName: string): SearchParam[] {
   const params: SearchParam[] = [];
   for (const [name, rule] of Object.entries(t.params)) {
     if ('equals' in rule) params.push(...rule.equals.map((value) => ({ name, value })));
-    else if (rule.format === 'token') params.push({ name, value: 'urn:example:system|x' });
+    else if (rule.format === 'token') params.push({ name, value: name.endsWith(':of-type') ? 'urn:example:system|t|x' : 'urn:example:system|x' });
+    else if (rule.format === 'text') params.push({ name, value: 'x' });
     else params.push(...rule.prefixes.map((prefix) => ({ name, value: `${prefix}2024-01-01` })));
   }
   return [...params, ...t.include.map((value) => ({ name: '_include', value })), ...t.iterate.map((value) => ({ name: iterateName, value }))];

@@ -6,7 +6,7 @@ export type QueryMatch = { readonly ok: true; readonly template: QueryTemplate }
 /** Result parameters any search may carry: the HTTP layer handles `_format`, the engine `_count`. */
 const ALWAYS_ALLOWED = new Set(['_count', '_format', '_getpagesoffset']);
 
-const DATE_PREFIX = /^(eq|ne|gt|lt|ge|le)/;
+const DATE_PREFIX = /^(eq|ne|gt|lt|ge|le|sa|eb|ap)/;
 
 /**
  * Why `params` do not fit `t`, or undefined when they do. Reasons name parameters, never values.
@@ -51,6 +51,8 @@ function check(t: QueryTemplate, params: readonly SearchParam[], passed: () => v
     } else if (rule.format === 'token') {
       if (n > 1) return `parameter "${p.name}" may be given once`;
       if (!/^[^|,]*\|[^|,]+$/.test(p.value)) return `parameter "${p.name}" must be one system|value token`;
+    } else if (rule.format === 'text') {
+      if (n > 1) return `parameter "${p.name}" may be given once`;
     } else {
       if (n > rule.maxRepeats) return `parameter "${p.name}" may be given at most ${rule.maxRepeats} time(s)`;
       const prefix = DATE_PREFIX.exec(p.value)?.[1] ?? 'eq';
