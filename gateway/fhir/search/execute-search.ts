@@ -31,7 +31,7 @@ export async function executeSearch(request: SearchRequest, adapter: Adapter, ct
   // Compiled at the edge (search-request.ts); a filter that did not compile fails here, before
   // the EHR is asked anything.
   const criteria: Criterion[] = request.criteria.map((c) => {
-    if (c.kind === 'invalid') throw c.error;
+    if ('error' in c) throw c.error;
     return c;
   });
   const includes = compileIncludes(request.fhirVersion, request.includes);
@@ -47,7 +47,7 @@ export async function executeSearch(request: SearchRequest, adapter: Adapter, ct
     return hit;
   };
 
-  const { resources } = await adapter.search({ resourceType: request.resourceType, criteria, params: request.filters }, ctx);
+  const { resources } = await adapter.search({ resourceType: request.resourceType, criteria: criteria.map((c) => c.pushdown), params: request.filters }, ctx);
   const patientRef = ctx.patient.patientRef;
   const candidates = resources.filter((r) => r.resourceType === request.resourceType && isVisibleToPatient(r, patientRef));
   let matches = await applyFilters(candidates, criteria, resolve);

@@ -1,4 +1,5 @@
 import type { FhirVersion } from '../../../adapters/types.js';
+import type { LatestStoppedRule } from './latest-stopped.js';
 
 /**
  * The search parameters the engine understands, as data: name → type and element paths, per
@@ -7,13 +8,15 @@ import type { FhirVersion } from '../../../adapters/types.js';
  * (period-of-use on the TimeInterval extension, pharmaceutical-treatment-identifier).
  * A new information standard adds rows here and a catalogue YAML; no engine code changes.
  */
-export type ParamType = 'token' | 'date' | 'reference';
+export type ParamType = 'token' | 'date' | 'reference' | 'string';
 
 export interface ParamDefinition {
   readonly type: ParamType;
   readonly paths: readonly string[];
   /** Reference parameters: the resource types the reference may point to (for chains and includes). */
   readonly targets?: readonly string[];
+  /** MP9 `period-of-use` on MedicationRequest/MedicationDispense: the latest stopped resource per treatment is a match too. */
+  readonly latestStopped?: LatestStoppedRule;
 }
 
 type Table = Readonly<Record<string, Readonly<Record<string, ParamDefinition>>>>;
@@ -25,7 +28,9 @@ const TREATMENT_ID = `extension(${EXT}ext-PharmaceuticalTreatment.Identifier).va
 const PERIOD_OF_USE_STU3 = `extension(${EXT}zib-Medication-PeriodOfUse).valuePeriod`;
 
 const token = (...paths: string[]): ParamDefinition => ({ type: 'token', paths });
+const str = (...paths: string[]): ParamDefinition => ({ type: 'string', paths });
 const date = (...paths: string[]): ParamDefinition => ({ type: 'date', paths });
+const periodOfUse = (path: string, datePath: string): ParamDefinition => ({ type: 'date', paths: [path], latestStopped: { datePath } });
 const ref = (targets: string[], ...paths: string[]): ParamDefinition => ({ type: 'reference', paths, targets });
 
 const PRACTITIONERS = ['Practitioner', 'PractitionerRole', 'Organization'];
@@ -35,6 +40,12 @@ const ACTORS = ['Practitioner', 'PractitionerRole', 'Organization', 'Patient', '
 const COMMON: Table = {
   Patient: {
     identifier: token('identifier'),
+    name: str('name'),
+    family: str('name.family'),
+    given: str('name.given'),
+    'address-city': str('address.city'),
+    birthdate: date('birthDate'),
+    gender: token('gender'),
     'general-practitioner': ref(PRACTITIONERS, 'generalPractitioner'),
   },
   Coverage: {
@@ -145,7 +156,7 @@ const R4: Table = {
     identifier: token('identifier'),
     status: token('status'),
     'pharmaceutical-treatment-identifier': token(TREATMENT_ID),
-    'period-of-use': date(TIME_INTERVAL),
+    'period-of-use': periodOfUse(TIME_INTERVAL, 'authoredOn'),
     medication: ref(['Medication'], 'medicationReference'),
     subject: ref(['Patient'], 'subject'),
     patient: ref(['Patient'], 'subject'),
@@ -159,7 +170,7 @@ const R4: Table = {
     identifier: token('identifier'),
     status: token('status'),
     'pharmaceutical-treatment-identifier': token(TREATMENT_ID),
-    'period-of-use': date(TIME_INTERVAL),
+    'period-of-use': periodOfUse(TIME_INTERVAL, `extension(${EXT}ext-AdministrationAgreement.AdministrationAgreementDateTime).valueDateTime`),
     whenhandedover: date('whenHandedOver'),
     medication: ref(['Medication'], 'medicationReference'),
     subject: ref(['Patient'], 'subject'),
@@ -201,6 +212,15 @@ function merge(...tables: Table[]): Table {
   return out;
 }
 
+/**
+ * Parameters of every resource (FHIR R4 §3.1.1.5.14 / STU3 Resource search parameters): `_id`
+ * (token on the logical id) and `_lastUpdated` (date on meta.lastUpdated).
+ */
+const EVERY_RESOURCE: Readonly<Record<string, ParamDefinition>> = {
+  _id: token('id'),
+  _lastUpdated: date('meta.lastUpdated'),
+};
+
 export const SEARCH_PARAMETERS: Readonly<Record<FhirVersion, Table>> = {
   STU3: merge(COMMON, STU3),
   R4: merge(COMMON, R4),
@@ -208,5 +228,5 @@ export const SEARCH_PARAMETERS: Readonly<Record<FhirVersion, Table>> = {
 
 /** The definition of `name` on `resourceType`, or undefined when the engine does not know it. */
 export function findParamDefinition(version: FhirVersion, resourceType: string, name: string): ParamDefinition | undefined {
-  return SEARCH_PARAMETERS[version][resourceType]?.[name];
+  return SEARCH_PARAMETERS[version][resourceType]?.[name] ?? EVERY_RESOURCE[name];
 }

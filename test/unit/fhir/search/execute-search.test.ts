@@ -116,7 +116,7 @@ describe('executeSearch', () => {
     const adapter = listAdapter(data);
     await expect(executeSearch(q('Observation', [['date', 'ge2024-99']]), adapter, ctx('a'))).rejects.toThrow(SearchParamError);
     await expect(executeSearch(q('Observation', [['foo', 'x']]), adapter, ctx('a'))).rejects.toThrow(/"foo" is not supported/);
-    await expect(executeSearch(q('Observation', [['code:text', 'x']]), adapter, ctx('a'))).rejects.toThrow(/modifiers/);
+    await expect(executeSearch(q('Observation', [['code:below', 'x']]), adapter, ctx('a'))).rejects.toThrow(/modifier ":below" is not supported/);
     await expect(executeSearch(q('Observation', [['_include', 'Observation:nope']]), adapter, ctx('a'))).rejects.toThrow(SearchParamError);
     // Result parameters are refused by the one parse itself, as a 400 OperationOutcome.
     expect(() => q('Observation', [['_count', '-1']])).toThrow(expect.objectContaining({ status: 400 }));
