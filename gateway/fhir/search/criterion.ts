@@ -1,7 +1,6 @@
 import type { FhirVersion, Resource, SearchParam } from '../../../adapters/types.js';
 import { SearchParamError } from './search-param-error.js';
 import { findParamDefinition, type ParamDefinition } from './param-definitions.js';
-import { elementValues } from './element-values.js';
 import { matchesOfType, matchesToken, matchesTokenText, parseOfTypeValue, parseTokenValue, splitOr } from './token-match.js';
 import { matchesDate, parseDateValue } from './date-match.js';
 import { matchesString, parseStringValue, type StringMode } from './string-match.js';
@@ -30,7 +29,7 @@ export interface Criterion {
 }
 
 export function valuesAt(resource: unknown, def: ParamDefinition): unknown[] {
-  return def.paths.flatMap((p) => elementValues(resource, p).map((v) => v.value));
+  return def.values(resource);
 }
 
 type Leaf = (r: Resource) => boolean;
