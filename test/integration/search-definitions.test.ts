@@ -67,11 +67,11 @@ const d = haveFixtures ? describe : describe.skip;
 if (!haveFixtures) console.warn(`search-definitions: Nictiz cross-check skipped, no shared fixtures at ${fixturesRoot}`);
 
 d('the compartment on the Nictiz fixtures', () => {
-  async function load(folder: string): Promise<Resource[]> {
+  async function load(version: FhirVersion, folder: string): Promise<Resource[]> {
     const dir = path.join(fixturesRoot, folder);
     const out: Resource[] = [];
     for (const name of (await readdir(dir)).filter((n) => n.endsWith('.xml')).sort()) {
-      out.push(parseFhirXml(await readFile(path.join(dir, name), 'utf8')) as Resource);
+      out.push(parseFhirXml(await readFile(path.join(dir, name), 'utf8'), version) as unknown as Resource);
     }
     return out;
   }
@@ -82,7 +82,7 @@ d('the compartment on the Nictiz fixtures', () => {
     ['R4', 'r4-medication-test'],
     ['R4', 'r4-immunization-test'],
   ] as Array<[FhirVersion, string]>)('%s %s: the same patients as the adapters\' compartment index', async (version, folder) => {
-    const resources = await load(folder);
+    const resources = await load(version, folder);
     expect(resources.length).toBeGreaterThan(10);
     let linked = 0;
     for (const r of resources) {
