@@ -1,4 +1,4 @@
-import type { FhirVersion, Resource, SearchParam } from '../../../adapters/types.js';
+import type { FhirVersion, Resource, SearchCriterion, SearchParam } from '../../../adapters/types.js';
 import { SearchParamError } from './search-param-error.js';
 import { findParamDefinition, type ParamDefinition } from './param-definitions.js';
 import { matchesOfType, matchesToken, matchesTokenText, parseOfTypeValue, parseTokenValue, splitOr } from './token-match.js';
@@ -17,22 +17,29 @@ import { latestStopped } from './latest-stopped.js';
  */
 export type ResolveReference = (reference: string) => Promise<Resource | undefined>;
 
-export interface Criterion {
-  /** The parameter name as sent, modifier included (for error messages). */
-  readonly param: string;
-  test(resource: Resource, resolve: ResolveReference): Promise<boolean>;
+/**
+ * A compiled criterion: its parsed value for adapters to push down (adapters/types.ts
+ * SearchCriterion: `token`/`date` only for an unmodified parameter, `other` for modifiers, which
+ * no adapter interprets) plus the engine's predicate.
+ */
+export type Criterion = SearchCriterion & {
+  readonly test: (resource: Resource, resolve: ResolveReference) => Promise<boolean>;
   /**
    * Resources that match whatever `test` says, picked from the candidates that pass every other
    * criterion (MP9 period-of-use: the latest stopped resource per pharmaceutical treatment).
    */
   readonly alsoAdmit?: (pool: readonly Resource[]) => ReadonlySet<Resource>;
-}
+};
 
 export function valuesAt(resource: unknown, def: ParamDefinition): unknown[] {
   return def.values(resource);
 }
 
-type Leaf = (r: Resource) => boolean;
+type Test = (r: Resource) => boolean;
+interface Leaf {
+  readonly criterion: SearchCriterion;
+  readonly test: Test;
+}
 
 function splitName(name: string): { base: string; modifier?: string } {
   const colon = name.indexOf(':');
@@ -43,13 +50,13 @@ function refuse(param: string, modifier: string, type: string): never {
   throw new SearchParamError(param, `modifier ":${modifier}" is not supported on ${type} parameter "${param}"`);
 }
 
-function compileMissing(param: string, def: ParamDefinition, value: string): Leaf {
+function compileMissing(param: string, def: ParamDefinition, value: string): Test {
   if (value !== 'true' && value !== 'false') throw new SearchParamError(param, `parameter "${param}" must be true or false`);
   const wantMissing = value === 'true';
   return (r) => (valuesAt(r, def).length === 0) === wantMissing;
 }
 
-function compileLeaf(version: FhirVersion, resourceType: string, name: string, value: string, now: number): Leaf {
+function compileTest(version: FhirVersion, resourceType: string, name: string, value: string, now: number): Test {
   const { base, modifier } = splitName(name);
   const def = findParamDefinition(version, resourceType, base);
   if (!def) throw new SearchParamError(name, `parameter "${base}" is not supported on ${resourceType}`);
@@ -100,6 +107,15 @@ function compileLeaf(version: FhirVersion, resourceType: string, name: string, v
   }
 }
 
+function compileLeaf(version: FhirVersion, resourceType: string, name: string, value: string, now: number): Leaf {
+  const test = compileTest(version, resourceType, name, value, now);
+  const def = findParamDefinition(version, resourceType, name);
+  // Only an unmodified token or date parameter is offered to adapters in parsed form.
+  if (def?.type === 'token') return { criterion: { kind: 'token', name, raw: value, any: parseTokenValue(name, value) }, test };
+  if (def?.type === 'date') return { criterion: { kind: 'date', name, raw: value, any: splitOr(value).map((v) => parseDateValue(name, v, now)) }, test };
+  return { criterion: { kind: 'other', name, raw: value }, test };
+}
+
 /** Compiles one parameter occurrence. `now` fixes the `ap` date margin for the whole request. */
 export function compileCriterion(version: FhirVersion, resourceType: string, p: SearchParam, now: number = Date.now()): Criterion {
   const dot = p.name.indexOf('.');
@@ -108,8 +124,8 @@ export function compileCriterion(version: FhirVersion, resourceType: string, p: 
     const def = findParamDefinition(version, resourceType, splitName(p.name).base);
     const rule = p.name.includes(':') ? undefined : def?.latestStopped;
     return {
-      param: p.name,
-      test: async (r) => leaf(r),
+      ...leaf.criterion,
+      test: async (r) => leaf.test(r),
       ...(rule ? { alsoAdmit: (pool: readonly Resource[]) => latestStopped(pool, rule) } : {}),
     };
   }
@@ -122,14 +138,16 @@ export function compileCriterion(version: FhirVersion, resourceType: string, p: 
   }
   const targetType = def.targets[0] as string;
   const leaf = compileLeaf(version, targetType, chained, p.value, now);
+  // The chain's value is the target's parameter value: a backend that can filter on it gets it parsed.
   return {
-    param: p.name,
+    ...leaf.criterion,
+    name: p.name,
     test: async (r, resolve) => {
       for (const v of valuesAt(r, def)) {
         const ref = (v as { reference?: unknown } | null)?.reference;
         if (typeof ref !== 'string' || !ref.startsWith(`${targetType}/`)) continue;
         const target = await resolve(ref);
-        if (target && leaf(target)) return true;
+        if (target && leaf.test(target)) return true;
       }
       return false;
     },

@@ -1,5 +1,6 @@
 export { executeSearch, type SearchOutcome } from './execute-search.js';
-export { parseSearchRequest, parseIncludeValue, MAX_COUNT, type SearchRequest, type IncludeSpec } from './search-request.js';
+export { parseSearchRequest, MAX_COUNT, type SearchRequest, type IncludeSpec, type RequestCriterion, type InvalidCriterion } from './search-request.js';
+
 export { SearchParamError } from './search-param-error.js';
 export { SEARCH_PARAMETERS, findParamDefinition, type ParamDefinition, type ParamType } from './param-definitions.js';
 export { parseTokenValue, matchesToken, type TokenCriterion } from './token-match.js';
