@@ -9,7 +9,7 @@ import { parseSearchRequest } from '../../gateway/fhir/search/index.js';
 export function searchQueryOf(fhirVersion: FhirVersion, resourceType: string, params: readonly SearchParam[]): SearchQuery {
   const request = parseSearchRequest({ fhirVersion, resourceType, params });
   const criteria = request.criteria.map((c): SearchCriterion => {
-    return 'error' in c ? { kind: 'other', name: c.name, raw: c.raw } : c.pushdown;
+    return c.kind === 'invalid' ? { kind: 'other', name: c.name, raw: c.raw } : c;
   });
   return { resourceType, criteria, params: request.filters };
 }

@@ -1,5 +1,5 @@
 import type { SearchParam } from '../../../adapters/types.js';
-import { compiledOf, parseSearchRequest, type RequestCriterion, type SearchRequest } from '../search/index.js';
+import { parseSearchRequest, type RequestCriterion, type SearchRequest } from '../search/index.js';
 import { FORBIDDEN_PARAMS, type ParamRule, type QueryCatalogue, type QueryTemplate } from './catalogue-schema.js';
 
 export type QueryMatch = { readonly ok: true; readonly template: QueryTemplate } | { readonly ok: false; readonly reason: string };
@@ -65,21 +65,24 @@ function check(t: QueryTemplate, items: readonly Item[], passed: () => void): st
       if (!rule.equals.includes(p.value)) return `this value of parameter "${p.name}" is not supported on ${t.resourceType} for this data service`;
     } else if (rule.format === 'token') {
       if (n > 1) return `parameter "${p.name}" may be given once`;
-      // A value that does not parse is the engine's to refuse (400 invalid), after the catalogue;
-      // a modifier's value (`:of-type`, `:not`) was checked by its own parse.
-      const parsed = compiledOf(c)?.pushdown;
-      if (c !== undefined && parsed?.kind !== 'token') continue;
+      // A value that does not parse is the engine's to refuse (400 invalid), after the catalogue.
+      if (c?.kind === 'invalid') continue;
+      // A modified token (`code:not`) is not pushed down (kind 'other'): its text is checked.
+      if (c?.kind === 'other' && p.name.includes(':')) {
+        if (!/^[^|,]*\|[^|,]+$/.test(p.value)) return `parameter "${p.name}" must be one system|value token`;
+        continue;
+      }
       // One token with a system (the catalogue fixes identifiers to `system|value`).
-      const one = parsed?.kind === 'token' && parsed.any.length === 1 ? parsed.any[0] : undefined;
+      const one = c?.kind === 'token' && c.any.length === 1 ? c.any[0] : undefined;
       if (one?.system === undefined || one.code === undefined) return `parameter "${p.name}" must be one system|value token`;
     } else if (rule.format === 'text') {
+      // Free text (`code:text`, `_id`): any value that compiles; the engine refuses one that does not.
       if (n > 1) return `parameter "${p.name}" may be given once`;
     } else {
       if (n > rule.maxRepeats) return `parameter "${p.name}" may be given at most ${rule.maxRepeats} time(s)`;
-      const parsed = compiledOf(c)?.pushdown;
-      if (c !== undefined && parsed === undefined) continue;
-      if (parsed?.kind !== 'date') return `parameter "${p.name}" must be a date`;
-      const refused = parsed.any.find((alt) => !(rule.prefixes as readonly string[]).includes(alt.prefix));
+      if (c?.kind === 'invalid') continue;
+      if (c?.kind !== 'date') return `parameter "${p.name}" must be a date`;
+      const refused = c.any.find((alt) => !(rule.prefixes as readonly string[]).includes(alt.prefix));
       if (refused) return `prefix "${refused.prefix}" is not supported on parameter "${p.name}"`;
     }
   }

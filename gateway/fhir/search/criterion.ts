@@ -1,7 +1,6 @@
-import type { DateAlternative, FhirVersion, Resource, SearchCriterion, SearchParam, TokenAlternative } from '../../../adapters/types.js';
+import type { FhirVersion, Resource, SearchCriterion, SearchParam } from '../../../adapters/types.js';
 import { SearchParamError } from './search-param-error.js';
 import { findParamDefinition, type ParamDefinition } from './param-definitions.js';
-import { elementValues } from './element-values.js';
 import { matchesOfType, matchesToken, matchesTokenText, parseOfTypeValue, parseTokenValue, splitOr } from './token-match.js';
 import { matchesDate, parseDateValue } from './date-match.js';
 import { matchesString, parseStringValue, type StringMode } from './string-match.js';
@@ -18,32 +17,28 @@ import { latestStopped } from './latest-stopped.js';
  */
 export type ResolveReference = (reference: string) => Promise<Resource | undefined>;
 
-export interface Criterion {
-  /** The parameter name as sent, modifier included (for error messages). */
-  readonly param: string;
-  test(resource: Resource, resolve: ResolveReference): Promise<boolean>;
+/**
+ * A compiled criterion: its parsed value for adapters to push down (adapters/types.ts
+ * SearchCriterion: `token`/`date` only for an unmodified parameter, `other` for modifiers, which
+ * no adapter interprets) plus the engine's predicate.
+ */
+export type Criterion = SearchCriterion & {
+  readonly test: (resource: Resource, resolve: ResolveReference) => Promise<boolean>;
   /**
    * Resources that match whatever `test` says, picked from the candidates that pass every other
    * criterion (MP9 period-of-use: the latest stopped resource per pharmaceutical treatment).
    */
   readonly alsoAdmit?: (pool: readonly Resource[]) => ReadonlySet<Resource>;
-  /**
-   * The parsed value as an adapter may push it down to its backend (adapters/types.ts): plain
-   * tokens and dates (chains: the target's value); `other` for what a backend cannot be given.
-   */
-  readonly pushdown: SearchCriterion;
-}
+};
 
 export function valuesAt(resource: unknown, def: ParamDefinition): unknown[] {
-  return def.paths.flatMap((p) => elementValues(resource, p).map((v) => v.value));
+  return def.values(resource);
 }
 
-type Leaf = (r: Resource) => boolean;
-/** A leaf's value in a form a backend can filter on, when it has one. */
-type Parsed = { readonly kind: 'token'; readonly any: readonly TokenAlternative[] } | { readonly kind: 'date'; readonly any: readonly DateAlternative[] };
-interface CompiledLeaf {
-  readonly leaf: Leaf;
-  readonly parsed?: Parsed;
+type Test = (r: Resource) => boolean;
+interface Leaf {
+  readonly criterion: SearchCriterion;
+  readonly test: Test;
 }
 
 function splitName(name: string): { base: string; modifier?: string } {
@@ -55,78 +50,82 @@ function refuse(param: string, modifier: string, type: string): never {
   throw new SearchParamError(param, `modifier ":${modifier}" is not supported on ${type} parameter "${param}"`);
 }
 
-function compileMissing(param: string, def: ParamDefinition, value: string): Leaf {
+function compileMissing(param: string, def: ParamDefinition, value: string): Test {
   if (value !== 'true' && value !== 'false') throw new SearchParamError(param, `parameter "${param}" must be true or false`);
   const wantMissing = value === 'true';
   return (r) => (valuesAt(r, def).length === 0) === wantMissing;
 }
 
-function compileLeaf(version: FhirVersion, resourceType: string, name: string, value: string, now: number): CompiledLeaf {
+function compileTest(version: FhirVersion, resourceType: string, name: string, value: string, now: number): Test {
   const { base, modifier } = splitName(name);
   const def = findParamDefinition(version, resourceType, base);
   if (!def) throw new SearchParamError(name, `parameter "${base}" is not supported on ${resourceType}`);
-  if (modifier === 'missing') return { leaf: compileMissing(name, def, value) };
+  if (modifier === 'missing') return compileMissing(name, def, value);
   const at = (r: Resource) => valuesAt(r, def);
   switch (def.type) {
     case 'token': {
       if (modifier === 'text') {
         const wanted = splitOr(value);
         if (wanted.some((w) => w === '')) throw new SearchParamError(name, `parameter "${name}" has an empty text`);
-        return { leaf: (r) => matchesTokenText(at(r), wanted) };
+        return (r) => matchesTokenText(at(r), wanted);
       }
       if (modifier === 'of-type') {
         if (version !== 'R4' || base !== 'identifier') refuse(name, modifier, 'this');
         const criteria = parseOfTypeValue(name, value);
-        return { leaf: (r) => matchesOfType(at(r), criteria) };
+        return (r) => matchesOfType(at(r), criteria);
       }
       if (modifier !== undefined && modifier !== 'not') refuse(name, modifier, 'token');
       const criteria = parseTokenValue(name, value);
       // :not reverses the match; resources without the element match too (R4 §3.1.1.5.5).
-      if (modifier === 'not') return { leaf: (r) => !matchesToken(at(r), criteria) };
-      return { leaf: (r) => matchesToken(at(r), criteria), parsed: { kind: 'token', any: criteria } };
+      return modifier === 'not' ? (r) => !matchesToken(at(r), criteria) : (r) => matchesToken(at(r), criteria);
     }
     case 'date': {
       if (modifier !== undefined) refuse(name, modifier, 'date');
       const criteria = splitOr(value).map((v) => parseDateValue(name, v, now));
-      return {
-        leaf: (r) => {
-          const values = at(r);
-          return criteria.some((c) => matchesDate(values, c));
-        },
-        parsed: { kind: 'date', any: criteria },
+      return (r) => {
+        const values = at(r);
+        return criteria.some((c) => matchesDate(values, c));
       };
     }
     case 'string': {
       if (modifier !== undefined && modifier !== 'exact' && modifier !== 'contains') refuse(name, modifier, 'string');
       const wanted = parseStringValue(value);
       const mode: StringMode = modifier === 'exact' ? 'exact' : modifier === 'contains' ? 'contains' : 'starts';
-      return { leaf: (r) => matchesString(at(r), wanted, mode) };
+      return (r) => matchesString(at(r), wanted, mode);
     }
     case 'reference': {
       const targets = def.targets ?? [];
       if (modifier === 'identifier') {
         if (version !== 'R4') refuse(name, modifier, 'STU3 reference');
         const criteria = parseTokenValue(name, value);
-        return { leaf: (r) => matchesToken(at(r).map((v) => (v as { identifier?: unknown } | null)?.identifier), criteria) };
+        return (r) => matchesToken(at(r).map((v) => (v as { identifier?: unknown } | null)?.identifier), criteria);
       }
       if (modifier !== undefined && !targets.includes(modifier)) refuse(name, modifier, 'reference');
       const criteria = parseReferenceValue(name, value, modifier);
-      return { leaf: (r) => matchesReference(at(r), criteria, targets) };
+      return (r) => matchesReference(at(r), criteria, targets);
     }
   }
+}
+
+function compileLeaf(version: FhirVersion, resourceType: string, name: string, value: string, now: number): Leaf {
+  const test = compileTest(version, resourceType, name, value, now);
+  const def = findParamDefinition(version, resourceType, name);
+  // Only an unmodified token or date parameter is offered to adapters in parsed form.
+  if (def?.type === 'token') return { criterion: { kind: 'token', name, raw: value, any: parseTokenValue(name, value) }, test };
+  if (def?.type === 'date') return { criterion: { kind: 'date', name, raw: value, any: splitOr(value).map((v) => parseDateValue(name, v, now)) }, test };
+  return { criterion: { kind: 'other', name, raw: value }, test };
 }
 
 /** Compiles one parameter occurrence. `now` fixes the `ap` date margin for the whole request. */
 export function compileCriterion(version: FhirVersion, resourceType: string, p: SearchParam, now: number = Date.now()): Criterion {
   const dot = p.name.indexOf('.');
   if (dot < 0) {
-    const { leaf, parsed } = compileLeaf(version, resourceType, p.name, p.value, now);
+    const leaf = compileLeaf(version, resourceType, p.name, p.value, now);
     const def = findParamDefinition(version, resourceType, splitName(p.name).base);
     const rule = p.name.includes(':') ? undefined : def?.latestStopped;
     return {
-      param: p.name,
-      test: async (r) => leaf(r),
-      pushdown: pushdownOf(p, parsed),
+      ...leaf.criterion,
+      test: async (r) => leaf.test(r),
       ...(rule ? { alsoAdmit: (pool: readonly Resource[]) => latestStopped(pool, rule) } : {}),
     };
   }
@@ -138,23 +137,19 @@ export function compileCriterion(version: FhirVersion, resourceType: string, p: 
     throw new SearchParamError(p.name, `chained parameter "${p.name}" is not supported on ${resourceType}`);
   }
   const targetType = def.targets[0] as string;
-  const { leaf, parsed } = compileLeaf(version, targetType, chained, p.value, now);
+  const leaf = compileLeaf(version, targetType, chained, p.value, now);
+  // The chain's value is the target's parameter value: a backend that can filter on it gets it parsed.
   return {
-    param: p.name,
-    // The chain's value is the target's parameter value: a backend that can filter on it gets it parsed.
-    pushdown: pushdownOf(p, parsed),
+    ...leaf.criterion,
+    name: p.name,
     test: async (r, resolve) => {
       for (const v of valuesAt(r, def)) {
         const ref = (v as { reference?: unknown } | null)?.reference;
         if (typeof ref !== 'string' || !ref.startsWith(`${targetType}/`)) continue;
         const target = await resolve(ref);
-        if (target && leaf(target)) return true;
+        if (target && leaf.test(target)) return true;
       }
       return false;
     },
   };
-}
-
-function pushdownOf(p: SearchParam, parsed: Parsed | undefined): SearchCriterion {
-  return parsed === undefined ? { kind: 'other', name: p.name, raw: p.value } : { ...parsed, name: p.name, raw: p.value };
 }

@@ -34,7 +34,7 @@ export async function executeSearch(request: SearchRequest, adapter: Adapter, ct
   // Compiled at the edge (search-request.ts); a filter that did not compile fails here, before
   // the EHR is asked anything.
   const criteria: Criterion[] = request.criteria.map((c) => {
-    if ('error' in c) throw c.error;
+    if (c.kind === 'invalid') throw c.error;
     return c;
   });
   const includes = compileIncludes(request.fhirVersion, request.includes);
@@ -42,7 +42,7 @@ export async function executeSearch(request: SearchRequest, adapter: Adapter, ct
   const references = createReferenceResolver(adapter, ctx);
   const resolve: ResolveReference = (reference) => references.one(reference);
 
-  const { resources } = await adapter.search({ resourceType: request.resourceType, criteria: criteria.map((c) => c.pushdown), params: request.filters }, ctx);
+  const { resources } = await adapter.search({ resourceType: request.resourceType, criteria, params: request.filters }, ctx);
   const candidates = resources.filter((r) => r.resourceType === request.resourceType);
   await prefetchChainTargets(request, candidates, references);
   let matches = await applyFilters(candidates, criteria, resolve);

@@ -8,8 +8,8 @@ import { compileCriterion, valuesAt, type Criterion, type ResolveReference } fro
  * resources that pass every other criterion.
  */
 export type { ResolveReference, Criterion } from './criterion.js';
-/** @deprecated name kept for callers of the earlier API: a compiled criterion. */
-export type ResourcePredicate = Criterion;
+export type ResourcePredicate = Criterion['test'];
+export { compileCriterion };
 
 export function compileFilters(version: FhirVersion, resourceType: string, params: readonly SearchParam[], now: number = Date.now()): Criterion[] {
   return params.map((p) => compileCriterion(version, resourceType, p, now));
@@ -24,8 +24,8 @@ export async function applyFilters(resources: readonly Resource[], criteria: rea
     passed.push(row);
   }
   // A parameter given twice (a ge/le window) admits as one: its pool ignores both occurrences.
-  for (const name of new Set(criteria.filter((c) => c.alsoAdmit).map((c) => c.param))) {
-    const group = criteria.map((c, i) => (c.param === name ? i : -1)).filter((i) => i >= 0);
+  for (const name of new Set(criteria.filter((c) => c.alsoAdmit).map((c) => c.name))) {
+    const group = criteria.map((c, i) => (c.name === name ? i : -1)).filter((i) => i >= 0);
     const admit = criteria[group[0] ?? 0]?.alsoAdmit;
     if (!admit) continue;
     const pool = resources.filter((_, k) => passed[k]?.every((ok, j) => ok || group.includes(j)));

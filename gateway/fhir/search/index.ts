@@ -1,5 +1,6 @@
 export { executeSearch, type SearchOutcome } from './execute-search.js';
-export { parseSearchRequest, compiledOf, MAX_COUNT, type SearchRequest, type IncludeSpec, type RequestCriterion, type InvalidCriterion } from './search-request.js';
+export { parseSearchRequest, MAX_COUNT, type SearchRequest, type IncludeSpec, type RequestCriterion, type InvalidCriterion } from './search-request.js';
+
 export { SearchParamError } from './search-param-error.js';
 export { SEARCH_PARAMETERS, findParamDefinition, type ParamDefinition, type ParamType } from './param-definitions.js';
 export { parseTokenValue, matchesToken, type TokenCriterion } from './token-match.js';
@@ -11,3 +12,5 @@ export { compileFilters, applyFilters } from './filter-resources.js';
 export { periodRange, durationOf, addDuration, TIME_INTERVAL_DURATION } from './time-interval.js';
 export { localToUtc, localOffsetAt, LOCAL_TIME_ZONE } from './local-time.js';
 export { latestStopped, STOP_TYPE } from './latest-stopped.js';
+export { patientCompartmentLinks, linkedPatientIds, type CompartmentLink } from './patient-compartment.js';
+export { paramNamesOf, buildParamTable } from './param-definitions.js';

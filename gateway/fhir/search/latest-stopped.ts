@@ -1,6 +1,6 @@
-import type { Resource } from '../../../adapters/types.js';
+import type { FhirVersion, Resource } from '../../../adapters/types.js';
 import { rangeOf } from './date-match.js';
-import { elementValues } from './element-values.js';
+import { compileFhirPath, type CompiledPath } from './fhirpath-engine.js';
 import { tokensOf } from './token-match.js';
 
 /**
@@ -10,16 +10,29 @@ import { tokensOf } from './token-match.js';
  * pharmaceutical treatment, even if these have a period of use outside the PeriodOfUse that is
  * being searched on": of the resources with the `ext-StopType` modifierExtension, per
  * pharmaceutical treatment the one with the latest `MedicationRequest.authoredOn`, or
- * `ext-AdministrationAgreement.AdministrationAgreementDateTime` on a MedicationDispense.
+ * `ext-AdministrationAgreement.AdministrationAgreementDateTime` on a MedicationDispense (the
+ * expressions below are those of the SearchParameter).
  */
 export interface LatestStoppedRule {
-  /** Where the moment of the (stopping) agreement is, in the element-path syntax. */
-  readonly datePath: string;
+  /** The moment of the (stopping) agreement. */
+  readonly dateOf: CompiledPath;
 }
 
 const NICTIZ = 'http://nictiz.nl/fhir/StructureDefinition/';
 export const STOP_TYPE = `${NICTIZ}ext-StopType`;
-const TREATMENT = `extension(${NICTIZ}ext-PharmaceuticalTreatment.Identifier).valueIdentifier`;
+
+const DATE_EXPRESSIONS: Readonly<Record<string, string>> = {
+  MedicationRequest: 'MedicationRequest.authoredOn',
+  MedicationDispense: `MedicationDispense.extension('${NICTIZ}ext-AdministrationAgreement.AdministrationAgreementDateTime').value`,
+};
+
+const treatmentOf = compileFhirPath('R4', `extension('${NICTIZ}ext-PharmaceuticalTreatment.Identifier').value`);
+const rules = new Map(Object.entries(DATE_EXPRESSIONS).map(([type, e]) => [type, { dateOf: compileFhirPath('R4', e) }]));
+
+/** The rule for a parameter, when the Nictiz period-of-use SearchParameter gives it one. */
+export function latestStoppedRuleFor(version: FhirVersion, resourceType: string, code: string): LatestStoppedRule | undefined {
+  return version === 'R4' && code === 'period-of-use' ? rules.get(resourceType) : undefined;
+}
 
 function isStopped(r: Resource): boolean {
   const mods = r['modifierExtension'];
@@ -27,12 +40,12 @@ function isStopped(r: Resource): boolean {
 }
 
 function treatmentKeys(r: Resource): string[] {
-  return elementValues(r, TREATMENT).flatMap((v) => tokensOf(v.value).map((t) => `${t.system ?? ''}|${t.code}`));
+  return treatmentOf(r).flatMap((v) => tokensOf(v).map((t) => `${t.system ?? ''}|${t.code}`));
 }
 
 function momentOf(r: Resource, rule: LatestStoppedRule): number | undefined {
-  for (const v of elementValues(r, rule.datePath)) {
-    const range = rangeOf(v.value);
+  for (const v of rule.dateOf(r)) {
+    const range = rangeOf(v);
     if (range) return range.low;
   }
   return undefined;

@@ -27,17 +27,13 @@ export interface IncludeSpec {
 
 /** A filter that does not compile: refused when the search runs (after the catalogue had its say). */
 export interface InvalidCriterion {
+  readonly kind: 'invalid';
   readonly name: string;
   readonly raw: string;
   readonly error: SearchParamError;
 }
 
 export type RequestCriterion = Criterion | InvalidCriterion;
-
-/** The criterion compiled, or undefined when it did not compile. */
-export function compiledOf(c: RequestCriterion | undefined): Criterion | undefined {
-  return c === undefined || 'error' in c ? undefined : c;
-}
 
 export interface SearchRequest {
   readonly fhirVersion: FhirVersion;
@@ -88,7 +84,7 @@ function compile(version: FhirVersion, resourceType: string, p: SearchParam, now
     return compileCriterion(version, resourceType, p, now);
   } catch (err) {
     if (!(err instanceof SearchParamError)) throw err;
-    return { name: p.name, raw: p.value, error: err };
+    return { kind: 'invalid', name: p.name, raw: p.value, error: err };
   }
 }
 

@@ -55,7 +55,7 @@ describe('query catalogues', () => {
     // A prefix the catalogue does not list is refused: by the catalogue, or (while the engine cannot
     // parse it) by the engine before any data is read.
     const sa = parseSearchRequest({ fhirVersion: 'R4', resourceType: 'MedicationRequest', params: [...ma, { name: 'period-of-use', value: 'sa2024' }] });
-    expect(!matchQuery(mp9, sa).ok || sa.criteria.some((c) => 'error' in c)).toBe(true);
+    expect(!matchQuery(mp9, sa).ok || sa.criteria.some((c) => c.kind === 'invalid')).toBe(true);
     expect(matchParams(mp9, 'MedicationRequest', [...ma, { name: 'identifier', value: 'no-system' }])).toEqual({
       ok: false, reason: 'Parameter "identifier" must be one system|value token.',
     });
