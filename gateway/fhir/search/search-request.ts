@@ -66,7 +66,8 @@ const INCLUDE_VALUE = /^([A-Z][A-Za-z]{1,63}):([a-z][a-z0-9-]{0,63})(?::([A-Z][A
 const ONCE = new Set(['_count', '_getpagesoffset', '_format', 'max']);
 
 function wholeNumber(name: string, value: string, max: number): number {
-  // At most six digits, as the URL edge always allowed: a longer number (a BSN pasted into _count) is a mistake, not a request.
+  // At most 6 digits, as before the one parse: a 9-digit value may be a BSN pasted into the
+  // query (hostile-logs test), and no page size or offset of one patient's data needs more.
   if (!/^\d{1,6}$/.test(value)) throw badRequest(`${name} must be a whole number`);
   return Math.min(Number(value), max);
 }
