@@ -20,7 +20,7 @@ import { instrumentAdapter } from './instrument-adapter.js';
 import { createMedMijServers } from './medmij-servers.js';
 import { closeGracefully, listenOn } from './servers.js';
 import { createStore, type KeyValueStore } from './storage/index.js';
-import { createCertificateVerifier, peerOf } from './tls/index.js';
+import { createCertificateVerifier, peerCertificateOf, peerOf } from './tls/index.js';
 
 export interface GatewayOptions {
   /** Folder of the config file: relative file names inside adapter blocks are resolved against it. */
@@ -107,6 +107,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       store,
       checkAvailability: createAvailabilityCheck(config.providers, adapters, catalogues, log.child({ component: 'availability' })),
       peerOf,
+      peerCertificateOf,
       audit,
       log: log.child({ component: 'oauth' }),
     });

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type X509Certificate } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import express from 'express';
 import helmet from 'helmet';
@@ -10,6 +11,7 @@ import type { KeyValueStore } from '../storage/index.js';
 import { createAccessTokenVerifier } from './access-token-verifier.js';
 import { auditFields } from './audit-fields.js';
 import { authorizeEndpoint, MEDMIJ_ID_PARAMS } from './authorize-endpoint.js';
+import { certificateActsForClient } from './client-certificate.js';
 import { isAllowedRedirectUri } from './authorization-request.js';
 import type { AccessTokenVerifier } from './grant-context.js';
 import { createGrantDetailsStore } from './grant-details.js';
@@ -39,6 +41,8 @@ export interface AuthorizationServerDeps {
   readonly store: KeyValueStore;
   readonly checkAvailability: CheckAvailability;
   readonly peerOf: PeerOf;
+  /** The client certificate behind peerOf(req), for RFC 8705 binding (gateway/tls peerCertificateOf). */
+  readonly peerCertificateOf: (req: IncomingMessage) => X509Certificate | undefined;
   readonly audit: AuditLog;
   readonly log: Logger;
 }
@@ -111,6 +115,13 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
       });
     },
     extraParams: MEDMIJ_ID_PARAMS,
+    requirePkce: oauth.requirePkce,
+    certificateForClient: (req, clientId) => {
+      const peer = deps.peerOf(req);
+      const certificate = deps.peerCertificateOf(req);
+      if (!peer || !certificate) return { refused: 'no_certificate' };
+      return certificateActsForClient(clientId, peer.hostnames, oauth.clientCertificateHosts) ? { certificate } : { refused: 'not_this_client' };
+    },
   });
 
   provider.onAuthorizationSuccess((_req, params) => {

@@ -1,5 +1,5 @@
 export { guardConnections, isGuarded, type GuardDeps } from './whitelist-guard.js';
-export { peerOf } from './peer-of.js';
+export { peerOf, peerCertificateOf } from './peer-of.js';
 export type { PeerIdentity } from './peer-identity.js';
 export type { RefusalReason } from './judge-peer.js';
 export {
