@@ -1,7 +1,7 @@
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Whitelist } from './lists/index.js';
-import type { Logger } from './observability/index.js';
+import type { AuditLog, Logger } from './observability/index.js';
 import type { GatewayMetrics } from './observability/index.js';
 import { requestContext } from './observability/index.js';
 import { requireForwardedPeer, requireListedPeer, type ForwardedPeerOptions } from './tls/index.js';
@@ -18,13 +18,15 @@ export function buildNodeApp(deps: {
   readonly tokenRouter: Router;
   readonly fhirRouter: Router;
   readonly currentWhitelist: () => Whitelist | undefined;
+  /** Records per-request refusals (expired certificate, host gone from the Whitelist). */
+  readonly audit?: AuditLog;
   /** Set only when a trusted TLS-terminating proxy forwards the client certificate. */
   readonly forwardedPeer?: ForwardedPeerOptions;
 }): Express {
   const app = baseApp();
   // Machine-to-machine API: the default helmet headers cost nothing and cover error pages too.
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
-  app.use(deps.forwardedPeer ? requireForwardedPeer(deps.forwardedPeer) : requireListedPeer(deps.currentWhitelist));
+  app.use(deps.forwardedPeer ? requireForwardedPeer(deps.forwardedPeer) : requireListedPeer(deps.currentWhitelist, deps.audit ? { audit: deps.audit } : {}));
   app.use(requestContext('node', deps.log, deps.metrics));
   app.use(deps.tokenRouter);
   app.use('/fhir', deps.fhirRouter);

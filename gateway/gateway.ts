@@ -139,6 +139,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
           tokenRouter: authorizationServer.nodeRouter,
           fhirRouter,
           currentWhitelist,
+          audit,
           ...(proxy.enabled
             ? {
                 forwardedPeer: {
