@@ -17,7 +17,7 @@ import { createAvailabilityCheck } from './availability.js';
 import { withQualificationTokens } from './qualification-verifier.js';
 import { readinessChecks } from './readiness-checks.js';
 import { instrumentAdapter } from './instrument-adapter.js';
-import { createMedMijServers } from './medmij-servers.js';
+import { createMedMijServers, type MedMijServers } from './medmij-servers.js';
 import { closeGracefully, listenOn } from './servers.js';
 import { createStore, type KeyValueStore } from './storage/index.js';
 import { createCertificateVerifier, peerCertificateOf, peerOf } from './tls/index.js';
@@ -42,6 +42,8 @@ export interface Gateway {
   readonly adapters: ReadonlyMap<string, Adapter>;
   readonly metrics: GatewayMetrics;
   readonly verifier: AccessTokenVerifier;
+  /** Open connections and refusals per MedMij listener (tls.connectionLimits). */
+  connections(): ReturnType<MedMijServers['connections']>;
   /** Binds the three listeners; resolves with the URLs actually bound (port 0 picks a free one). */
   listen(): Promise<GatewayAddresses>;
   /** SIGHUP: certificate and key files, OAuth keys. A bad new file never replaces a good one. */
@@ -177,6 +179,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       adapters,
       metrics,
       verifier,
+      connections: () => servers.connections(),
       async listen() {
         const { node, patient } = config.listeners;
         const ops = config.operations;

@@ -23,3 +23,4 @@ export { requireForwardedPeer, type ForwardedPeerOptions } from './require-forwa
 export { createCertificateVerifier, type CertificateVerifier } from './create-certificate-verifier.js';
 export { createWhitelist } from './create-whitelist.js';
 export { requireListedPeer } from './require-listed-peer.js';
+export { limitConnections, sourceOf, type ConnectionLimits, type ConnectionCounts } from './limit-connections.js';
