@@ -12,6 +12,7 @@ import {
   guardConnections,
   hardenConnections,
   isGuarded,
+  answerOversizedRequests,
   limitConnections,
   type ConnectionCounts,
 } from './tls/index.js';
@@ -99,6 +100,7 @@ export function createMedMijServers(deps: {
   for (const server of [nodeServer, patientServer]) {
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
+    answerOversizedRequests(server);
   }
 
   const materials = patientMaterial === nodeMaterial ? [nodeMaterial] : [nodeMaterial, patientMaterial];

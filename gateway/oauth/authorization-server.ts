@@ -5,7 +5,7 @@ import express from 'express';
 import helmet from 'helmet';
 import type { OAuthConfig } from '../config/index.js';
 import type { Gegevensdienstnamenlijst, OAuthClientList } from '../lists/index.js';
-import type { AuditLog } from '../observability/index.js';
+import { parseTraceId, type AuditLog } from '../observability/index.js';
 import type { Logger } from '../observability/index.js';
 import type { KeyValueStore } from '../storage/index.js';
 import { createAccessTokenVerifier } from './access-token-verifier.js';
@@ -110,8 +110,8 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
         lang: pickLang(undefined, req.headers['accept-language']),
         kind: 'failure',
         ...(served ? { provider: served } : {}),
-        ...(traceId && /^[A-Za-z0-9._:-]{1,64}$/.test(traceId) ? { traceId } : {}),
-        ...(sessionId && /^[A-Za-z0-9._:-]{1,64}$/.test(sessionId) ? { sessionId } : {}),
+        ...(parseTraceId(traceId) ? { traceId: traceId! } : {}),
+        ...(parseTraceId(sessionId) ? { sessionId: sessionId! } : {}),
       });
     },
     extraParams: MEDMIJ_ID_PARAMS,

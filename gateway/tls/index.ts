@@ -24,3 +24,4 @@ export { createCertificateVerifier, type CertificateVerifier } from './create-ce
 export { createWhitelist } from './create-whitelist.js';
 export { requireListedPeer } from './require-listed-peer.js';
 export { limitConnections, sourceOf, type ConnectionLimits, type ConnectionCounts } from './limit-connections.js';
+export { answerOversizedRequests } from './answer-oversized-requests.js';
