@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import type { Logger } from '../observability/index.js';
 import { mapAdapterError } from './adapter-errors.js';
+import { mapStorageError } from './storage-errors.js';
 import { exchangeOf } from './exchange.js';
 import { preferredFormat } from './format.js';
 import { FhirError } from './outcome.js';
@@ -14,7 +15,7 @@ import { sendResource } from './render.js';
  */
 export function toFhirError(err: unknown): FhirError {
   if (err instanceof FhirError) return err;
-  const mapped = mapAdapterError(err);
+  const mapped = mapStorageError(err) ?? mapAdapterError(err);
   if (mapped) return mapped;
   if (err instanceof Error) {
     // The search engine's SearchParamError and the catalogue's refusals name the parameter, never the value.

@@ -116,6 +116,13 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
     },
     extraParams: MEDMIJ_ID_PARAMS,
     requirePkce: oauth.requirePkce,
+    onStorageOutage: (req, route) => {
+      // Logged as the storage failure it is (the store logs the cause once per outage).
+      deps.log.error({ step: 'storage', reason: 'storage_unavailable', route }, 'authorization server answered 503: storage unavailable');
+      if (route === 'token') {
+        deps.audit.record({ type: 'send_token_response', outcome: 'failure', ...auditFields({ ...traceIdsOf(req), peerHost: deps.peerOf(req)?.hostnames.join(',') }), reason: 'storage_unavailable', status: 503 });
+      }
+    },
     certificateForClient: (req, clientId) => {
       const peer = deps.peerOf(req);
       const certificate = deps.peerCertificateOf(req);

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, type X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC, type ClientMetadata } from 'oidc-provider';
-import type { KeyValueStore } from '../storage/index.js';
+import { isStorageUnavailable, STORAGE_RETRY_AFTER_SECONDS, type KeyValueStore } from '../storage/index.js';
 import { KeyValueStoreAdapter } from './storage-adapter.js';
 
 /**
@@ -43,6 +43,8 @@ export interface ProviderOptions {
    * before the code or refresh token is consumed.
    */
   readonly certificateForClient: (req: IncomingMessage, clientId: string) => CertificateVerdict;
+  /** Told of every request that failed because the store was unavailable (answered 503). */
+  readonly onStorageOutage: (req: IncomingMessage, route: string | undefined) => void;
 }
 
 export type CertificateVerdict =
@@ -238,6 +240,25 @@ export function createProvider(options: ProviderOptions): OAuthProvider {
     ctx.redirect(url.href);
   });
 
+  // Issue 9, finding 8: a store outage inside oidc-provider (codes, grants, tokens live there)
+  // became 500 server_error, which tells a PGO its request was wrong for good. RFC 6749 §4.1.2.1
+  // and §5.2 practice: `temporarily_unavailable`, 503 with Retry-After; pages keep their error
+  // page but with 503. oidc-provider reports such failures only through 'server_error'.
+  const storageOutages = new WeakSet<object>();
+  provider.on('server_error', (ctx: KoaContextWithOIDC, err: unknown) => {
+    if (isStorageUnavailable(err)) storageOutages.add(ctx);
+  });
+  provider.use(async (ctx, next) => {
+    await next();
+    if (!storageOutages.has(ctx)) return;
+    ctx.status = 503;
+    ctx.set('Retry-After', String(STORAGE_RETRY_AFTER_SECONDS));
+    ctx.set('Cache-Control', 'no-store');
+    if (ctx.body !== null && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body)) {
+      ctx.body = { error: 'temporarily_unavailable', error_description: 'the authorization server is temporarily unavailable; try again later' };
+    }
+    options.onStorageOutage(ctx.req, (ctx as KoaContextWithOIDC).oidc?.route);
+  });
 
   const tokenEvent = (ctx: KoaContextWithOIDC, error?: string): TokenEvent => {
     const params = (ctx.oidc?.params ?? {}) as Record<string, unknown>;
