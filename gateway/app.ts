@@ -20,6 +20,8 @@ export function buildNodeApp(deps: {
   readonly currentWhitelist: () => Whitelist | undefined;
   /** Records per-request refusals (expired certificate, host gone from the Whitelist). */
   readonly audit?: AuditLog;
+  /** Per-PGO rate limits (gateway/rate-limit), run after the peer check so the PGO is known. */
+  readonly limits?: { readonly token: express.RequestHandler; readonly fhir: express.RequestHandler };
   /** Set only when a trusted TLS-terminating proxy forwards the client certificate. */
   readonly forwardedPeer?: ForwardedPeerOptions;
 }): Express {
@@ -28,6 +30,10 @@ export function buildNodeApp(deps: {
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   app.use(deps.forwardedPeer ? requireForwardedPeer(deps.forwardedPeer) : requireListedPeer(deps.currentWhitelist, deps.audit ? { audit: deps.audit } : {}));
   app.use(requestContext('node', deps.log, deps.metrics));
+  if (deps.limits) {
+    app.use('/oauth/token', deps.limits.token);
+    app.use('/fhir', deps.limits.fhir);
+  }
   app.use(deps.tokenRouter);
   app.use('/fhir', deps.fhirRouter);
   app.use(notFound);
@@ -35,12 +41,19 @@ export function buildNodeApp(deps: {
   return app;
 }
 
-export function buildPatientApp(deps: { readonly log: Logger; readonly metrics: GatewayMetrics; readonly router: Router }): Express {
+export function buildPatientApp(deps: {
+  readonly log: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly router: Router;
+  /** Rate limit on the authorization endpoint, before any interaction state is created. */
+  readonly authorizeLimit?: express.RequestHandler;
+}): Express {
   const app = baseApp();
   app.use(requestContext('patient', deps.log, deps.metrics));
   // The authorization server sets its own strict CSP on its pages; this covers everything else.
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } } }));
   app.use(allowMethods('GET, HEAD, POST'));
+  if (deps.authorizeLimit) app.use('/oauth/authorize', deps.authorizeLimit);
   app.use(deps.router);
   app.use(notFound);
   app.use(lastResort(deps.log));

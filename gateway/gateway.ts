@@ -20,6 +20,7 @@ import { instrumentAdapter } from './instrument-adapter.js';
 import { createMedMijServers, type MedMijServers } from './medmij-servers.js';
 import { closeGracefully, listenOn } from './servers.js';
 import { createStore, type KeyValueStore } from './storage/index.js';
+import { createRateLimits } from './rate-limit/index.js';
 import { createCertificateVerifier, peerCertificateOf, peerOf } from './tls/index.js';
 
 export interface GatewayOptions {
@@ -128,6 +129,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       log: log.child({ component: 'fhir' }),
     });
 
+    const limits = createRateLimits(config.rateLimits, store, log.child({ component: 'rate-limit' }));
     const proxy = config.tls.trustedProxy;
     const servers = createMedMijServers({
       tls: config.tls,
@@ -142,6 +144,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
           fhirRouter,
           currentWhitelist,
           audit,
+          limits,
           ...(proxy.enabled
             ? {
                 forwardedPeer: {
@@ -155,7 +158,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
               }
             : {}),
         }),
-      patientApp: buildPatientApp({ log, metrics, router: authorizationServer.patientRouter }),
+      patientApp: buildPatientApp({ log, metrics, router: authorizationServer.patientRouter, authorizeLimit: limits.authorize }),
     });
     cleanup.push(() => servers.close());
     const { nodeServer, patientServer } = servers;

@@ -37,3 +37,4 @@ export async function createStore(config: StorageSettings, log: Logger): Promise
   return store;
 }
 export { isStorageUnavailable, STORAGE_RETRY_AFTER_SECONDS } from './storage-unavailable.js';
+export { createRateLimiter, type RateLimiter, type RateLimitPolicy, type RateLimitVerdict } from './rate-limiter.js';

@@ -60,6 +60,11 @@ export class RedisStore implements KeyValueStore {
     this.client.connect().catch(() => undefined); // rejects only when closed before connecting
   }
 
+  /** For storage/rate-limiter.ts only (rate-limiter-flexible runs its own Lua on this client). */
+  get nativeClient(): { readonly client: unknown; readonly keyPrefix: string } {
+    return { client: this.client, keyPrefix: this.options.keyPrefix };
+  }
+
   /** Resolves once Redis is connected; rejects with STORAGE_UNAVAILABLE when it is not within timeoutMs. */
   async ready(timeoutMs: number = this.options.connectTimeoutMs): Promise<void> {
     if (this.closed) throw unavailable('store is closed');

@@ -36,6 +36,11 @@ export interface TestGatewayOptions {
   readonly certsDir?: string;
   /** The application logger; silent by default. Pass createLogger({ destination }) to read the log. */
   readonly log?: Logger;
+  /**
+   * YAML for the `rateLimits:` section. Off by default: the suite runs hundreds of flows from
+   * 127.0.0.1 within a minute, past any production budget; rate-limits.test.ts turns them on.
+   */
+  readonly rateLimitsYaml?: string;
 }
 
 const DEMO_SERVICES = `      - { id: "48", standard: bgz-3, fhirVersion: STU3, adapter: demo-ehr }
@@ -71,6 +76,7 @@ lists:
   zorgaanbiederslijst: { source: ${lists}/MedMij_Zorgaanbiederslijst.xml }
   gegevensdienstnamenlijst: { source: ${lists}/MedMij_Gegevensdienstnamenlijst.xml }
 storage: ${options.storageYaml ?? '{ kind: memory }'}
+rateLimits: ${options.rateLimitsYaml ?? '{ enabled: false }'}
 logging: { level: silent }
 providers:
   - name: demoziekenhuis
