@@ -19,7 +19,7 @@ import { readinessChecks } from './readiness-checks.js';
 import { instrumentAdapter } from './instrument-adapter.js';
 import { createMedMijServers, type MedMijServers } from './medmij-servers.js';
 import { closeGracefully, listenOn } from './servers.js';
-import { createStore, type KeyValueStore } from './storage/index.js';
+import { checkPersistence, createStore, type KeyValueStore } from './storage/index.js';
 import { createRateLimits } from './rate-limit/index.js';
 import { createCertificateVerifier, peerCertificateOf, peerOf } from './tls/index.js';
 
@@ -163,11 +163,17 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
     cleanup.push(() => servers.close());
     const { nodeServer, patientServer } = servers;
 
+    // Issue 9, finding 6: say at start, not only on /ready, when consents would not survive a restart.
+    const requirePersistence = config.storage.kind === 'redis' && (config.storage.requirePersistence ?? config.mode === 'production');
+    if (requirePersistence) {
+      const verdict = await checkPersistence(store);
+      if (!verdict.ok) log.error({ step: 'storage', reason: 'storage_not_persistent', detail: verdict.detail }, 'storage does not persist: /ready reports not ready');
+    }
     let shuttingDown = false;
     const operationsServer = http.createServer(
       buildOperationsApp(
         createOperationsRouter({
-          checks: readinessChecks(listManager, store, adapters),
+          checks: readinessChecks(listManager, store, adapters, { requirePersistence }),
           ...(config.operations.metrics ? { metrics } : {}),
           isShuttingDown: () => shuttingDown,
         }),

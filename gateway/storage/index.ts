@@ -38,3 +38,4 @@ export async function createStore(config: StorageSettings, log: Logger): Promise
 }
 export { isStorageUnavailable, STORAGE_RETRY_AFTER_SECONDS } from './storage-unavailable.js';
 export { createRateLimiter, type RateLimiter, type RateLimitPolicy, type RateLimitVerdict } from './rate-limiter.js';
+export { checkPersistence, type PersistenceVerdict } from './persistence-check.js';
