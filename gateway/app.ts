@@ -21,7 +21,7 @@ export function buildNodeApp(deps: {
   /** Records per-request refusals (expired certificate, host gone from the Whitelist). */
   readonly audit?: AuditLog;
   /** Per-PGO rate limits (gateway/rate-limit), run after the peer check so the PGO is known. */
-  readonly limits?: { readonly token: express.RequestHandler; readonly fhir: express.RequestHandler };
+  readonly limits?: express.RequestHandler;
   /** Set only when a trusted TLS-terminating proxy forwards the client certificate. */
   readonly forwardedPeer?: ForwardedPeerOptions;
 }): Express {
@@ -30,12 +30,11 @@ export function buildNodeApp(deps: {
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
   app.use(deps.forwardedPeer ? requireForwardedPeer(deps.forwardedPeer) : requireListedPeer(deps.currentWhitelist, deps.audit ? { audit: deps.audit } : {}));
   app.use(requestContext('node', deps.log, deps.metrics));
-  if (deps.limits) {
-    app.use('/oauth/token', deps.limits.token);
-    app.use('/fhir', deps.limits.fhir);
-  }
+  if (deps.limits) app.use(deps.limits);
   app.use(deps.tokenRouter);
-  app.use('/fhir', deps.fhirRouter);
+  // FHIR bases are configured full paths (endpoints.resourcePath); the router answers every other
+  // path on this listener with a 404 OperationOutcome.
+  app.use(deps.fhirRouter);
   app.use(notFound);
   app.use(lastResort(deps.log));
   return app;
@@ -53,7 +52,7 @@ export function buildPatientApp(deps: {
   // The authorization server sets its own strict CSP on its pages; this covers everything else.
   app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } } }));
   app.use(allowMethods('GET, HEAD, POST'));
-  if (deps.authorizeLimit) app.use('/oauth/authorize', deps.authorizeLimit);
+  if (deps.authorizeLimit) app.use(deps.authorizeLimit);
   app.use(deps.router);
   app.use(notFound);
   app.use(lastResort(deps.log));

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { createAdapters, type Adapter } from '../adapters/index.js';
-import type { GatewayConfig } from './config/index.js';
+import { distinctPaths, serviceEndpoints, type GatewayConfig } from './config/index.js';
 import { catalogueFile, loadCatalogue, type QueryCatalogue } from './fhir/catalogue/index.js';
 import { parseFhirXml } from './fhir/index.js';
 import { createFhirRouter } from './fhir/index.js';
@@ -99,6 +99,12 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
     cleanup.push(() => Promise.all([...adapters.values()].map((a) => a.close())).then(() => undefined));
     const catalogues = await loadCatalogues(config);
 
+    const endpoints = serviceEndpoints({
+      providers: config.providers,
+      endpoints: config.endpoints,
+      patientPublicUrl: config.listeners.patient.publicUrl,
+      nodePublicUrl: config.listeners.node.publicUrl,
+    });
     const authorizationServer: AuthorizationServer = await createAuthorizationServer({
       oauth: config.oauth,
       mode: config.mode,
@@ -113,6 +119,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       peerCertificateOf,
       audit,
       log: log.child({ component: 'oauth' }),
+      ...(endpoints.length > 0 ? { authorizationPaths: distinctPaths(endpoints, 'authorizationPath'), tokenPaths: distinctPaths(endpoints, 'tokenPath') } : {}),
     });
     cleanup.push(() => authorizationServer.close());
 
@@ -125,11 +132,15 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       peerOf,
       requireCertificateBinding: config.oauth.certificateBoundTokens,
       publicBaseUrl: config.listeners.node.publicUrl,
+      resourcePath: config.endpoints.resourcePath,
       audit,
       log: log.child({ component: 'fhir' }),
     });
 
-    const limits = createRateLimits(config.rateLimits, store, log.child({ component: 'rate-limit' }));
+    const limits = createRateLimits(config.rateLimits, store, log.child({ component: 'rate-limit' }), {
+      authorizationPaths: endpoints.length > 0 ? distinctPaths(endpoints, 'authorizationPath') : ['/oauth/authorize'],
+      tokenPaths: endpoints.length > 0 ? distinctPaths(endpoints, 'tokenPath') : ['/oauth/token'],
+    });
     const proxy = config.tls.trustedProxy;
     const servers = createMedMijServers({
       tls: config.tls,
@@ -144,7 +155,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
           fhirRouter,
           currentWhitelist,
           audit,
-          limits,
+          limits: limits.node,
           ...(proxy.enabled
             ? {
                 forwardedPeer: {
@@ -158,7 +169,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
               }
             : {}),
         }),
-      patientApp: buildPatientApp({ log, metrics, router: authorizationServer.patientRouter, authorizeLimit: limits.authorize }),
+      patientApp: buildPatientApp({ log, metrics, router: authorizationServer.patientRouter, authorizeLimit: limits.patient }),
     });
     cleanup.push(() => servers.close());
     const { nodeServer, patientServer } = servers;

@@ -17,12 +17,16 @@ export interface RateLimitSettings {
 }
 
 export interface RateLimits {
-  /** Patient interface, before /oauth/authorize: per source address and for all sources together. */
-  readonly authorize: RequestHandler;
-  /** Node interface, before /oauth/token: per PGO (its whitelisted certificate). */
-  readonly token: RequestHandler;
-  /** Node interface, before /fhir: per PGO. */
-  readonly fhir: RequestHandler;
+  /** Patient interface: authorization requests, per source address and for all sources together. */
+  readonly patient: RequestHandler;
+  /** Node interface: token requests and FHIR requests, each per PGO (its whitelisted certificate). */
+  readonly node: RequestHandler;
+}
+
+/** Where the endpoints are (endpoints.authorizationPath / tokenPath may differ per service). */
+export interface LimitedPaths {
+  readonly authorizationPaths: readonly string[];
+  readonly tokenPaths: readonly string[];
 }
 
 const pass: RequestHandler = (_req, _res, next) => next();
@@ -34,8 +38,8 @@ const pass: RequestHandler = (_req, _res, next) => next();
  * interaction state (about 900 bytes each for interactionTtlSeconds) that all addresses together
  * can create.
  */
-export function createRateLimits(settings: RateLimitSettings, store: KeyValueStore, log: Logger): RateLimits {
-  if (!settings.enabled) return { authorize: pass, token: pass, fhir: pass };
+export function createRateLimits(settings: RateLimitSettings, store: KeyValueStore, log: Logger, paths: LimitedPaths): RateLimits {
+  if (!settings.enabled) return { patient: pass, node: pass };
   const w = settings.windowSeconds;
   const limiter = (name: string, points: number) => createRateLimiter(store, { name, points, windowSeconds: w });
   const byAddress = (req: IncomingMessage) => sourceOf(req.socket.remoteAddress ?? 'unknown');
@@ -43,16 +47,23 @@ export function createRateLimits(settings: RateLimitSettings, store: KeyValueSto
     const peer = peerOf(req);
     return peer ? [...peer.hostnames].sort().join(',') : undefined;
   };
-  return {
-    authorize: limitRequests(
+  const authorizationPaths = new Set(paths.authorizationPaths);
+  const tokenPaths = new Set(paths.tokenPaths);
+  const authorize = limitRequests(
       [
         { limiter: limiter('authorize', settings.authorizePerAddress), keyOf: byAddress },
         { limiter: limiter('authorize-total', settings.authorizeTotal), keyOf: () => 'all' },
       ],
       pageRefusal,
       log,
-    ),
-    token: limitRequests([{ limiter: limiter('token', settings.tokenPerClient), keyOf: byClient }], oauthRefusal, log),
-    fhir: limitRequests([{ limiter: limiter('fhir', settings.fhirPerClient), keyOf: byClient }], fhirRefusal, log),
+    );
+  const token = limitRequests([{ limiter: limiter('token', settings.tokenPerClient), keyOf: byClient }], oauthRefusal, log);
+  const fhir = limitRequests([{ limiter: limiter('fhir', settings.fhirPerClient), keyOf: byClient }], fhirRefusal, log);
+  return {
+    // Only the authorization request itself creates state; the pages after it are bound to it.
+    patient: (req, res, next) => (authorizationPaths.has(req.path) ? authorize(req, res, next) : next()),
+    // Everything on the node interface that is not a token request is the FHIR API (the FHIR
+    // router answers unknown paths itself), so an unknown path counts as FHIR too.
+    node: (req, res, next) => (tokenPaths.has(req.path) ? token(req, res, next) : fhir(req, res, next)),
   };
 }

@@ -21,6 +21,8 @@ describe('oauth config section', () => {
       requirePkce: false,
       clientCertificateHosts: {},
       availabilityTimeoutMs: 5000,
+      // Known PGO deviations: every switch off by default.
+      compatibility: { refreshCodeGrantType: false },
     });
   });
   it('rejects unknown keys, long code lifetimes and short cookie keys', () => {
