@@ -54,7 +54,7 @@ describe("finding 3: a code is redeemable only over the connection of the client
       // oidc-provider answers every invalid_grant with the same generic description (RFC 6749 §5.2).
       expect(stolen.json.error).toBe('invalid_grant');
       expect(stolen.json.access_token).toBeUndefined();
-      const refusal = env.audit.events.filter((e) => e.type === 'send_token_response' && e.outcome === 'refused').at(-1);
+      const refusal = env.audit.events.filter((e) => e.type === 'send_token_request_error' && e.outcome === 'refused').at(-1);
       expect(refusal).toMatchObject({ clientId: env.clientId, peerHost: OTHER_CLIENT, reason: 'invalid_grant' });
 
       const own = await redeem(victim, code);
