@@ -1,16 +1,17 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import express from 'express';
 import helmet from 'helmet';
 import type { OAuthConfig } from '../config/index.js';
 import type { Gegevensdienstnamenlijst, OAuthClientList } from '../lists/index.js';
-import type { AuditLog } from '../observability/index.js';
+import { parseTraceId, type AuditLog } from '../observability/index.js';
 import type { Logger } from '../observability/index.js';
 import type { KeyValueStore } from '../storage/index.js';
 import { createAccessTokenVerifier } from './access-token-verifier.js';
 import { auditFields } from './audit-fields.js';
 import { authorizeEndpoint, MEDMIJ_ID_PARAMS } from './authorize-endpoint.js';
+import { certificateActsForClient } from './client-certificate.js';
 import { isAllowedRedirectUri } from './authorization-request.js';
 import type { AccessTokenVerifier } from './grant-context.js';
 import { createGrantDetailsStore } from './grant-details.js';
@@ -43,6 +44,8 @@ export interface AuthorizationServerDeps {
   readonly store: KeyValueStore;
   readonly checkAvailability: CheckAvailability;
   readonly peerOf: PeerOf;
+  /** The client certificate behind peerOf(req), for RFC 8705 binding (gateway/tls peerCertificateOf). */
+  readonly peerCertificateOf: (req: IncomingMessage) => X509Certificate | undefined;
   readonly audit: AuditLog;
   readonly log: Logger;
   /** The filled `endpoints.authorizationPath` / `tokenPath` of every service; `/oauth/authorize`, `/oauth/token` when absent. */
@@ -113,11 +116,25 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
         lang: pickLang(undefined, req.headers['accept-language']),
         kind: 'failure',
         ...(served ? { provider: served } : {}),
-        ...(traceId && /^[A-Za-z0-9._:-]{1,64}$/.test(traceId) ? { traceId } : {}),
-        ...(sessionId && /^[A-Za-z0-9._:-]{1,64}$/.test(sessionId) ? { sessionId } : {}),
+        ...(parseTraceId(traceId) ? { traceId: traceId! } : {}),
+        ...(parseTraceId(sessionId) ? { sessionId: sessionId! } : {}),
       });
     },
     extraParams: MEDMIJ_ID_PARAMS,
+    requirePkce: oauth.requirePkce,
+    onStorageOutage: (req, route) => {
+      // Logged as the storage failure it is (the store logs the cause once per outage).
+      deps.log.error({ step: 'storage', reason: 'storage_unavailable', route }, 'authorization server answered 503: storage unavailable');
+      if (route === 'token') {
+        deps.audit.record({ type: 'send_token_response', outcome: 'failure', ...auditFields({ ...traceIdsOf(req), peerHost: deps.peerOf(req)?.hostnames.join(',') }), reason: 'storage_unavailable', status: 503 });
+      }
+    },
+    certificateForClient: (req, clientId) => {
+      const peer = deps.peerOf(req);
+      const certificate = deps.peerCertificateOf(req);
+      if (!peer || !certificate) return { refused: 'no_certificate' };
+      return certificateActsForClient(clientId, peer.hostnames, oauth.clientCertificateHosts) ? { certificate } : { refused: 'not_this_client' };
+    },
   });
 
   provider.onAuthorizationSuccess((_req, params) => {

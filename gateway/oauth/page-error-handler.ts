@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from '../observability/index.js';
+import { isStorageUnavailable, STORAGE_RETRY_AFTER_SECONDS } from '../storage/index.js';
 import { clientErrorStatus, describeError } from './client-error-status.js';
 import { pickLang, renderErrorPage } from './pages/index.js';
 
@@ -13,6 +14,12 @@ export function createPageErrorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) {
       next(err);
+      return;
+    }
+    if (isStorageUnavailable(err)) {
+      // Our store, not the EHR and not the Person: 503, try again (issue 9, finding 8).
+      log.error({ step: 'storage', reason: 'storage_unavailable' }, 'patient page failed: storage unavailable');
+      res.status(503).set('Retry-After', String(STORAGE_RETRY_AFTER_SECONDS)).type('html').send(renderErrorPage({ lang: pickLang(undefined, req.get('accept-language')), kind: 'failure' }));
       return;
     }
     const status = clientErrorStatus(err) ?? 500;

@@ -39,6 +39,11 @@ export interface TestGatewayOptions {
   /** YAML for the `logging:` section; silent by default (the bench runs the gateway at info level). */
   readonly loggingYaml?: string;
   /**
+   * YAML for the `rateLimits:` section. Off by default: the suite runs hundreds of flows from
+   * 127.0.0.1 within a minute, past any production budget; rate-limits.test.ts turns them on.
+   */
+  readonly rateLimitsYaml?: string;
+  /**
    * YAML for the `endpoints:` section. Default: the FHIR bases at `/fhir/{provider}/{service}`
    * (the plain convention, not the shipped default), so tests can write their paths literally.
    */
@@ -109,6 +114,7 @@ lists:
   zorgaanbiederslijst: { source: ${lists}/MedMij_Zorgaanbiederslijst.xml }
   gegevensdienstnamenlijst: { source: ${lists}/MedMij_Gegevensdienstnamenlijst.xml }
 storage: ${options.storageYaml ?? '{ kind: memory }'}
+rateLimits: ${options.rateLimitsYaml ?? '{ enabled: false }'}
 logging: ${options.loggingYaml ?? '{ level: silent }'}
 providers:
   - name: demoziekenhuis

@@ -19,7 +19,7 @@ import {
   type PgoTarget,
   type TokenResponse,
 } from '../../gateway/pgo-client/index.js';
-import { createWhitelist, guardConnections, peerOf } from '../../gateway/tls/index.js';
+import { createWhitelist, guardConnections, peerCertificateOf, peerOf } from '../../gateway/tls/index.js';
 import { createTestPki, type TestPki } from './certs.js';
 
 /** Two BSNs that pass the eleven test: one the test EHR knows, one it does not. */
@@ -88,6 +88,8 @@ export async function startOAuthTestEnv(options: {
   oauth?: Record<string, unknown>;
   mode?: 'development' | 'test' | 'production';
   checkAvailability?: (bsn: string) => Promise<{ patientRef: string; serviceIds: readonly string[] } | undefined>;
+  /** Host names on the Whitelist in force; the listed PGO's alone by default. */
+  whitelist?: readonly string[];
 } = {}): Promise<OAuthTestEnv> {
   const pki = options.pki ?? (await createTestPki());
   const ownPki = options.pki === undefined;
@@ -102,7 +104,7 @@ export async function startOAuthTestEnv(options: {
   const trusted = [new X509Certificate(pki.ca.cert)];
   // The real clock, even when a test fakes Date to jump months ahead.
   const realNow = () => new Date(performance.timeOrigin + performance.now());
-  const unguard = guardConnections(nodeServer, { currentWhitelist: () => createWhitelist([pki.listedHost]), audit, log: createSilentLogger(), trustedCa: () => trusted, now: realNow });
+  const unguard = guardConnections(nodeServer, { currentWhitelist: () => createWhitelist(options.whitelist ?? [pki.listedHost]), audit, log: createSilentLogger(), trustedCa: () => trusted, now: realNow });
   await Promise.all([listen(patientServer), listen(nodeServer)]);
   const patientUrl = `https://127.0.0.1:${(patientServer.address() as AddressInfo).port}`;
   const nodeUrl = `https://127.0.0.1:${(nodeServer.address() as AddressInfo).port}`;
@@ -129,6 +131,7 @@ export async function startOAuthTestEnv(options: {
       return bsn === KNOWN_BSN ? { patientRef: KNOWN_PATIENT_REF, serviceIds } : undefined;
     },
     peerOf,
+    peerCertificateOf,
     audit,
     log: process.env.OAUTH_TEST_LOG ? createLogger({ level: 'debug' }) : createSilentLogger(),
   });

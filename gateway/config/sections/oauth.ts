@@ -22,6 +22,9 @@ import { field, type ConfigRule } from '../rules/config-rule.js';
  *   interactionTtlSeconds: 900                          # time a person has for landing → login → consent
  *   longTermConsentDays: 183                            # refresh token / grant lifetime ("half a year")
  *   certificateBoundTokens: true                        # RFC 8705 cnf.x5t#S256 on every access token
+ *   requirePkce: false                                  # true: refuse authorization requests without an S256 code_challenge
+ *   clientCertificateHosts:                             # client_id → other backchannel certificate host names that act for it
+ *     pgo.voorbeeld.nl: [node.voorbeeld.nl]              # (default: only a certificate naming client_id redeems its codes)
  *   availabilityTimeoutMs: 5000                         # deadline for the EHR availability check
  *   cookieKeys: [${env:OAUTH_COOKIE_KEY}]               # newest first; ≥ 32 characters each
  *   keysFile: /run/secrets/oauth-keys.json              # optional: {"cookieKeys": [...]}, re-read on reloadKeys()
@@ -30,6 +33,8 @@ import { field, type ConfigRule } from '../rules/config-rule.js';
  */
 export function oauthSection(fields: ConfigFields) {
   const secret = z.string().min(32, 'at least 32 characters');
+  /** The MedMij list hostname type (digest §4.2): lowercase labels, at least two. */
+  const hostname = z.string().regex(/^(?:[a-z0-9][a-z0-9-]*\.)+[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'a lowercase host name as on the MedMij lists');
 
   const digidSimulator = z.strictObject({ kind: z.literal('digid-simulator') });
 
@@ -54,6 +59,14 @@ export function oauthSection(fields: ConfigFields) {
       /** Digest §2.6: a refresh yields a new refresh token valid half a year; consent lapses after six months. */
       longTermConsentDays: z.number().int().min(1).max(183).default(183),
       certificateBoundTokens: z.boolean().default(true),
+      /** RFC 7636: a challenge, when sent, is always verified; this makes it mandatory. */
+      requirePkce: z.boolean().default(false),
+      /**
+       * Digest §5.2: a PGO's backchannel certificate may name another host than its client_id.
+       * Such a PGO's codes and refresh tokens are redeemable only over a certificate naming one of
+       * the hosts listed for it here (oauth/client-certificate.ts); that host must be whitelisted.
+       */
+      clientCertificateHosts: z.record(hostname, z.array(hostname).min(1)).default({}),
       availabilityTimeoutMs: z.number().int().positive().max(9_000).default(5000),
       cookieKeys: z.array(secret).min(1).optional(),
       keysFile: fields.filePath.optional(),
