@@ -41,6 +41,8 @@ export interface TestGatewayOptions {
    * (the plain convention, not the shipped default), so tests can write their paths literally.
    */
   readonly endpointsYaml?: string;
+  /** Replaces `tls.clientCaFile` (default: the generated development CA). */
+  readonly clientCaFile?: string;
 }
 
 /** Where the tests' FHIR bases are unless a test says otherwise (endpointsYaml). */
@@ -49,18 +51,10 @@ export const TEST_RESOURCE_PATH = '/fhir/{provider}/{service}';
 const DEMO_SERVICES = `      - { id: "48", standard: bgz-3, fhirVersion: STU3, adapter: demo-ehr }
       - { id: mp9-3.0, standard: mp9-3.0, fhirVersion: R4, adapter: demo-ehr }`;
 
-/**
- * The whole gateway as `npm start` builds it, on ports picked by the OS: real TLS listeners with
- * a freshly generated development PKI, the development lists, the demo EHR. Audit records are
- * kept in memory so tests can assert on them.
- */
-export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'medmij-gw-'));
-  const certsDir = options.certsDir ?? path.join(dir, 'certs');
-  // A copy of the development lists, so a test can publish a new version of one (listsDir).
-  const lists = path.join(dir, 'lists');
-  await cp(fromProjectRoot('config', 'lists', 'dev'), lists, { recursive: true });
-  const yaml = `
+/** The config startTestGateway runs on, for a test that builds the gateway itself (e.g. to see it refuse to start). */
+export function testGatewayYaml(paths: { readonly certsDir: string; readonly lists: string }, options: TestGatewayOptions = {}): string {
+  const { certsDir, lists } = paths;
+  return `
 mode: ${options.mode ?? 'development'}
 listeners:
   node: { host: 127.0.0.1, port: 0, publicUrl: "https://localhost:9443" }
@@ -69,7 +63,7 @@ operations: { host: 127.0.0.1, port: 0 }
 tls:
   certFile: ${certsDir}/gateway.crt
   keyFile: ${certsDir}/gateway.key
-  clientCaFile: ${certsDir}/ca.crt
+  clientCaFile: ${options.clientCaFile ?? `${certsDir}/ca.crt`}
   generateDevCertificates: true
   watchFiles: false
 ${options.tlsYaml ?? ''}
@@ -91,6 +85,20 @@ adapters:
 ${options.adaptersYaml ?? '  - { id: demo-ehr, kind: demo }'}
 ${options.extraYaml ?? ''}
 `;
+}
+
+/**
+ * The whole gateway as `npm start` builds it, on ports picked by the OS: real TLS listeners with
+ * a freshly generated development PKI, the development lists, the demo EHR. Audit records are
+ * kept in memory so tests can assert on them.
+ */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'medmij-gw-'));
+  const certsDir = options.certsDir ?? path.join(dir, 'certs');
+  // A copy of the development lists, so a test can publish a new version of one (listsDir).
+  const lists = path.join(dir, 'lists');
+  await cp(fromProjectRoot('config', 'lists', 'dev'), lists, { recursive: true });
+  const yaml = testGatewayYaml({ certsDir, lists }, options);
   const file = path.join(dir, 'gateway.yaml');
   await writeFile(file, yaml);
   const config = parseConfig(yaml, { file, env: {} });
