@@ -48,6 +48,8 @@ export interface TestGatewayOptions {
    * (the plain convention, not the shipped default), so tests can write their paths literally.
    */
   readonly endpointsYaml?: string;
+  /** Replaces `tls.clientCaFile` (default: the generated development CA). */
+  readonly clientCaFile?: string;
 }
 
 /** Where the tests' FHIR bases are unless a test says otherwise (endpointsYaml). */
@@ -104,7 +106,7 @@ operations: { host: 127.0.0.1, port: 0 }
 tls:
   certFile: ${certsDir}/gateway.crt
   keyFile: ${certsDir}/gateway.key
-  clientCaFile: ${certsDir}/ca.crt
+  clientCaFile: ${options.clientCaFile ?? `${certsDir}/ca.crt`}
   generateDevCertificates: true
   watchFiles: false
 ${options.tlsYaml ?? ''}
