@@ -3,3 +3,4 @@ export { checkConfigFile, type CheckConfigResult } from './check-config-file.js'
 export { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 export { createConfigSchema, type GatewayConfig, type StorageConfig } from './schema.js';
 export type { OAuthConfig } from './sections/oauth.js';
+export type { PagesConfig } from './sections/pages.js';

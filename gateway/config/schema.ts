@@ -9,6 +9,7 @@ import { loggingSection } from './sections/logging.js';
 import { providersSection } from './sections/providers.js';
 import { adaptersSection } from './sections/adapters.js';
 import { oauthSection, checkOAuthSafety } from './sections/oauth.js';
+import { pagesSection } from './sections/pages.js';
 import { qualificationSection, refineQualification, type QualificationDraft } from './sections/qualification.js';
 import type { ConfigRule } from './rules/config-rule.js';
 import { checkProductionSafety } from './rules/production-safety.js';
@@ -37,6 +38,7 @@ export function createConfigSchema(baseDir: string) {
     providers: providersSection(),
     adapters: adaptersSection(),
     oauth: oauthSection(f),
+    pages: pagesSection(f),
     qualification: qualificationSection(),
   };
 

@@ -4,7 +4,7 @@ import type { AuditLog } from '../observability/index.js';
 import type { OAuthClientList } from '../lists/index.js';
 import { auditFields } from './audit-fields.js';
 import { parseAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
-import { pickLang, renderErrorPage } from './pages/index.js';
+import { pickLanguage, renderMessagePage, type CreateView } from './pages/index.js';
 import { MEDMIJ_RESPONSE_MODE } from './provider.js';
 import type { ServedProvider } from './scope.js';
 
@@ -22,11 +22,12 @@ export function authorizeEndpoint(deps: {
   readonly currentOAuthClientList: () => OAuthClientList | undefined;
   readonly providers: readonly ServedProvider[];
   readonly audit: AuditLog;
+  readonly view: CreateView;
 }) {
   return (req: Request, res: Response, _next: NextFunction): void => {
     const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
     const result = parseAuthorizationRequest(query, (name) => req.get(name), deps.currentOAuthClientList(), deps.providers);
-    const lang = pickLang(query.get('lang') ?? query.get('ui_locales'), req.get('accept-language'));
+    const lang = pickLanguage({ uiLocales: query.get('ui_locales'), lang: query.get('lang'), acceptLanguage: req.get('accept-language') });
 
     if (result.kind === 'error-page') {
       const ids = auditFields({ sessionId: result.sessionId, traceId: result.traceId, clientId: result.clientId });
@@ -36,7 +37,7 @@ export function authorizeEndpoint(deps: {
       res
         .status(400)
         .type('html')
-        .send(renderErrorPage({ lang, kind: 'request', ...(result.traceId ? { traceId: result.traceId } : {}), ...(result.sessionId ? { sessionId: result.sessionId } : {}) }));
+        .send(renderMessagePage(deps.view({ lang }), 'requestError', { ...(result.traceId ? { traceId: result.traceId } : {}), ...(result.sessionId ? { sessionId: result.sessionId } : {}) }));
       return;
     }
 
@@ -58,7 +59,7 @@ export function authorizeEndpoint(deps: {
       outcome: 'success',
       ...auditFields({ sessionId: request.sessionId, traceId: request.traceId, clientId: request.clientId, providerId: request.scope.providerName }),
     });
-    req.url = `${req.path}?${forwardedQuery(request).toString()}`;
+    req.url = `${req.path}?${forwardedQuery(request).toString()}&ui_locales=${lang}`; // the pages' language (issue 16)
     // Every authorization starts a fresh provider session: MedMij asks login and consent each
     // time, and a session left by an earlier flow (another patient, another PGO) must not carry over.
     stripSessionCookie(req);

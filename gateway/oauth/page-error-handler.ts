@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from '../observability/index.js';
 import { clientErrorStatus, describeError } from './client-error-status.js';
-import { pickLang, renderErrorPage } from './pages/index.js';
+import { pickLang, renderFailurePage, renderMessagePage, type CreateView } from './pages/index.js';
 
 /**
  * The patient interface's last error handler: what fails in our own Express layers around
@@ -9,7 +9,7 @@ import { pickLang, renderErrorPage } from './pages/index.js';
  * page, "Technische storing" for our own failures, instead of Express's default page with its
  * stack trace (house rule 4). oidc-provider renders its own errors (provider.ts renderError).
  */
-export function createPageErrorHandler(log: Logger): ErrorRequestHandler {
+export function createPageErrorHandler(log: Logger, view: CreateView): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) {
       next(err);
@@ -19,6 +19,7 @@ export function createPageErrorHandler(log: Logger): ErrorRequestHandler {
     if (status >= 500) log.error(describeError(err), 'patient page failed');
     else log.info({ status, reason: err instanceof Error ? ((err as { type?: unknown }).type ?? err.name) : typeof err }, 'patient page request refused');
     const lang = pickLang(undefined, req.get('accept-language'));
-    res.status(status).type('html').send(renderErrorPage({ lang, kind: status >= 500 ? 'failure' : 'request' }));
+    const page = view({ lang });
+    res.status(status).type('html').send(status >= 500 ? renderFailurePage(page, {}) : renderMessagePage(page, 'requestError'));
   };
 }

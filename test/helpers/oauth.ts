@@ -14,6 +14,7 @@ import {
   authorizeWithSimulator,
   buildAuthorizationUrl,
   exchangeCode,
+  hiddenFields,
   PgoSession,
   type HttpAnswer,
   type PgoTarget,
@@ -228,4 +229,15 @@ export async function obtainToken(target: TokenTarget, o: FlowOptions): Promise<
   } finally {
     await session.close();
   }
+}
+
+/**
+ * The interaction's CSRF token, read from its landing page as a browser has it: every form post
+ * on the patient interface must carry it (and the browser's Origin, which HttpSession sends).
+ */
+export async function csrfOf(session: HttpSession, interactionUrl: string): Promise<string> {
+  const landing = await session.get(interactionUrl.replace(/\/(login|consent|cancelled|unavailable)(\?.*)?$/, ''));
+  const token = hiddenFields(landing.body).csrf;
+  if (!token) throw new Error(`no CSRF token on ${interactionUrl} (HTTP ${landing.status})`);
+  return token;
 }
