@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { oauthSection, type OAuthConfig } from '../../gateway/config/sections/oauth.js';
 import { configFields } from '../../gateway/config/sections/config-fields.js';
+import { pagesSection } from '../../gateway/config/sections/pages.js';
 import type { Gegevensdienstnamenlijst, OAuthClientList } from '../../gateway/lists/types.js';
 import { MemoryAuditLog } from '../../gateway/observability/audit.js';
 import { createLogger, createSilentLogger } from '../../gateway/observability/logger.js';
@@ -87,6 +88,8 @@ export async function startOAuthTestEnv(options: {
   pki?: TestPki;
   store?: KeyValueStore;
   oauth?: Record<string, unknown>;
+  /** The `pages:` section (texts, branding) as YAML would give it; relative files resolve against the cwd. */
+  pages?: Record<string, unknown>;
   mode?: 'development' | 'test' | 'production';
   checkAvailability?: (bsn: string) => Promise<{ patientRef: string; serviceIds: readonly string[] } | undefined>;
 } = {}): Promise<OAuthTestEnv> {
@@ -116,6 +119,7 @@ export async function startOAuthTestEnv(options: {
   };
   const server = await createAuthorizationServer({
     oauth: testOAuthConfig(options.oauth),
+    ...(options.pages ? { pages: pagesSection(configFields(process.cwd())).parse(options.pages) } : {}),
     mode: options.mode ?? 'test',
     patientPublicUrl: patientUrl,
     nodePublicUrl: nodeUrl,
