@@ -19,7 +19,7 @@ export function createPageErrorHandler(log: Logger, view: CreateView): ErrorRequ
     if (status >= 500) log.error(describeError(err), 'patient page failed');
     else log.info({ status, reason: err instanceof Error ? ((err as { type?: unknown }).type ?? err.name) : typeof err }, 'patient page request refused');
     const lang = pickLang(undefined, req.get('accept-language'));
-    const page = view({ lang });
+    const page = view({ lang, ...(req.method === 'GET' ? { switchHref: `${req.path}?lang=${lang === 'nl' ? 'en' : 'nl'}` } : {}) });
     res.status(status).type('html').send(status >= 500 ? renderFailurePage(page, {}) : renderMessagePage(page, 'requestError'));
   };
 }

@@ -29,7 +29,8 @@ export type CreateView = (request: PageRequest) => PageView;
 export function createViewFactory(o: { readonly book: TextBook; readonly brands: BrandSet; readonly longTermConsentDays: number }): CreateView {
   return (request) => {
     const brand = o.brands.forProvider(request.providerName);
-    const texts: Texts = o.book.texts(request.lang, request.providerName);
+    // A page that names no provider on a one-provider gateway is that provider's page: its texts too.
+    const texts: Texts = o.book.texts(request.lang, request.providerName ?? (brand.key === '_default' ? undefined : brand.key));
     const services = (request.services ?? []).map((s) => s.name ?? fillText(texts['format.serviceFallback'], { id: s.id }));
     const values: Record<string, string> = {
       provider: brand.displayName,
