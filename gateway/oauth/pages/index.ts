@@ -10,4 +10,5 @@ export { renderConsentPage } from './templates/consent-page.js';
 export { renderMessagePage, MESSAGE_PAGES, type MessagePage } from './templates/message-page.js';
 export { renderFailurePage } from './templates/failure-page.js';
 export { loadTextsFile } from './texts/load-texts-file.js';
+export { formatTextsTemplate } from './texts/index.js';
 export { compileTextBook, DEFAULT_TEXTS, LANGS, TEXT_KEYS, type Lang, type TextBook, type TextKey, type TextOverrides, type Texts } from './texts/index.js';

@@ -49,3 +49,15 @@ describe('screen texts as data', () => {
     expect(book.texts('en', 'a')['landing.cancel']).toBe(DEFAULT_TEXTS.en['landing.cancel']);
   });
 });
+
+describe('the texts template (medmij-gateway texts <lang>)', () => {
+  it('is a complete texts file that passes the start check unchanged', async () => {
+    const { parse } = await import('yaml');
+    const { formatTextsTemplate } = await import('../../../../gateway/oauth/pages/index.js');
+    for (const lang of ['nl', 'en'] as const) {
+      const file = parse(formatTextsTemplate(lang)) as Record<string, unknown>;
+      expect(Object.keys(file)).toEqual(KEYS);
+      expect(compileTextBook({ files: { [lang]: file } }).issues).toEqual([]);
+    }
+  });
+});
