@@ -67,7 +67,7 @@ const SCREENS: Record<string, { status: number; keys: readonly TextKey[]; extra?
   cancelled: { status: 200, keys: ['cancelled.title', 'cancelled.text', 'cancelled.again', 'cancelled.back'] },
   'not-available': { status: 404, keys: ['notAvailable.title', 'notAvailable.text', 'notAvailable.contact', 'notAvailable.back'] },
   expired: { status: 410, keys: ['expired.title', 'expired.text', 'expired.again'] },
-  failure: { status: 502, keys: ['failure.title', 'failure.text', 'failure.call', 'failure.traceId', 'failure.sessionId'] },
+  failure: { status: 502, keys: ['failure.title', 'failure.text', 'failure.call', 'failure.traceId', 'failure.sessionId', 'failure.back'] },
   'request-error': { status: 400, keys: ['requestError.title', 'requestError.text', 'requestError.again'] },
   forbidden: { status: 403, keys: ['forbidden.title', 'forbidden.text', 'forbidden.again'] },
 };
@@ -254,6 +254,10 @@ suite('the patient pages in Chromium: texts, branding, language, accessibility',
       const ids = await page.locator('dd').allTextContents();
       const traceId = env.audit.events.find((e) => e.sessionId === sessionId)?.traceId;
       expect(ids).toEqual([traceId, sessionId]);
+      // The client was checked, so the page offers the way back: access_denied "Authorization failed."
+      await page.getByRole('link', { name: expected(lang, 'failure.back') }).click();
+      await page.waitForURL(`https://${env.clientId}/**`);
+      expect(new URL(pgoHits.at(-1)!).searchParams.get('error_description')).toBe('Authorization failed.');
       await page.close();
     });
 

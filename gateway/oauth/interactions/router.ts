@@ -119,11 +119,17 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     html(res, 400, renderMessagePage(viewFor(req, lang, undefined), 'requestError'));
   };
 
-  /** Technische storing (S13): our failure, with the ids the Person can read out. */
-  const failure = (req: Request, res: Response, status: number, reason: string, state?: InteractionState) => {
+  /**
+   * Technische storing (S13): our failure, with the ids the Person can read out. `uid` is given
+   * only inside a live interaction, whose client_id and redirect_uri were checked: only then does
+   * the page offer the way back to the PGO (S13), which ends the flow with access_denied.
+   */
+  const failure = async (req: Request, res: Response, status: number, reason: string, state?: InteractionState, uid?: string) => {
     const lang = langOf(req, state);
     deps.log.warn({ step: 'patient_page', page: 'failure', status, reason, ...(state ? { sessionId: state.sessionId, traceId: state.traceId } : {}) }, 'technical failure page shown');
-    html(res, status, renderFailurePage(viewFor(req, lang, state), state ? { traceId: state.traceId, sessionId: state.sessionId } : {}));
+    if (state && uid) await deps.states.put(uid, { ...answered(state), outcome: 'failed' });
+    const ids = state ? { traceId: state.traceId, sessionId: state.sessionId } : {};
+    html(res, status, renderFailurePage(viewFor(req, lang, state), { ...ids, ...(state && uid ? { backHref: `${base(uid)}/return` } : {}) }));
   };
 
   const serviceNames = (ids: readonly string[]) => {
@@ -147,7 +153,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       state = await deps.states.get(uid);
     } catch (err) {
       deps.log.error({ step: 'interaction_state', err: err instanceof GatewayError ? err.code : 'unknown' }, 'interaction store unavailable');
-      failure(req, res, 503, 'storage_unavailable');
+      await failure(req, res, 503, 'storage_unavailable');
       return undefined;
     }
     // A finished interaction takes no more posts: a replayed login or consent form must not
@@ -163,7 +169,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       // Storage down is our failure, not the browser's: the "Technische storing" page with 503.
       if (err instanceof GatewayError && err.code === ErrorCodes.STORAGE_UNAVAILABLE) {
         deps.log.error({ step: 'interaction_details', err: err.code }, 'interaction store unavailable');
-        failure(req, res, 503, 'storage_unavailable', state);
+        await failure(req, res, 503, 'storage_unavailable', state);
         return undefined;
       }
       // Expired, or not this browser's (no interaction cookie): nothing to go back to.
@@ -209,8 +215,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
 
   /** Ends the flow back at the PGO with an OAuth error (oidc-provider builds the redirect). */
   const finishWithError = async (req: Request, res: Response, uid: string, state: InteractionState, error: 'access_denied' | 'unauthorized_client', description: string) => {
-    const { pendingLogin: _pending, ...rest } = state;
-    await deps.states.put(uid, { ...rest, outcome: 'answered' });
+    await deps.states.put(uid, answered(state));
     await deps.provider.finishInteraction(req, res, { error, description });
   };
 
@@ -223,7 +228,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     } catch (err) {
       deps.log.error({ step: 'availability_check', providerId: state.providerName, err: err instanceof Error ? err.name : 'unknown' }, 'availability check failed');
       audit(state, 'availability_check', 'failure', { reason: 'technical_failure' });
-      failure(req, res, 502, 'availability_check_failed', state);
+      await failure(req, res, 502, 'availability_check_failed', state, uid);
       return;
     }
     const serviceIds = found ? found.serviceIds.filter((id) => state.serviceIds.includes(id)) : [];
@@ -253,6 +258,10 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     const loaded = await load(req, res);
     if (!loaded) return;
     const { uid, state } = loaded;
+    if (state.outcome === 'failed') {
+      await failure(req, res, 502, 'failure_page_again', state, uid);
+      return;
+    }
     if (state.outcome) {
       res.redirect(303, `${base(uid)}/${state.outcome === 'cancelled' ? 'cancelled' : 'unavailable'}?lang=${state.lang}`);
       return;
@@ -272,7 +281,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     } catch (err) {
       deps.log.error({ step: 'login_start', err: err instanceof Error ? err.message : 'unknown' }, 'identity provider unavailable');
       audit(state, 'send_authentication_request', 'failure', { reason: 'identity_provider_unavailable' });
-      failure(req, res, 502, 'identity_provider_unavailable', state);
+      await failure(req, res, 502, 'identity_provider_unavailable', state, uid);
       return;
     }
     audit(state, 'send_authentication_request', 'success');
@@ -379,7 +388,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       sessionId: state.sessionId,
       longTerm,
     });
-    await deps.states.put(uid, { ...state, outcome: 'answered' });
+    await deps.states.put(uid, answered(state));
     await deps.provider.finishInteraction(req, res, { accountId: state.patientRef, grantId });
   });
 
@@ -422,6 +431,10 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     const { uid, state } = loaded;
     if (state.outcome === 'cancelled') {
       await finishWithError(req, res, uid, state, 'access_denied', 'Authorization cancelled.');
+    } else if (state.outcome === 'failed') {
+      // Digest §2.5 row 5: the authorization could not be established.
+      audit(state, 'send_authorization_request_error', 'failure', { reason: 'technical_failure' });
+      await finishWithError(req, res, uid, state, 'access_denied', 'Authorization failed.');
     } else if (state.outcome === 'not_available') {
       audit(state, 'send_authorization_request_error', 'refused', { reason: 'no_such_resources' });
       await finishWithError(req, res, uid, state, 'access_denied', 'No such resources.');
@@ -431,6 +444,12 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
   });
 
   return router;
+}
+
+/** What stays of an answered interaction: enough for the "already answered" page, no patient reference. */
+function answered(state: InteractionState): InteractionState {
+  const { pendingLogin: _pending, patientRef: _patient, availableServiceIds: _services, ...rest } = state;
+  return { ...rest, outcome: 'answered' };
 }
 
 function initialState(

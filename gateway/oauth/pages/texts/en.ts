@@ -61,6 +61,7 @@ export const EN: Texts = {
   'failure.callGeneric': 'Does it keep going wrong? Contact your care provider and give the codes below.',
   'failure.traceId': 'Trace ID',
   'failure.sessionId': 'Session ID',
+  'failure.back': 'Back to {pgo}',
   'requestError.title': 'We cannot handle this request',
   'requestError.text': 'Your app sent a request that is not correct.',
   'requestError.again': 'Go back to your app and try again.',

@@ -65,6 +65,7 @@ export const NL: Texts = {
   'failure.callGeneric': 'Blijft het misgaan? Neem contact op met je zorgaanbieder en noem de codes hieronder.',
   'failure.traceId': 'Trace ID',
   'failure.sessionId': 'Sessie ID',
+  'failure.back': 'Terug naar {pgo}',
   'requestError.title': 'Deze vraag kunnen we niet verwerken',
   'requestError.text': 'Je app stuurde een vraag die niet klopt.',
   'requestError.again': 'Ga terug naar je app en probeer het opnieuw.',

@@ -84,6 +84,7 @@ export const TEXT_KEYS = {
   'failure.callGeneric': [],
   'failure.traceId': [],
   'failure.sessionId': [],
+  'failure.back': ['pgo'],
   // The authorization request cannot be trusted (client_id / redirect_uri): no redirect.
   'requestError.title': [],
   'requestError.text': [],
