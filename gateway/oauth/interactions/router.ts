@@ -402,27 +402,20 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     res.redirect(303, `${base(uid)}/cancelled?lang=${state.lang}`);
   });
 
-  router.get('/interaction/:uid/cancelled', async (req, res) => {
-    const loaded = await load(req, res);
-    if (!loaded) return;
-    const { uid, state } = loaded;
-    if (state.outcome !== 'cancelled') {
-      outcomePage(req, res, 'expired', 'not_cancelled', state, undefined, base(uid));
-      return;
-    }
-    outcomePage(req, res, 'cancelled', 'cancelled_by_person', state, `${base(uid)}/return`);
-  });
-
-  router.get('/interaction/:uid/unavailable', async (req, res) => {
-    const loaded = await load(req, res);
-    if (!loaded) return;
-    const { uid, state } = loaded;
-    if (state.outcome !== 'not_available') {
-      outcomePage(req, res, 'expired', 'not_unavailable', state, undefined, base(uid));
-      return;
-    }
-    outcomePage(req, res, 'notAvailable', 'no_such_resources', state, `${base(uid)}/return`);
-  });
+  // The pages of an end that still has a way back to the PGO: shown only in that state.
+  const endPages = [
+    { path: 'cancelled', outcome: 'cancelled', page: 'cancelled', reason: 'cancelled_by_person' },
+    { path: 'unavailable', outcome: 'not_available', page: 'notAvailable', reason: 'no_such_resources' },
+  ] as const;
+  for (const end of endPages) {
+    router.get(`/interaction/:uid/${end.path}`, async (req, res) => {
+      const loaded = await load(req, res);
+      if (!loaded) return;
+      const { uid, state } = loaded;
+      if (state.outcome !== end.outcome) outcomePage(req, res, 'expired', `not_${end.outcome}`, state, undefined, base(uid));
+      else outcomePage(req, res, end.page, end.reason, state, `${base(uid)}/return`);
+    });
+  }
 
   /** Back to the PGO after the cancellation or not-available page (the decision was taken by a guarded form or the EHR). */
   router.get('/interaction/:uid/return', async (req, res) => {
