@@ -37,7 +37,7 @@ export function authorizeEndpoint(deps: {
       res
         .status(400)
         .type('html')
-        .send(renderMessagePage(deps.view({ lang, switchHref: inOtherLanguage(req.originalUrl, lang) }), 'requestError', { ...(result.traceId ? { traceId: result.traceId } : {}), ...(result.sessionId ? { sessionId: result.sessionId } : {}) }));
+        .send(renderMessagePage(deps.view({ lang, switchHref: `?lang=${lang === 'nl' ? 'en' : 'nl'}` }), 'requestError', { ...(result.traceId ? { traceId: result.traceId } : {}), ...(result.sessionId ? { sessionId: result.sessionId } : {}) }));
       return;
     }
 
@@ -65,15 +65,6 @@ export function authorizeEndpoint(deps: {
     stripSessionCookie(req);
     deps.handler(req, res);
   };
-}
-
-/** The same request with the other language asked for: the error page's language switch. */
-function inOtherLanguage(originalUrl: string, lang: 'nl' | 'en'): string {
-  const [pathname = '/', search = ''] = originalUrl.split('?');
-  const query = new URLSearchParams(search);
-  query.delete('lang');
-  query.set('ui_locales', lang === 'nl' ? 'en' : 'nl');
-  return `${pathname}?${query.toString()}`;
 }
 
 function forwardedQuery(r: AuthorizationRequest): URLSearchParams {

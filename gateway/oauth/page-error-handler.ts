@@ -18,8 +18,9 @@ export function createPageErrorHandler(log: Logger, view: CreateView): ErrorRequ
     const status = clientErrorStatus(err) ?? 500;
     if (status >= 500) log.error(describeError(err), 'patient page failed');
     else log.info({ status, reason: err instanceof Error ? ((err as { type?: unknown }).type ?? err.name) : typeof err }, 'patient page request refused');
-    const lang = pickLang(undefined, req.get('accept-language'));
-    const page = view({ lang, ...(req.method === 'GET' ? { switchHref: `${req.path}?lang=${lang === 'nl' ? 'en' : 'nl'}` } : {}) });
+    const lang = pickLang(typeof req.query?.lang === 'string' ? req.query.lang : undefined, req.get('accept-language'));
+    // Query-only relative link: the same path in the other language, echoing nothing of the request.
+    const page = view({ lang, switchHref: `?lang=${lang === 'nl' ? 'en' : 'nl'}` });
     res.status(status).type('html').send(status >= 500 ? renderFailurePage(page, {}) : renderMessagePage(page, 'requestError'));
   };
 }

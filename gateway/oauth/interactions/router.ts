@@ -82,14 +82,18 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
   const langOf = (req: Request, state?: InteractionState): Lang => (isLang(req.query.lang) ? req.query.lang : (state?.lang ?? pickLanguage({ acceptLanguage: req.get('accept-language') })));
   const other = (lang: Lang): Lang => (lang === 'nl' ? 'en' : 'nl');
   const base = (uid: string) => `/interaction/${uid}`;
-  /** The same page in the other language: GET of this path (a POST's answer switches on its GET page). */
-  const switchOf = (req: Request, lang: Lang, getPath?: string) => `${getPath ?? (req.method === 'GET' ? req.path : undefined) ?? req.path}?lang=${other(lang)}`;
-  const viewFor = (req: Request, lang: Lang, state: InteractionState | undefined, extra: Partial<PageRequest> = {}, getPath?: string) =>
+  /**
+   * The same page in the other language: a query-only relative link, so the browser keeps the
+   * path and the page echoes nothing of the request (house rule 6). After a POST it lands on the
+   * GET of the same path, which every form path has.
+   */
+  const switchOf = (lang: Lang) => `?lang=${other(lang)}`;
+  const viewFor = (lang: Lang, state: InteractionState | undefined, extra: Partial<PageRequest> = {}) =>
     deps.view({
       lang,
       providerName: state?.providerName ?? (deps.providers.length === 1 ? deps.providers[0]!.name : undefined),
       pgo: state?.organisationName,
-      switchHref: switchOf(req, lang, getPath),
+      switchHref: switchOf(lang),
       ...extra,
     });
   const audit = (state: InteractionState, type: string, outcome: 'success' | 'failure' | 'refused', extra: { reason?: string; patientRef?: string } = {}) =>
@@ -105,18 +109,18 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
   };
 
   /** A non-technical end: its page, its status, and the reason in the log (never patient data). */
-  const outcomePage = (req: Request, res: Response, page: keyof typeof OUTCOME_STATUS, reason: string, state?: InteractionState, backHref?: string, getPath?: string) => {
+  const outcomePage = (req: Request, res: Response, page: keyof typeof OUTCOME_STATUS, reason: string, state?: InteractionState, backHref?: string) => {
     const status = OUTCOME_STATUS[page];
     const lang = langOf(req, state);
     deps.log.info({ step: 'patient_page', page, status, reason, ...(state ? { sessionId: state.sessionId, traceId: state.traceId } : {}) }, 'patient page shown');
     const services = page === 'notAvailable' && state ? { services: serviceNames(state.serviceIds) } : {};
-    html(res, status, renderMessagePage(viewFor(req, lang, state, services, getPath), page, backHref ? { backHref } : {}));
+    html(res, status, renderMessagePage(viewFor(lang, state, services), page, backHref ? { backHref } : {}));
   };
 
   const requestError = (req: Request, res: Response, reason: string) => {
     const lang = langOf(req);
     deps.log.info({ step: 'patient_page', page: 'requestError', status: 400, reason }, 'patient page shown');
-    html(res, 400, renderMessagePage(viewFor(req, lang, undefined), 'requestError'));
+    html(res, 400, renderMessagePage(viewFor(lang, undefined), 'requestError'));
   };
 
   /**
@@ -129,7 +133,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     deps.log.warn({ step: 'patient_page', page: 'failure', status, reason, ...(state ? { sessionId: state.sessionId, traceId: state.traceId } : {}) }, 'technical failure page shown');
     if (state && uid) await deps.states.put(uid, { ...answered(state), outcome: 'failed' });
     const ids = state ? { traceId: state.traceId, sessionId: state.sessionId } : {};
-    html(res, status, renderFailurePage(viewFor(req, lang, state), { ...ids, ...(state && uid ? { backHref: `${base(uid)}/return` } : {}) }));
+    html(res, status, renderFailurePage(viewFor(lang, state), { ...ids, ...(state && uid ? { backHref: `${base(uid)}/return` } : {}) }));
   };
 
   const serviceNames = (ids: readonly string[]) => {
@@ -159,7 +163,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     // A finished interaction takes no more posts: a replayed login or consent form must not
     // overwrite the result (another patient, another grant) before the browser resumes.
     if (state?.outcome === 'answered') {
-      outcomePage(req, res, 'answered', 'interaction_already_answered', state, undefined, base(uid));
+      outcomePage(req, res, 'answered', 'interaction_already_answered', state);
       return undefined;
     }
     let details;
@@ -173,15 +177,15 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
         return undefined;
       }
       // Expired, or not this browser's (no interaction cookie): nothing to go back to.
-      outcomePage(req, res, 'expired', state ? 'interaction_cookie_missing' : 'interaction_expired_or_unknown', state, undefined, base(uid));
+      outcomePage(req, res, 'expired', state ? 'interaction_cookie_missing' : 'interaction_expired_or_unknown', state);
       return undefined;
     }
     if (details.finished) {
-      outcomePage(req, res, 'answered', 'interaction_already_answered', state, undefined, base(uid));
+      outcomePage(req, res, 'answered', 'interaction_already_answered', state);
       return undefined;
     }
     if (details.uid !== uid) {
-      outcomePage(req, res, 'expired', 'interaction_of_another_flow', undefined, undefined, base(uid));
+      outcomePage(req, res, 'expired', 'interaction_of_another_flow', undefined);
       return undefined;
     }
     if (!state) {
@@ -207,7 +211,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     const refusal = checkOrigin(req, { publicOrigin: deps.patientOrigin, alsoServedOrigin: deps.acceptServedOrigin }) ?? checkCsrf(req.body, loaded.state.csrf);
     if (refusal) {
       audit(loaded.state, 'interaction_form_refused', 'refused', { reason: refusal });
-      outcomePage(req, res, 'forbidden', refusal, loaded.state, undefined, base(loaded.uid));
+      outcomePage(req, res, 'forbidden', refusal, loaded.state);
       return undefined;
     }
     return loaded;
@@ -267,7 +271,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       return;
     }
     audit(state, 'show_landing_page', 'success');
-    html(res, 200, renderLandingPage(viewFor(req, state.lang, state), { loginHref: `${base(uid)}/login?lang=${state.lang}`, cancelAction: `${base(uid)}/cancel?lang=${state.lang}`, csrf: state.csrf }));
+    html(res, 200, renderLandingPage(viewFor(state.lang, state), { loginHref: `${base(uid)}/login?lang=${state.lang}`, cancelAction: `${base(uid)}/cancel?lang=${state.lang}`, csrf: state.csrf }));
   });
 
   router.get('/interaction/:uid/login', async (req, res) => {
@@ -292,7 +296,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       res.redirect(303, start.url);
       return;
     }
-    html(res, 200, renderLoginPage(viewFor(req, lang, state), { action: `${base(uid)}/login?lang=${lang}`, cancelAction: `${base(uid)}/cancel?lang=${lang}`, csrf: state.csrf, invalid: false }));
+    html(res, 200, renderLoginPage(viewFor(lang, state), { action: `${base(uid)}/login?lang=${lang}`, cancelAction: `${base(uid)}/cancel?lang=${lang}`, csrf: state.csrf, invalid: false }));
   });
 
   router.post('/interaction/:uid/login', form, async (req, res) => {
@@ -300,14 +304,14 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     if (!loaded) return;
     const { uid, state } = loaded;
     if (deps.identity.kind !== 'digid-simulator' || state.outcome) {
-      outcomePage(req, res, 'answered', 'login_form_not_expected', state, undefined, base(uid));
+      outcomePage(req, res, 'answered', 'login_form_not_expected', state);
       return;
     }
     const bsn = parseBsn((req.body as Record<string, unknown> | undefined)?.bsn);
     if (!bsn) {
       audit(state, 'receive_authentication_error', 'failure', { reason: 'invalid_bsn' });
       const lang = state.lang;
-      html(res, 400, renderLoginPage(viewFor(req, lang, state, {}, `${base(uid)}/login`), { action: `${base(uid)}/login?lang=${lang}`, cancelAction: `${base(uid)}/cancel?lang=${lang}`, csrf: state.csrf, invalid: true }));
+      html(res, 400, renderLoginPage(viewFor(lang, state), { action: `${base(uid)}/login?lang=${lang}`, cancelAction: `${base(uid)}/cancel?lang=${lang}`, csrf: state.csrf, invalid: true }));
       return;
     }
     await afterLogin(req, res, uid, state, bsn);
@@ -318,7 +322,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     if (!loaded) return;
     const { uid, state } = loaded;
     if (!state.pendingLogin) {
-      outcomePage(req, res, 'expired', 'no_login_pending', state, undefined, base(uid));
+      outcomePage(req, res, 'expired', 'no_login_pending', state);
       return;
     }
     const { pendingLogin, ...rest } = state;
@@ -348,11 +352,11 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     if (!loaded) return;
     const { uid, state } = loaded;
     if (!state.patientRef || !state.availableServiceIds || state.outcome) {
-      outcomePage(req, res, 'expired', 'consent_before_login', state, undefined, base(uid));
+      outcomePage(req, res, 'expired', 'consent_before_login', state);
       return;
     }
     audit(state, 'show_consent_page', 'success');
-    html(res, 200, renderConsentPage(viewFor(req, state.lang, state, { services: serviceNames(state.availableServiceIds) }), { action: `${base(uid)}/consent?lang=${state.lang}`, csrf: state.csrf }));
+    html(res, 200, renderConsentPage(viewFor(state.lang, state, { services: serviceNames(state.availableServiceIds) }), { action: `${base(uid)}/consent?lang=${state.lang}`, csrf: state.csrf }));
   });
 
   router.post('/interaction/:uid/consent', form, async (req, res) => {
@@ -361,7 +365,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     const { uid, state } = loaded;
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (!state.patientRef || !state.availableServiceIds || state.outcome) {
-      outcomePage(req, res, 'expired', 'consent_before_login', state, undefined, base(uid));
+      outcomePage(req, res, 'expired', 'consent_before_login', state);
       return;
     }
     if (body.decision !== 'allow' && body.decision !== 'deny') {
@@ -393,6 +397,12 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
   });
 
   // Annuleringspagina: the cancel is a guarded form; its page then offers the way back.
+  // The GET of the cancel path (a language switch on a page answering the cancel form): the landing page.
+  router.get('/interaction/:uid/cancel', async (req, res) => {
+    const loaded = await load(req, res);
+    if (loaded) res.redirect(303, `${base(loaded.uid)}?lang=${loaded.state.lang}`);
+  });
+
   router.post('/interaction/:uid/cancel', form, async (req, res) => {
     const loaded = await loadForm(req, res);
     if (!loaded) return;
@@ -412,7 +422,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       const loaded = await load(req, res);
       if (!loaded) return;
       const { uid, state } = loaded;
-      if (state.outcome !== end.outcome) outcomePage(req, res, 'expired', `not_${end.outcome}`, state, undefined, base(uid));
+      if (state.outcome !== end.outcome) outcomePage(req, res, 'expired', `not_${end.outcome}`, state);
       else outcomePage(req, res, end.page, end.reason, state, `${base(uid)}/return`);
     });
   }
@@ -432,7 +442,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       audit(state, 'send_authorization_request_error', 'refused', { reason: 'no_such_resources' });
       await finishWithError(req, res, uid, state, 'access_denied', 'No such resources.');
     } else {
-      outcomePage(req, res, 'expired', 'nothing_to_return_from', state, undefined, base(uid));
+      outcomePage(req, res, 'expired', 'nothing_to_return_from', state);
     }
   });
 
