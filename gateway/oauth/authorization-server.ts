@@ -107,7 +107,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
       deps.log.warn({ step: 'oauth_error_page', error: error.error, description: error.description }, 'OAuth error rendered as a page');
       deps.audit.record({ type: 'show_authorization_request_error_page', outcome: 'failure', ...auditFields({ traceId: traceId ?? undefined, sessionId: sessionId ?? undefined }), reason: error.error });
       const lang = pickLang(query.get('ui_locales') ?? query.get('lang'), req.headers['accept-language']);
-      return renderFailurePage(pages.view({ lang, providerName: served?.name }), {
+      return renderFailurePage(pages.view({ lang, providerName: served?.name, switchHref: `?lang=${lang === 'nl' ? 'en' : 'nl'}` }), {
         ...(traceId && /^[A-Za-z0-9._:-]{1,64}$/.test(traceId) ? { traceId } : {}),
         ...(sessionId && /^[A-Za-z0-9._:-]{1,64}$/.test(sessionId) ? { sessionId } : {}),
       });
@@ -185,7 +185,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
   // GET /: a page that says what this site is and where to start (not a bare 404).
   patientRouter.get('/', (req, res) => {
     const lang = pickLang(req.query.lang, req.get('accept-language'));
-    res.type('html').send(renderMessagePage(pages.view({ lang, switchHref: `/?lang=${lang === 'nl' ? 'en' : 'nl'}` }), 'home'));
+    res.type('html').send(renderMessagePage(pages.view({ lang, switchHref: `?lang=${lang === 'nl' ? 'en' : 'nl'}` }), 'home'));
   });
   patientRouter.get('/.well-known/oauth-authorization-server', (_req, res) => {
     res.json(authorizationServerMetadata({ patientPublicUrl: patientUrl, nodePublicUrl: deps.nodePublicUrl, scopes, certificateBoundTokens: oauth.certificateBoundTokens }));
