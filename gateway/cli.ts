@@ -6,6 +6,7 @@ import { checkListFile } from './lists/index.js';
 import { generateDevPki } from './pki/index.js';
 import { runPgoClient, PGO_USAGE } from './pgo-client/index.js';
 import { fromProjectRoot } from './project-root.js';
+import { formatZalEntries, zalEntriesFor } from './zal-command.js';
 
 const USAGE = `Usage: medmij-gateway <command>
 
@@ -55,22 +56,7 @@ const commands: Record<string, Command> = {
   },
   zal: async ([file]) => {
     const target = chooseConfigFile(file, fromProjectRoot('config', 'gateway.yaml'));
-    const config = await loadConfig(target);
-    // Loaded here, not at the top: the other commands should not pay for (or warn about) oidc-provider.
-    const { zalEntriesFor } = await import('./oauth/index.js');
-    const entries = zalEntriesFor(config.providers, {
-      patientPublicUrl: config.listeners.patient.publicUrl,
-      nodePublicUrl: config.listeners.node.publicUrl,
-    });
-    for (const entry of entries) {
-      process.stdout.write(`${entry.name}\n`);
-      for (const s of entry.services) {
-        process.stdout.write(
-          `  GegevensdienstId ${s.id}\n    AuthorizationEndpointuri ${s.authorizationEndpointUri}\n` +
-            `    TokenEndpointuri         ${s.tokenEndpointUri}\n    ResourceEndpointuri      ${s.resourceEndpointUri}\n`,
-        );
-      }
-    }
+    process.stdout.write(formatZalEntries(zalEntriesFor(await loadConfig(target))));
     return 0;
   },
   'certs:dev': async ([dir]) => {
