@@ -3,6 +3,7 @@ import path from 'node:path';
 import { chooseConfigFile, checkConfigFile, loadConfig, ConfigError } from './config/index.js';
 import { checkDeployment } from './check-deployment.js';
 import { checkListFile } from './lists/index.js';
+import { runKetenlogCommand } from './ketenlog-command.js';
 import { generateDevPki } from './pki/index.js';
 import { runPgoClient, PGO_USAGE } from './pgo-client/index.js';
 import { fromProjectRoot } from './project-root.js';
@@ -15,6 +16,7 @@ const USAGE = `Usage: medmij-gateway <command>
   zal [file]                 print the Zorgaanbiederslijst entries for the configured care providers
   certs:dev [dir]            (re)generate the development PKI (default: certs/dev)
   texts <nl|en>              print a complete texts file (every screen-text key) to fill with MedMij's texts
+  ketenlog <status|resend>   the MedMij log outbox: what waits, and send it now
   pgo [options]              the reference PGO client: get a token and run a data service's queries
                              (medmij-gateway pgo --help for its options)
 `;
@@ -65,6 +67,7 @@ const commands: Record<string, Command> = {
     process.stdout.write(`Development PKI written to ${target}:\n${Object.values(files).map((f) => `  ${f}`).join('\n')}\n`);
     return 0;
   },
+  ketenlog: runKetenlogCommand,
   pgo: async (args) => {
     if (args.includes('--help') || args.includes('-h')) {
       process.stdout.write(PGO_USAGE);

@@ -20,6 +20,7 @@ import { instrumentAdapter } from './instrument-adapter.js';
 import { createMedMijServers } from './medmij-servers.js';
 import { closeGracefully, listenOn } from './servers.js';
 import { createStore, type KeyValueStore } from './storage/index.js';
+import { createKetenlog, type Ketenlog } from './ketenlog/index.js';
 import { createCertificateVerifier, peerOf } from './tls/index.js';
 
 export interface GatewayOptions {
@@ -37,6 +38,8 @@ export interface GatewayAddresses {
 
 export interface Gateway {
   readonly config: GatewayConfig;
+  /** MedMij ketenmonitoring, when `ketenlog.enabled`. */
+  readonly ketenlog?: Ketenlog;
   readonly lists: ListManager;
   readonly store: KeyValueStore;
   readonly adapters: ReadonlyMap<string, Adapter>;
@@ -71,6 +74,15 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
 
     const store = await createStore(config.storage, log);
     cleanup.push(() => store.close());
+
+    // MedMij ketenmonitoring: the flows' audit events also become MedMij log records (one sink).
+    // Closed after the listeners drained (cleanup runs in reverse), so in-flight events are kept.
+    const ketenlog: Ketenlog | undefined = config.ketenlog.enabled
+      ? await createKetenlog(config.ketenlog, { store, certFile: config.tls.certFile, keyFile: config.tls.keyFile, nodePublicUrl: config.listeners.node.publicUrl, log, registry: metrics.registry, alarms: audit })
+      : undefined;
+    if (ketenlog) cleanup.push(() => ketenlog.close());
+    else if (config.mode === 'production') log.warn('ketenlog.enabled is false: no MedMij log records are sent (required for MedMij acceptance since afsprakenstelsel 2.0.0)');
+    const flowAudit = ketenlog ? ketenlog.wrap(audit) : audit;
 
     const listManager = createListManager({
       config: config.lists,
@@ -114,7 +126,8 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       store,
       checkAvailability: createAvailabilityCheck(config.providers, adapters, catalogues, log.child({ component: 'availability' })),
       peerOf,
-      audit,
+      audit: flowAudit,
+      ...(ketenlog ? { acceptingNewFlows: () => ketenlog.acceptingNewFlows() } : {}),
       log: log.child({ component: 'oauth' }),
       ...(endpoints.length > 0 ? { authorizationPaths: distinctPaths(endpoints, 'authorizationPath'), tokenPaths: distinctPaths(endpoints, 'tokenPath') } : {}),
     });
@@ -130,7 +143,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       requireCertificateBinding: config.oauth.certificateBoundTokens,
       publicBaseUrl: config.listeners.node.publicUrl,
       resourcePath: config.endpoints.resourcePath,
-      audit,
+      audit: flowAudit,
       log: log.child({ component: 'fhir' }),
     });
 
@@ -169,7 +182,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
     const operationsServer = http.createServer(
       buildOperationsApp(
         createOperationsRouter({
-          checks: readinessChecks(listManager, store, adapters),
+          checks: [...readinessChecks(listManager, store, adapters), ...(ketenlog ? [ketenlog.readiness] : [])],
           ...(config.operations.metrics ? { metrics } : {}),
           isShuttingDown: () => shuttingDown,
         }),
@@ -179,6 +192,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
 
     return {
       config,
+      ...(ketenlog ? { ketenlog } : {}),
       lists: listManager,
       store,
       adapters,

@@ -1,7 +1,7 @@
 export { loadConfig, parseConfig, chooseConfigFile, type ParseConfigOptions } from './load.js';
 export { checkConfigFile, type CheckConfigResult } from './check-config-file.js';
 export { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
-export { createConfigSchema, type GatewayConfig, type StorageConfig } from './schema.js';
+export { createConfigSchema, type GatewayConfig, type KetenlogConfig, type StorageConfig } from './schema.js';
 export type { OAuthConfig } from './sections/oauth.js';
 export type { PagesConfig } from './sections/pages.js';
 export type { EndpointsConfig } from './sections/endpoints.js';

@@ -11,6 +11,7 @@ import { endpointsSection, checkEndpointPaths } from './sections/endpoints.js';
 import { adaptersSection } from './sections/adapters.js';
 import { oauthSection, checkOAuthSafety } from './sections/oauth.js';
 import { pagesSection } from './sections/pages.js';
+import { ketenlogSection } from './sections/ketenlog.js';
 import { qualificationSection, refineQualification, type QualificationDraft } from './sections/qualification.js';
 import type { ConfigRule } from './rules/config-rule.js';
 import { checkProductionSafety } from './rules/production-safety.js';
@@ -42,6 +43,7 @@ export function createConfigSchema(baseDir: string) {
     oauth: oauthSection(f),
     pages: pagesSection(f),
     qualification: qualificationSection(),
+    ketenlog: ketenlogSection(f),
   };
 
   const rules: readonly ConfigRule[] = [checkProductionSafety, checkReferences, checkOAuthSafety, checkEndpointPaths];
@@ -64,3 +66,4 @@ export function createConfigSchema(baseDir: string) {
 
 export type GatewayConfig = z.output<ReturnType<typeof createConfigSchema>>;
 export type { StorageConfig } from './sections/storage.js';
+export type { KetenlogConfig } from './sections/ketenlog.js';

@@ -38,7 +38,8 @@ export function startExchange(deps: StartExchangeDeps) {
     };
     setExchange(res, exchange);
     res.setHeader('Cache-Control', 'no-store'); // health data: never cached by intermediaries
-    res.once('close', () => finish(deps, exchange, res));
+    const received = { at: new Date().toISOString(), method: req.method, origin: originOf(req) };
+    res.once('close', () => finish(deps, exchange, res, received));
     const trace = parseTraceHeaders((name) => req.get(name));
     if (trace.traceId !== undefined) {
       exchange.traceId = trace.traceId;
@@ -55,13 +56,46 @@ function outcomeOf(status: number): AuditEvent['outcome'] {
   return status === 401 || status === 403 ? 'refused' : 'failure';
 }
 
-function finish(deps: StartExchangeDeps, ex: FhirExchange, res: Response): void {
+/** Scheme and host as the client addressed us; a Host header of unusual shape is not repeated. */
+function originOf(req: Request): string {
+  const host = req.get('host') ?? '';
+  return `${req.protocol}://${/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/.test(host) ? host : 'localhost'}`;
+}
+
+/**
+ * The request URI for the audit records: the base and resource type the pipeline resolved, never
+ * the raw path or query (a read id or a search parameter can carry a BSN, house rule 6).
+ */
+function uriOf(origin: string, ex: FhirExchange): string {
+  if (!ex.service) return `${origin}/`;
+  return `${ex.service.url}${ex.request?.resourceType ? `/${ex.request.resourceType}` : ''}`;
+}
+
+/** 2xx/3xx: an answer; 4xx: the request was refused; 5xx or the client gone: we failed to answer. */
+function answerTypeOf(status: number): AuditEvent['type'] {
+  if (status < 400) return 'send_resource_response';
+  return status < 499 ? 'send_resource_request_error' : 'send_resource_error_response';
+}
+
+function finish(deps: StartExchangeDeps, ex: FhirExchange, res: Response, received: { at: string; method: string; origin: string }): void {
   const status = res.writableFinished ? res.statusCode : 499;
   const resourceType = ex.request?.resourceType;
+  const ids = {
+    requestId: ex.requestId,
+    ...(ex.sessionId === undefined ? {} : { sessionId: ex.sessionId }),
+    ...(ex.traceId === undefined ? {} : { traceId: ex.traceId }),
+    ...(ex.grant ? { clientId: ex.grant.clientId } : {}),
+    ...(ex.peerHost === undefined ? {} : { peerHost: ex.peerHost }),
+    ...(ex.service ? { providerId: ex.service.providerName, serviceId: ex.service.serviceId } : {}),
+  };
+  // MedMij's receive_resource_request, written with its answer so that it carries the provider
+  // and service the pipeline resolved; occurredAt keeps the moment it arrived.
+  deps.audit.record({ type: 'receive_resource_request', outcome: 'success', ...ids, method: received.method, uri: uriOf(received.origin, ex), occurredAt: received.at });
   const event: AuditEvent = {
-    type: status < 400 ? 'send_resource_response' : 'resource_request_error',
+    type: answerTypeOf(status),
     outcome: outcomeOf(status),
     status,
+    requestId: ex.requestId,
     ...(ex.sessionId === undefined ? {} : { sessionId: ex.sessionId }),
     ...(ex.traceId === undefined ? {} : { traceId: ex.traceId }),
     ...(ex.grant ? { clientId: ex.grant.clientId, patientRef: ex.grant.patientRef } : {}),

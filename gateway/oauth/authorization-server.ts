@@ -25,11 +25,13 @@ import type { PeerOf } from './peer.js';
 import { createProvider, PROVIDER_ROUTES } from './provider.js';
 import { allScopeTokens, parseScope, type ServedProvider } from './scope.js';
 import { toX5tS256 } from './thumbprint.js';
-import { tokenEndpoint, traceIdsOf } from './token-endpoint.js';
+import { receivedTokenRequest, receiveTokenRequestEvent, tokenEndpoint, traceIdsOf } from './token-endpoint.js';
 import { createTokenErrorHandler } from './token-error-handler.js';
 import { withTokenRequestDuties } from './token-request-duties.js';
 
 export interface AuthorizationServerDeps {
+  /** False while new flows must wait (the MedMij log outbox is full and the operator chose refuse-new-flows). */
+  readonly acceptingNewFlows?: () => boolean;
   readonly oauth: OAuthConfig;
   readonly mode: 'development' | 'test' | 'production';
   /** e.g. https://localhost:8443: the patient (frontchannel) listener. */
@@ -133,22 +135,26 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
       }),
     });
   });
+  const tokenIds = (event: { req: IncomingMessage; clientId?: string; grantType?: string }) => ({
+    ...auditFields({ ...traceIdsOf(event.req), clientId: event.clientId, peerHost: deps.peerOf(event.req)?.hostnames.join(',') }),
+    ...(event.grantType ? { grantType: event.grantType, detail: event.grantType } : {}),
+  });
   provider.onTokenSuccess((event) => {
-    deps.audit.record({
-      type: 'send_token_response',
-      outcome: 'success',
-      ...auditFields({ ...traceIdsOf(event.req), clientId: event.clientId, peerHost: deps.peerOf(event.req)?.hostnames.join(',') }),
-      ...(event.grantType ? { detail: event.grantType } : {}),
-      status: 200,
-    });
+    deps.audit.record(receiveTokenRequestEvent(event.req, tokenIds(event)));
+    const requestId = receivedTokenRequest(event.req)?.requestId;
+    deps.audit.record({ type: 'send_token_response', outcome: 'success', ...tokenIds(event), ...(requestId ? { requestId } : {}), status: 200 });
   });
   provider.onTokenError((event) => {
+    deps.audit.record(receiveTokenRequestEvent(event.req, tokenIds(event)));
+    const requestId = receivedTokenRequest(event.req)?.requestId;
     deps.audit.record({
-      type: 'send_token_response',
+      type: 'send_token_request_error',
       outcome: 'refused',
-      ...auditFields({ ...traceIdsOf(event.req), clientId: event.clientId, peerHost: deps.peerOf(event.req)?.hostnames.join(',') }),
+      ...tokenIds(event),
+      ...(requestId ? { requestId } : {}),
       ...(event.error ? { reason: event.error } : {}),
-      ...(event.grantType ? { detail: event.grantType } : {}),
+      // RFC 6749 §5.2: 401 for invalid_client, 400 for the other client errors; 500 for ours.
+      status: event.error === 'invalid_client' ? 401 : event.error === 'server_error' ? 500 : 400,
     });
   });
 
@@ -208,7 +214,14 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
   });
   patientRouter.get(
     onPaths(authorizationPaths),
-    authorizeEndpoint({ view: pages.view, handler: onProviderRoute(provider.handler, PROVIDER_ROUTES.authorization), currentOAuthClientList: deps.currentOAuthClientList, providers: deps.providers, audit: deps.audit }),
+    authorizeEndpoint({
+      view: pages.view,
+      handler: onProviderRoute(provider.handler, PROVIDER_ROUTES.authorization),
+      currentOAuthClientList: deps.currentOAuthClientList,
+      providers: deps.providers,
+      audit: deps.audit,
+      ...(deps.acceptingNewFlows ? { acceptingNewFlows: deps.acceptingNewFlows } : {}),
+    }),
   );
   // oidc-provider's resume step after the interaction (issues the code and redirects).
   patientRouter.get('/oauth/authorize/:uid', (req, res) => provider.handler(req, res));

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Response } from 'express';
 import type { AuditLog } from '../observability/index.js';
 import { auditFields } from './audit-fields.js';
-import { traceIdsOf } from './token-endpoint.js';
+import { receivedTokenRequest, receiveTokenRequestEvent, traceIdsOf } from './token-endpoint.js';
 
 /** An RFC 6749 §5.2 refusal the token endpoint writes itself, before oidc-provider sees the request. */
 export interface TokenRefusal {
@@ -67,14 +67,17 @@ export async function readRefreshCodeAlias(req: IncomingMessage & { body?: unkno
 /**
  * The token request's MedMij duties in front of oidc-provider: the ids first (a request without
  * them is refused whatever else it holds), then the compatibility alias when switched on. A
- * refusal is audited as `send_token_response` and answered as RFC 6749 §5.2 JSON.
+ * refusal is audited as `receive_token_request` + `send_token_request_error` (MedMij Logging
+ * interface) and answered as RFC 6749 §5.2 JSON.
  */
 export function withTokenRequestDuties(
   handler: (req: IncomingMessage, res: Response) => void,
   deps: { readonly refreshCodeAlias: boolean; readonly audit: AuditLog },
 ): (req: IncomingMessage, res: Response) => void {
   const refuse = (req: IncomingMessage, res: Response, r: TokenRefusal) => {
-    deps.audit.record({ type: 'send_token_response', outcome: 'refused', ...auditFields(traceIdsOf(req)), reason: r.reason, status: r.status });
+    const ids = auditFields(traceIdsOf(req));
+    deps.audit.record(receiveTokenRequestEvent(req, ids));
+    deps.audit.record({ type: 'send_token_request_error', outcome: 'refused', ...ids, ...requestIdOf(req), reason: r.reason, oauthError: r.error, status: r.status });
     res.status(r.status).set('Cache-Control', 'no-store').json({ error: r.error, error_description: r.description });
   };
   return (req, res) => {
@@ -92,4 +95,9 @@ export function withTokenRequestDuties(
       () => refuse(req, res, { status: 400, error: 'invalid_request', description: 'the request body could not be read', reason: 'body_unreadable' }),
     );
   };
+}
+
+function requestIdOf(req: IncomingMessage): { requestId?: string } {
+  const id = receivedTokenRequest(req)?.requestId;
+  return id === undefined ? {} : { requestId: id };
 }

@@ -6,9 +6,60 @@ import { pino, type DestinationStream } from 'pino';
  * Never contents: no BSN, no names, no tokens, no resource bodies. A patient appears only as the
  * EHR's patient reference.
  */
+/**
+ * The DVA events of MedMij's Logging interface (afsprakenstelsel 2.2.4B, "Aanvullende
+ * ketenmonitoring"), the same for Verzamelen, Delen and Abonneren. Each is also shipped to
+ * MedMij's central log (gateway/ketenlog). The first eleven are named in the normative text; the
+ * rest could not be read there and follow the naming of the government PGO's public code
+ * (minvws/nl-mgo-dvp-proxy, medmij_logging/enums.py: send_token_request, send_resource_request,
+ * receive_resource_response, receive_resource_request_error, receive_resource_error_response) as
+ * their DVA-side mirrors. README "MedMij ketenmonitoring" says which is which.
+ */
+export const MEDMIJ_DVA_EVENT_TYPES = [
+  'receive_authorization_request',
+  'show_landing_page',
+  'authorization_request_error',
+  'show_authorization_request_error_page',
+  'send_authorization_request_error',
+  'send_authentication_request',
+  'send_authorization_cancellation',
+  'receive_authentication_response',
+  'receive_authorization_cancellation',
+  'receive_authentication_error',
+  'send_artifact_resolution_request',
+  // Mirrors of the PGO names (not readable in the normative text):
+  'receive_artifact_resolution_response',
+  'show_consent_page',
+  /** Delen: the Bevestigingsverklaring page, the Delen counterpart of the consent page. */
+  'show_confirmation_page',
+  'send_authorization_response',
+  'receive_token_request',
+  'send_token_response',
+  'send_token_request_error',
+  'receive_resource_request',
+  'send_resource_response',
+  /** The request was refused (4xx): mirror of the PGO's receive_resource_request_error. */
+  'send_resource_request_error',
+  /** We failed to answer (5xx, client gone): mirror of the PGO's receive_resource_error_response. */
+  'send_resource_error_response',
+] as const;
+
+/** Events of the gateway itself: kept in the local audit trail only, never shipped to MedMij. */
+export const GATEWAY_EVENT_TYPES = ['tls_connection_refused', 'medmij_list_refused', 'compartment_violation', 'availability_check', 'ketenlog_records_dropped', 'interaction_form_refused'] as const;
+
+export type MedMijEventType = (typeof MEDMIJ_DVA_EVENT_TYPES)[number];
+export type GatewayEventType = (typeof GATEWAY_EVENT_TYPES)[number];
+/** The one closed vocabulary of the audit trail: the compiler rejects any other event name. */
+export type AuditEventType = MedMijEventType | GatewayEventType;
+
+const MEDMIJ_TYPES: ReadonlySet<string> = new Set(MEDMIJ_DVA_EVENT_TYPES);
+
+export function isMedMijEventType(type: AuditEventType): type is MedMijEventType {
+  return MEDMIJ_TYPES.has(type);
+}
+
 export interface AuditEvent {
-  /** MedMij event type where one exists (digest §6), else a gateway event such as `tls_connection_refused`. */
-  readonly type: string;
+  readonly type: AuditEventType;
   readonly outcome: 'success' | 'failure' | 'refused' | 'alarm';
   /** X-Correlation-ID of the MedMij session. */
   readonly sessionId?: string;
@@ -28,6 +79,17 @@ export interface AuditEvent {
   readonly reason?: string;
   readonly detail?: string;
   readonly status?: number;
+  /** Our own id of the HTTP request (RequestContext.requestId): pairs a request with its answer. */
+  readonly requestId?: string;
+  /** HTTP method and URI (scheme, host, path; never the query string) of the request received. */
+  readonly method?: string;
+  readonly uri?: string;
+  /** The OAuth error code answered (RFC 6749 §4.1.2.1, §5.2), when `reason` is a finer code of ours. */
+  readonly oauthError?: string;
+  /** Token requests: `authorization_code` or `refresh_token`. */
+  readonly grantType?: string;
+  /** When the event happened (ISO 8601), when that was before it was recorded (a request logged with its answer). */
+  readonly occurredAt?: string;
 }
 
 export interface AuditLog {
@@ -55,7 +117,7 @@ export class MemoryAuditLog implements AuditLog {
     this.events.push(event);
   }
 
-  ofType(type: string): AuditEvent[] {
+  ofType(type: AuditEventType): AuditEvent[] {
     return this.events.filter((e) => e.type === type);
   }
 }

@@ -1,6 +1,18 @@
 /** Logs, the audit trail, metrics, health and the per-request context. */
 export { createLogger, createSilentLogger, type Logger, type LoggerOptions } from './logger.js';
-export { auditDestinationFor, createPinoAuditLog, MemoryAuditLog, type AuditEvent, type AuditLog } from './audit.js';
+export {
+  auditDestinationFor,
+  createPinoAuditLog,
+  GATEWAY_EVENT_TYPES,
+  isMedMijEventType,
+  MEDMIJ_DVA_EVENT_TYPES,
+  MemoryAuditLog,
+  type AuditEvent,
+  type AuditEventType,
+  type AuditLog,
+  type GatewayEventType,
+  type MedMijEventType,
+} from './audit.js';
 export { countAuditEvents, createMetrics, type GatewayMetrics } from './metrics.js';
 export { createOperationsRouter, type ReadinessCheck } from './health.js';
 export { contextOf, parseTraceId, requestContext, type ListenerName, type RequestContext } from './request-context.js';

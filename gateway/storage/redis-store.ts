@@ -154,6 +154,41 @@ export class RedisStore implements KeyValueStore {
     return removed;
   }
 
+  // --- Streams: the durable outbox of gateway/ketenlog (not part of the KeyValueStore port). ---
+  // Here rather than in a second file because `redis` is imported only in this one (house rule 1).
+
+  /** XADD of each entry, in order, in one transaction; returns the ids Redis gave them (time-ordered). */
+  async streamAppend(name: string, entries: ReadonlyArray<Readonly<Record<string, string>>>): Promise<string[]> {
+    if (entries.length === 0) return [];
+    const k = this.streamKey(name);
+    const replies = await this.run((c) => {
+      const tx = c.multi();
+      for (const fields of entries) tx.xAdd(k, '*', { ...fields });
+      return tx.exec();
+    });
+    return (replies as unknown[]).map(String);
+  }
+
+  /** The oldest `count` entries (XRANGE - + COUNT n). */
+  async streamHead(name: string, count: number): Promise<Array<{ id: string; fields: Record<string, string> }>> {
+    const reply = await this.run((c) => c.xRange(this.streamKey(name), '-', '+', { COUNT: count }));
+    return (reply ?? []).map((m) => ({ id: m.id, fields: { ...(m.message as Record<string, string>) } }));
+  }
+
+  /** XDEL: returns how many of the ids were still there. */
+  async streamDelete(name: string, ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return Number(await this.run((c) => c.xDel(this.streamKey(name), [...ids])));
+  }
+
+  async streamLength(name: string): Promise<number> {
+    return Number(await this.run((c) => c.xLen(this.streamKey(name))));
+  }
+
+  private streamKey(name: string): string {
+    return `${this.options.keyPrefix}x:${name}`;
+  }
+
   private valueKey(key: string): string {
     return `${this.options.keyPrefix}v:${key}`;
   }

@@ -108,7 +108,7 @@ describe('FHIR API: searches and reads', () => {
 
     const again = await get(url, TOKENS.bgzA, { 'MedMij-Request-ID': traceId });
     expect(again.headers.get('medmij-request-id')).toBe(traceId);
-    const record = srv.audit.events.find((e) => e.traceId === traceId);
+    const record = srv.audit.events.find((e) => e.traceId === traceId && e.type !== 'receive_resource_request');
     expect(record).toMatchObject({
       type: 'send_resource_response',
       outcome: 'success',
@@ -247,7 +247,7 @@ describe('FHIR API: tokens and failures', () => {
     expect(q.headers.get('www-authenticate')).toContain('error="invalid_request"');
     const audit = srv.audit.events.filter((e) => e.status === 401);
     expect(audit.length).toBeGreaterThan(0);
-    expect(audit.every((e) => e.type === 'resource_request_error' && e.outcome === 'refused')).toBe(true);
+    expect(audit.every((e) => e.type === 'send_resource_request_error' && e.outcome === 'refused')).toBe(true);
   });
 
   it('504 OperationOutcome when the adapter does not answer within the service deadline', async () => {
@@ -256,6 +256,6 @@ describe('FHIR API: tokens and failures', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     const body = expectOutcome(a, 504, 'timeout');
     expect(JSON.stringify(body)).toMatch(/requestId [0-9a-f-]{36}/);
-    expect(srv.audit.events.at(-1)).toMatchObject({ type: 'resource_request_error', status: 504, reason: 'adapter_timeout' });
+    expect(srv.audit.events.at(-1)).toMatchObject({ type: 'send_resource_error_response', status: 504, reason: 'adapter_timeout' });
   });
 });

@@ -214,7 +214,7 @@ describe('Authorization variants', () => {
   });
 
   test('every refusal above left one audit record per request, and none holds the token', () => {
-    const refused = gw.audit.ofType('resource_request_error');
+    const refused = [...gw.audit.ofType('send_resource_request_error'), ...gw.audit.ofType('send_resource_error_response')];
     expect(refused.length).toBeGreaterThan(20);
     expect(refused.every((e) => e.outcome !== 'success')).toBe(true);
     expect(JSON.stringify(gw.audit.events)).not.toContain(token);

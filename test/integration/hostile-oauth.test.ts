@@ -249,7 +249,7 @@ describe('token endpoint (node interface)', () => {
   });
 
   test('every token refusal was audited, without the code values', () => {
-    const refused = gw.audit.ofType('send_token_response').filter((e) => e.outcome === 'refused');
+    const refused = gw.audit.ofType('send_token_request_error').filter((e) => e.outcome === 'refused');
     expect(refused.length).toBeGreaterThan(5);
     expect(JSON.stringify(gw.audit.events)).not.toContain('a'.repeat(100));
   });

@@ -326,7 +326,7 @@ describe('the token request of MedMij 2.x', () => {
     } finally {
       await session.close();
     }
-    const refusals = h.gw.audit.events.filter((e) => e.type === 'send_token_response' && e.reason === 'medmij_ids_missing');
+    const refusals = h.gw.audit.events.filter((e) => e.type === 'send_token_request_error' && e.reason === 'medmij_ids_missing');
     expect(refusals.length).toBeGreaterThan(0);
   });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { ErrorCodes, GatewayError } from '../../errors.js';
-import type { AuditLog } from '../../observability/index.js';
+import type { AuditEventType, AuditLog } from '../../observability/index.js';
 import type { Logger } from '../../observability/index.js';
 import type { Gegevensdienstnamenlijst, OAuthClientList } from '../../lists/index.js';
 import { auditFields } from '../audit-fields.js';
@@ -96,7 +96,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       switchHref: switchOf(lang),
       ...extra,
     });
-  const audit = (state: InteractionState, type: string, outcome: 'success' | 'failure' | 'refused', extra: { reason?: string; patientRef?: string } = {}) =>
+  const audit = (state: InteractionState, type: AuditEventType, outcome: 'success' | 'failure' | 'refused', extra: { reason?: string; patientRef?: string } = {}) =>
     deps.audit.record({
       type,
       outcome,
@@ -332,7 +332,8 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     current.search = req.originalUrl.split('?')[1] ?? '';
     const outcome = await deps.identity.complete(current, pendingLogin);
     if (!outcome.ok && outcome.reason === 'cancelled') {
-      audit(rest, 'receive_authentication_error', 'refused', { reason: 'cancelled' });
+      // The Person cancelled at DigiD: MedMij's receive_authorization_cancellation (Logging interface 5.1).
+      audit(rest, 'receive_authorization_cancellation', 'refused', { reason: 'cancelled' });
       audit(rest, 'send_authorization_cancellation', 'refused');
       await finishWithError(req, res, uid, rest, 'access_denied', 'Authorization cancelled.');
       return;

@@ -18,7 +18,7 @@ const productionEnv = {
 };
 
 /** Keys of list entries the example cannot show filled in (qualification tokens are refused in production): documented in its comment. */
-const DOCUMENTED_IN_COMMENTS = ['qualification.tokens[].token', 'qualification.tokens[].patientRef', 'qualification.tokens[].provider', 'qualification.tokens[].services', 'qualification.tokens[].clientId'];
+const DOCUMENTED_IN_COMMENTS = ['qualification.tokens[].token', 'qualification.tokens[].patientRef', 'qualification.tokens[].provider', 'qualification.tokens[].services', 'qualification.tokens[].clientId', 'ketenlog.caFile'];
 
 /** Every key path the schema accepts, arrays written as `[]` (e.g. `providers[].services[].id`). */
 function schemaKeys(schema: z.ZodType, prefix = ''): string[] {
