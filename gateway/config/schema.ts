@@ -12,6 +12,7 @@ import { adaptersSection } from './sections/adapters.js';
 import { oauthSection, checkOAuthSafety } from './sections/oauth.js';
 import { pagesSection } from './sections/pages.js';
 import { ketenlogSection } from './sections/ketenlog.js';
+import { standardsSection } from './sections/standards.js';
 import { qualificationSection, refineQualification, type QualificationDraft } from './sections/qualification.js';
 import type { ConfigRule } from './rules/config-rule.js';
 import { checkProductionSafety } from './rules/production-safety.js';
@@ -44,6 +45,7 @@ export function createConfigSchema(baseDir: string) {
     pages: pagesSection(f),
     qualification: qualificationSection(),
     ketenlog: ketenlogSection(f),
+    standards: standardsSection(f),
   };
 
   const rules: readonly ConfigRule[] = [checkProductionSafety, checkReferences, checkOAuthSafety, checkEndpointPaths];
