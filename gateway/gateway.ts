@@ -126,6 +126,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       patientPublicUrl: config.listeners.patient.publicUrl,
       nodePublicUrl: config.listeners.node.publicUrl,
       providers: config.providers,
+      pages: config.pages,
       currentOAuthClientList: () => listManager.current('oauthClientList'),
       currentServiceNames: () => listManager.current('gegevensdienstnamenlijst'),
       store,

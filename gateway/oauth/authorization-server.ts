@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import express from 'express';
 import helmet from 'helmet';
-import type { OAuthConfig } from '../config/index.js';
+import type { OAuthConfig, PagesConfig } from '../config/index.js';
 import type { Gegevensdienstnamenlijst, OAuthClientList } from '../lists/index.js';
 import { parseTraceId, type AuditLog } from '../observability/index.js';
 import type { Logger } from '../observability/index.js';
@@ -20,7 +20,8 @@ import { createInteractionStateStore } from './interaction-state.js';
 import { createInteractionRouter, type CheckAvailability } from './interactions/router.js';
 import { authorizationServerMetadata } from './metadata.js';
 import { createPageErrorHandler } from './page-error-handler.js';
-import { pickLang, renderErrorPage, STYLESHEET, STYLESHEET_PATH } from './pages/index.js';
+import { createPageKit } from './page-kit.js';
+import { BRAND_ASSET_PREFIX, pickLang, renderFailurePage, renderMessagePage, STYLESHEET, STYLESHEET_PATH } from './pages/index.js';
 import type { PeerOf } from './peer.js';
 import { createProvider, PROVIDER_ROUTES } from './provider.js';
 import { allScopeTokens, parseScope, type ServedProvider } from './scope.js';
@@ -39,6 +40,8 @@ export interface AuthorizationServerDeps {
   /** e.g. https://localhost:9443: the node (backchannel, mTLS) listener. */
   readonly nodePublicUrl: string;
   readonly providers: readonly ServedProvider[];
+  /** Texts and branding of the pages (`pages:`); the built-in defaults when absent. */
+  readonly pages?: PagesConfig;
   readonly currentOAuthClientList: () => OAuthClientList | undefined;
   readonly currentServiceNames: () => Gegevensdienstnamenlijst | undefined;
   readonly store: KeyValueStore;
@@ -81,6 +84,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
   const grants = createGrantDetailsStore(deps.store, longTermMs + 86_400_000);
   const states = createInteractionStateStore(deps.store, oauth.interactionTtlSeconds * 1000);
   const cookieKeys = await initialCookieKeys(oauth, deps.mode);
+  const pages = await createPageKit({ pages: deps.pages, providers: deps.providers, longTermConsentDays: oauth.longTermConsentDays });
 
   const provider = createProvider({
     issuer: patientUrl,
@@ -112,10 +116,8 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
       const sessionId = query.get('X-Correlation-ID') ?? ids.sessionId;
       deps.log.warn({ step: 'oauth_error_page', error: error.error, description: error.description }, 'OAuth error rendered as a page');
       deps.audit.record({ type: 'show_authorization_request_error_page', outcome: 'failure', ...auditFields({ traceId: traceId ?? undefined, sessionId: sessionId ?? undefined }), reason: error.error });
-      return renderErrorPage({
-        lang: pickLang(undefined, req.headers['accept-language']),
-        kind: 'failure',
-        ...(served ? { provider: served } : {}),
+      const lang = pickLang(query.get('ui_locales') ?? query.get('lang'), req.headers['accept-language']);
+      return renderFailurePage(pages.view({ lang, providerName: served?.name, switchHref: `?lang=${lang === 'nl' ? 'en' : 'nl'}` }), {
         ...(parseTraceId(traceId) ? { traceId: traceId! } : {}),
         ...(parseTraceId(sessionId) ? { sessionId: sessionId! } : {}),
       });
@@ -187,6 +189,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
           defaultSrc: ["'none'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'"],
+          scriptSrc: ["'none'"],
           // Chrome applies form-action to the redirects after a POST, which end at the PGO.
           formAction: ["'self'", 'https:'],
           frameAncestors: ["'none'"],
@@ -194,11 +197,23 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
         },
       },
       frameguard: { action: 'deny' },
-      referrerPolicy: { policy: 'no-referrer' },
+      // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on our own
+      // form posts, and the forms' Origin check needs the real origin. Other sites still get nothing.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   patientRouter.get(STYLESHEET_PATH, (_req, res) => {
     res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(STYLESHEET);
+  });
+  patientRouter.get(`${BRAND_ASSET_PREFIX}:file`, (req, res, next) => {
+    const asset = pages.brands.assets.get(req.path);
+    if (!asset) return next();
+    res.type(asset.type).set('Cache-Control', 'public, max-age=3600').send(asset.body);
+  });
+  // GET /: a page that says what this site is and where to start (not a bare 404).
+  patientRouter.get('/', (req, res) => {
+    const lang = pickLang(req.query.lang, req.get('accept-language'));
+    res.type('html').send(renderMessagePage(pages.view({ lang, switchHref: `?lang=${lang === 'nl' ? 'en' : 'nl'}` }), 'home'));
   });
   const authorizationPaths = deps.authorizationPaths ?? [PROVIDER_ROUTES.authorization];
   const tokenPaths = deps.tokenPaths ?? [PROVIDER_ROUTES.token];
@@ -217,6 +232,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
   patientRouter.get(
     onPaths(authorizationPaths),
     authorizeEndpoint({
+      view: pages.view,
       handler: onProviderRoute(provider.handler, PROVIDER_ROUTES.authorization),
       currentOAuthClientList: deps.currentOAuthClientList,
       providers: deps.providers,
@@ -238,11 +254,14 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
       checkAvailability: deps.checkAvailability,
       availabilityTimeoutMs: oauth.availabilityTimeoutMs,
       oidcCallbackUrl: `${patientUrl}/interaction/oidc-callback`,
+      patientOrigin: new URL(patientUrl).origin,
+      acceptServedOrigin: deps.mode !== 'production',
+      view: pages.view,
       audit: deps.audit,
       log: deps.log,
     }),
   );
-  patientRouter.use(createPageErrorHandler(deps.log));
+  patientRouter.use(createPageErrorHandler(deps.log, pages.view));
 
   const nodeRouter = express.Router();
   nodeRouter.post(onPaths(tokenPaths), tokenEndpoint({ handler: withTokenRequestDuties(onProviderRoute(provider.handler, PROVIDER_ROUTES.token), { refreshCodeAlias: oauth.compatibility.refreshCodeGrantType, audit: deps.audit }), peerOf: deps.peerOf, certificateBoundTokens: oauth.certificateBoundTokens, audit: deps.audit }));

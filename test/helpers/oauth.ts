@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { oauthSection, type OAuthConfig } from '../../gateway/config/sections/oauth.js';
 import { configFields } from '../../gateway/config/sections/config-fields.js';
+import { pagesSection } from '../../gateway/config/sections/pages.js';
 import type { Gegevensdienstnamenlijst, OAuthClientList } from '../../gateway/lists/types.js';
 import { MemoryAuditLog } from '../../gateway/observability/audit.js';
 import { createLogger, createSilentLogger } from '../../gateway/observability/logger.js';
@@ -14,6 +15,7 @@ import {
   authorizeWithSimulator,
   buildAuthorizationUrl,
   exchangeCode,
+  hiddenFields,
   PgoSession,
   type HttpAnswer,
   type PgoTarget,
@@ -86,6 +88,8 @@ export async function startOAuthTestEnv(options: {
   pki?: TestPki;
   store?: KeyValueStore;
   oauth?: Record<string, unknown>;
+  /** The `pages:` section (texts, branding) as YAML would give it; relative files resolve against the cwd. */
+  pages?: Record<string, unknown>;
   mode?: 'development' | 'test' | 'production';
   checkAvailability?: (bsn: string) => Promise<{ patientRef: string; serviceIds: readonly string[] } | undefined>;
   /** Host names on the Whitelist in force; the listed PGO's alone by default. */
@@ -117,6 +121,7 @@ export async function startOAuthTestEnv(options: {
   };
   const server = await createAuthorizationServer({
     oauth: testOAuthConfig(options.oauth),
+    ...(options.pages ? { pages: pagesSection(configFields(process.cwd())).parse(options.pages) } : {}),
     mode: options.mode ?? 'test',
     patientPublicUrl: patientUrl,
     nodePublicUrl: nodeUrl,
@@ -231,4 +236,15 @@ export async function obtainToken(target: TokenTarget, o: FlowOptions): Promise<
   } finally {
     await session.close();
   }
+}
+
+/**
+ * The interaction's CSRF token, read from its landing page as a browser has it: every form post
+ * on the patient interface must carry it (and the browser's Origin, which HttpSession sends).
+ */
+export async function csrfOf(session: HttpSession, interactionUrl: string): Promise<string> {
+  const landing = await session.get(interactionUrl.replace(/\/(login|consent|cancelled|unavailable)(\?.*)?$/, ''));
+  const token = hiddenFields(landing.body).csrf;
+  if (!token) throw new Error(`no CSRF token on ${interactionUrl} (HTTP ${landing.status})`);
+  return token;
 }

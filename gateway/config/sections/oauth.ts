@@ -17,6 +17,8 @@ import { field, type ConfigRule } from '../rules/config-rule.js';
  *   #   bsnClaim: bsn                                   # the ID token claim that holds the BSN
  *   #   scope: openid                                   # scopes asked of the broker
  *   #   timeoutMs: 5000
+ *   #   assuranceLevel: substantieel                    # lowest DigiD level accepted: basis | midden | substantieel | hoog
+ *   #   acrValues: { substantieel: "http://eidas.europa.eu/LoA/substantial" }   # the broker's acr per level
  *   accessTokenTtlSeconds: 900                          # MedMij de facto norm: 15 minutes
  *   authorizationCodeTtlSeconds: 60                     # at most 60
  *   interactionTtlSeconds: 900                          # time a person has for landing → login → consent
@@ -37,6 +39,7 @@ export function oauthSection(fields: ConfigFields) {
   const hostname = z.string().regex(/^(?:[a-z0-9][a-z0-9-]*\.)+[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'a lowercase host name as on the MedMij lists');
 
   const digidSimulator = z.strictObject({ kind: z.literal('digid-simulator') });
+  const acr = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/, 'one acr value (no spaces)');
 
   const oidc = z.strictObject({
     kind: z.literal('oidc'),
@@ -47,6 +50,17 @@ export function oauthSection(fields: ConfigFields) {
     bsnClaim: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('bsn'),
     scope: z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/).default('openid'),
     timeoutMs: z.number().int().positive().max(9_000).default(5000),
+    /** Lowest DigiD level accepted (Basis < Midden < Substantieel < Hoog); Basis is refused in production. */
+    assuranceLevel: z.enum(['basis', 'midden', 'substantieel', 'hoog']).default('substantieel'),
+    /** The broker's `acr` value per level; defaults are DigiD's SAML authentication context classes. */
+    acrValues: z
+      .strictObject({
+        basis: acr.default('urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport'),
+        midden: acr.default('urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract'),
+        substantieel: acr.default('urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard'),
+        hoog: acr.default('urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI'),
+      })
+      .prefault({}),
   });
 
   return z
@@ -117,6 +131,9 @@ export const checkOAuthSafety: ConfigRule = (config, report) => {
   }
   if (field(oauth, 'cookieKeys') === undefined && field(oauth, 'keysFile') === undefined) {
     refuse(['oauth', 'cookieKeys'], 'cookie keys must be configured (random per-process keys break sessions across replicas)');
+  }
+  if (field(idp, 'kind') === 'oidc' && field(idp, 'assuranceLevel') === 'basis') {
+    refuse(['oauth', 'identityProvider', 'assuranceLevel'], 'DigiD Basis (password only) is too weak for health data; use midden or higher');
   }
   if (field(oauth, 'certificateBoundTokens') === false) {
     refuse(['oauth', 'certificateBoundTokens'], 'access tokens must be bound to the client certificate (RFC 8705)');
