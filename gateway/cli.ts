@@ -5,98 +5,158 @@ import { checkDeployment } from './check-deployment.js';
 import { checkListFile } from './lists/index.js';
 import { generateDevPki } from './pki/index.js';
 import { runPgoClient, PGO_USAGE } from './pgo-client/index.js';
+import { parseCommandArgs } from './cli-args.js';
+import { HEALTH_USAGE, runHealthCommand } from './health-command.js';
+import { gatewayVersion } from './cli-version.js';
 import { fromProjectRoot } from './project-root.js';
 
-const USAGE = `Usage: medmij-gateway <command>
+const USAGE = `Usage: medmij-gateway <command> [arguments]
 
   check-config [file]        check a gateway config file without starting (default: config/gateway.yaml)
   lists check <file>         parse and check a MedMij list (Whitelist, OAuth client list, ZAL, GNL)
   zal [file]                 print the Zorgaanbiederslijst entries for the configured care providers
   certs:dev [dir]            (re)generate the development PKI (default: certs/dev)
+  health [file]              exit 0 when the running gateway's /health answers (the image's HEALTHCHECK)
   pgo [options]              the reference PGO client: get a token and run a data service's queries
-                             (medmij-gateway pgo --help for its options)
+
+  medmij-gateway <command> --help   the usage of one command (never runs it)
+  medmij-gateway --version          the gateway's version
 `;
 
-type Command = (args: string[]) => Promise<number>;
-
-const commands: Record<string, Command> = {
-  'check-config': async ([file]) => {
-    const target = chooseConfigFile(file, fromProjectRoot('config', 'gateway.yaml'));
-    const result = await checkConfigFile(target);
-    if (!result.ok) {
-      process.stderr.write(`${result.errors.join('\n')}\n`);
-      return 1;
-    }
-    process.stdout.write(`${result.summary}\n`);
-    // The schema is sound; now what would fail at start or at the first request (catalogues,
-    // adapter blocks, files), still without connecting anywhere.
-    const deployment = await checkDeployment(await loadConfig(target), path.dirname(path.resolve(target)));
-    if (!deployment.ok) {
-      process.stderr.write(`${deployment.errors.map((e) => `${target}: ${e}`).join('\n')}\n`);
-      return 1;
-    }
-    process.stdout.write(`${target}: ${deployment.summary}\n`);
-    return 0;
-  },
-  lists: async ([sub, file]) => {
-    if (sub !== 'check' || !file) {
-      process.stderr.write('Usage: medmij-gateway lists check <file>\n');
-      return 2;
-    }
-    const result = await checkListFile(file, { developmentExceptions: true });
-    if (result.ok) {
-      process.stdout.write(`${result.summary}\n`);
-      return 0;
-    }
-    process.stderr.write(`${file}: ${result.error}\n`);
-    return 1;
-  },
-  zal: async ([file]) => {
-    const target = chooseConfigFile(file, fromProjectRoot('config', 'gateway.yaml'));
-    const config = await loadConfig(target);
-    // Loaded here, not at the top: the other commands should not pay for (or warn about) oidc-provider.
-    const { zalEntriesFor } = await import('./oauth/index.js');
-    const entries = zalEntriesFor(config.providers, {
-      patientPublicUrl: config.listeners.patient.publicUrl,
-      nodePublicUrl: config.listeners.node.publicUrl,
-    });
-    for (const entry of entries) {
-      process.stdout.write(`${entry.name}\n`);
-      for (const s of entry.services) {
-        process.stdout.write(
-          `  GegevensdienstId ${s.id}\n    AuthorizationEndpointuri ${s.authorizationEndpointUri}\n` +
-            `    TokenEndpointuri         ${s.tokenEndpointUri}\n    ResourceEndpointuri      ${s.resourceEndpointUri}\n`,
-        );
-      }
-    }
-    return 0;
-  },
-  'certs:dev': async ([dir]) => {
-    const target = path.resolve(dir ?? fromProjectRoot('certs', 'dev'));
-    const files = await generateDevPki(target);
-    process.stdout.write(`Development PKI written to ${target}:\n${Object.values(files).map((f) => `  ${f}`).join('\n')}\n`);
-    return 0;
-  },
-  pgo: async (args) => {
-    if (args.includes('--help') || args.includes('-h')) {
-      process.stdout.write(PGO_USAGE);
-      return 0;
-    }
-    return runPgoClient(args);
-  },
-};
-
-async function main(): Promise<void> {
-  const [name, ...args] = process.argv.slice(2);
-  const command = name ? commands[name] : undefined;
-  if (!command) {
-    process.stderr.write(USAGE);
-    process.exit(name === undefined || name === '--help' || name === '-h' ? 0 : 2);
-  }
-  process.exit(await command(args));
+interface Command {
+  /** Printed for `<command> --help`; the command itself does not run then. */
+  readonly usage: string;
+  /** Positional arguments the command accepts (options of its own are parsed by the command). */
+  readonly maxPositionals: number;
+  /** Commands with their own option parser (pgo) get the raw arguments. */
+  readonly ownOptions?: boolean;
+  run(args: readonly string[]): Promise<number>;
 }
 
-main().catch((error: unknown) => {
+const commands: Record<string, Command> = {
+  'check-config': {
+    usage: `Usage: medmij-gateway check-config [file]
+
+Checks a gateway config file as the start would (schema, references, catalogues, adapter blocks,
+files and the audit destination), without listening or connecting anywhere. Exit 0 when it would
+start, 1 with every problem by YAML path otherwise. Default file: config/gateway.yaml.
+`,
+    maxPositionals: 1,
+    run: async ([file]) => {
+      const target = chooseConfigFile(file, fromProjectRoot('config', 'gateway.yaml'));
+      const result = await checkConfigFile(target);
+      if (!result.ok) {
+        process.stderr.write(`${result.errors.join('\n')}\n`);
+        return 1;
+      }
+      process.stdout.write(`${result.summary}\n`);
+      // The schema is sound; now what would fail at start or at the first request (catalogues,
+      // adapter blocks, files), still without connecting anywhere.
+      const deployment = await checkDeployment(await loadConfig(target), path.dirname(path.resolve(target)));
+      if (!deployment.ok) {
+        process.stderr.write(`${deployment.errors.map((e) => `${target}: ${e}`).join('\n')}\n`);
+        return 1;
+      }
+      process.stdout.write(`${target}: ${deployment.summary}\n`);
+      return 0;
+    },
+  },
+  lists: {
+    usage: `Usage: medmij-gateway lists check <file>
+
+Parses and checks one MedMij list file (Whitelist, OAuth client list, Zorgaanbiederslijst or
+Gegevensdienstnamenlijst) against its schema and rules. Exit 0 when valid, 1 otherwise.
+`,
+    maxPositionals: 2,
+    run: async ([sub, file]) => {
+      if (sub !== 'check' || !file) {
+        process.stderr.write('Usage: medmij-gateway lists check <file>\n');
+        return 2;
+      }
+      const result = await checkListFile(file, { developmentExceptions: true });
+      if (result.ok) {
+        process.stdout.write(`${result.summary}\n`);
+        return 0;
+      }
+      process.stderr.write(`${file}: ${result.error}\n`);
+      return 1;
+    },
+  },
+  zal: {
+    usage: `Usage: medmij-gateway zal [file]
+
+Prints the Zorgaanbiederslijst entries (endpoints per data service) for the care providers that
+the config file names, to hand to the Stelselnode. Default file: config/gateway.yaml.
+`,
+    maxPositionals: 1,
+    run: async ([file]) => {
+      const target = chooseConfigFile(file, fromProjectRoot('config', 'gateway.yaml'));
+      const config = await loadConfig(target);
+      // Loaded here, not at the top: the other commands should not pay for (or warn about) oidc-provider.
+      const { zalEntriesFor } = await import('./oauth/index.js');
+      const entries = zalEntriesFor(config.providers, {
+        patientPublicUrl: config.listeners.patient.publicUrl,
+        nodePublicUrl: config.listeners.node.publicUrl,
+      });
+      for (const entry of entries) {
+        process.stdout.write(`${entry.name}\n`);
+        for (const s of entry.services) {
+          process.stdout.write(
+            `  GegevensdienstId ${s.id}\n    AuthorizationEndpointuri ${s.authorizationEndpointUri}\n` +
+              `    TokenEndpointuri         ${s.tokenEndpointUri}\n    ResourceEndpointuri      ${s.resourceEndpointUri}\n`,
+          );
+        }
+      }
+      return 0;
+    },
+  },
+  'certs:dev': {
+    usage: `Usage: medmij-gateway certs:dev [dir]
+
+(Re)generates the development PKI (a test CA, the gateway's server certificate, listed and unlisted
+PGO client certificates, with their private keys) into dir. Default: certs/dev. Never for production.
+`,
+    maxPositionals: 1,
+    run: async ([dir]) => {
+      const target = path.resolve(dir ?? fromProjectRoot('certs', 'dev'));
+      const files = await generateDevPki(target);
+      process.stdout.write(`Development PKI written to ${target}:\n${Object.values(files).map((f) => `  ${f}`).join('\n')}\n`);
+      return 0;
+    },
+  },
+  health: { usage: HEALTH_USAGE, maxPositionals: 1, run: runHealthCommand },
+  pgo: { usage: PGO_USAGE, maxPositionals: Infinity, ownOptions: true, run: (args) => runPgoClient([...args]) },
+};
+
+async function main(): Promise<number> {
+  const [name, ...args] = process.argv.slice(2);
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`medmij-gateway ${gatewayVersion()}\n`);
+    return 0;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    process.stderr.write(`medmij-gateway: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    return 2;
+  }
+  const parsed = parseCommandArgs(args, command.maxPositionals);
+  if (parsed.kind === 'help') {
+    process.stdout.write(command.usage);
+    return 0;
+  }
+  if (command.ownOptions) return command.run(args);
+  if (parsed.kind === 'usage-error') {
+    process.stderr.write(`medmij-gateway ${name}: ${parsed.message}\n\n${command.usage}`);
+    return 2;
+  }
+  return command.run(parsed.positionals);
+}
+
+main().then((code) => process.exit(code)).catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.format()}\n`);
   } else {
