@@ -27,6 +27,17 @@ export function parseTraceId(value: unknown): string | undefined {
 }
 
 const CONTEXT = Symbol('requestContext');
+const ROUTE_LABEL = Symbol('routeLabel');
+
+/**
+ * Lets the protocol code that knows what a request was (FHIR: provider, data service, interaction
+ * and resource type) name its metric/log route, read when the response finishes. Express's own
+ * matched route is too coarse for the FHIR listener (every request was `/demoziekenhuis`, so no
+ * latency per data service). The label must be built from validated, bounded values only.
+ */
+export function labelRoute(res: Response, label: () => string | undefined): void {
+  (res.locals as Record<symbol, () => string | undefined>)[ROUTE_LABEL] = label;
+}
 
 /**
  * First middleware on each listener: gives the request an id, reads the MedMij correlation
@@ -50,7 +61,8 @@ export function requestContext(listener: ListenerName, log: Logger, metrics?: Ga
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeLabel(req);
+      const labelled = (res.locals as Record<symbol, (() => string | undefined) | undefined>)[ROUTE_LABEL]?.();
+      const route = labelled ?? routeLabel(req);
       metrics?.httpDuration.observe({ listener, route, status: String(res.statusCode) }, seconds);
       context.log.info({ method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
