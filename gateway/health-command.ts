@@ -24,7 +24,8 @@ export async function runHealthCommand([file]: readonly string[]): Promise<numbe
     if (res.status === 200) return 0;
     process.stderr.write(`medmij-gateway health: ${url} answered ${res.status}\n`);
   } catch (error) {
-    const cause = error instanceof Error ? ((error.cause as { code?: string } | undefined)?.code ?? error.name) : 'failed';
+    const inner = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+    const cause = typeof inner?.code === 'string' ? inner.code : typeof inner?.message === 'string' ? inner.message : error instanceof Error ? error.message : 'failed';
     process.stderr.write(`medmij-gateway health: ${url} did not answer (${cause})\n`);
   }
   return 1;
