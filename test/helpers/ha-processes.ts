@@ -1,0 +1,214 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
+
+/**
+ * Real Redis, Redis Sentinel and HAProxy processes for the high-availability tests, each started
+ * by the test on free loopback ports with its files in the test's temp folder, and stopped by it.
+ * The shared Redis on 6379 is never touched.
+ */
+
+/** The binaries these tests need, with the first one missing (undefined when all are there). */
+export function missingBinary(names: readonly string[]): string | undefined {
+  return names.find((name) => spawnSync('sh', ['-c', `command -v ${name}`]).status !== 0);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface Proc {
+  readonly name: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** SIGKILL, as a crash: nothing is flushed or handed over. */
+  kill(): Promise<void>;
+  /** SIGTERM, then SIGKILL after a grace period. */
+  stop(): Promise<void>;
+  output(): string;
+}
+
+function track(name: string, port: number, child: ChildProcess): Proc {
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  child.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = async (sig: NodeJS.Signals, graceMs: number) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(sig);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { name, port, child, kill: () => signal('SIGKILL', 0), stop: () => signal('SIGTERM', 5000), output: () => out };
+}
+
+/** One RESP command over a fresh loopback connection; resolves with the raw reply. */
+export function redisCommand(port: number, args: readonly string[], timeoutMs = 1000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let reply = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer from 127.0.0.1:${port}`));
+    }, timeoutMs);
+    socket.on('connect', () => socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`));
+    socket.on('data', (d) => {
+      reply += d.toString();
+      // Enough for the simple and bulk/array replies these tests read.
+      if (/\r\n$/.test(reply) && !/^\*\d+\r\n$/.test(reply)) {
+        clearTimeout(timer);
+        socket.end();
+        resolve(reply);
+      }
+    });
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await probe()) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * A redis-server with the persistence the gateway needs (AOF, fsync every second: grants and
+ * long-term consents survive a restart), optionally a replica of another.
+ */
+export async function startRedis(dir: string, name: string, options: { replicaOf?: number } = {}): Promise<Proc> {
+  const port = await freePort();
+  const conf = path.join(dir, `${name}.conf`);
+  await writeFile(
+    conf,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      'protected-mode no',
+      `dir ${dir}`,
+      `dbfilename ${name}.rdb`,
+      `appendfilename ${name}.aof`,
+      `appenddirname ${name}-aof`,
+      'appendonly yes',
+      'appendfsync everysec',
+      'save ""',
+      ...(options.replicaOf === undefined ? [] : [`replicaof 127.0.0.1 ${options.replicaOf}`]),
+      '',
+    ].join('\n'),
+  );
+  const proc = track(name, port, spawn('redis-server', [conf], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  await waitFor(`${name} on ${port}`, async () => (await redisCommand(port, ['PING'])).startsWith('+PONG'), 10_000);
+  return proc;
+}
+
+export const SENTINEL_MASTER = 'medmij';
+
+/** A sentinel watching the primary on masterPort; quorum 2 of 3, a primary is down after 1 s. */
+export async function startSentinel(dir: string, name: string, masterPort: number): Promise<Proc> {
+  const port = await freePort();
+  const conf = path.join(dir, `${name}.conf`);
+  // The sentinel rewrites its own file (discovered replicas, other sentinels, epochs).
+  await writeFile(
+    conf,
+    [
+      `port ${port}`,
+      'bind 127.0.0.1',
+      'protected-mode no',
+      `dir ${dir}`,
+      `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${masterPort} 2`,
+      `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
+      `sentinel failover-timeout ${SENTINEL_MASTER} 10000`,
+      `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
+      '',
+    ].join('\n'),
+  );
+  const proc = track(name, port, spawn('redis-sentinel', [conf], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  await waitFor(`${name} on ${port}`, async () => (await redisCommand(port, ['PING'])).startsWith('+PONG'), 10_000);
+  return proc;
+}
+
+/** The primary's port as a sentinel reports it now. */
+export async function primaryPortSeenBy(sentinelPort: number): Promise<number | undefined> {
+  const reply = await redisCommand(sentinelPort, ['SENTINEL', 'get-master-addr-by-name', SENTINEL_MASTER]);
+  const parts = reply.split('\r\n');
+  const port = Number(parts[4]);
+  return Number.isInteger(port) && port > 0 ? port : undefined;
+}
+
+export interface Backend {
+  readonly name: string;
+  readonly port: number;
+  /** The plain-HTTP port of its /ready, which HAProxy checks. */
+  readonly readyPort: number;
+}
+
+/**
+ * HAProxy in TCP mode (TLS passes through untouched, so each gateway still sees the PGO's client
+ * certificate), one frontend per listener, round robin, and a backend taken out of rotation when
+ * its /ready stops answering 200.
+ */
+export async function startHaproxy(dir: string, frontends: ReadonlyArray<{ readonly name: string; readonly port?: number; readonly backends: readonly Backend[] }>): Promise<{ proc: Proc; ports: Record<string, number> }> {
+  const ports: Record<string, number> = {};
+  const sections: string[] = [];
+  for (const f of frontends) {
+    const port = f.port ?? (await freePort());
+    ports[f.name] = port;
+    sections.push(
+      `frontend ${f.name}`,
+      `  bind 127.0.0.1:${port}`,
+      `  default_backend ${f.name}-gateways`,
+      `backend ${f.name}-gateways`,
+      '  balance roundrobin',
+      '  option httpchk GET /ready',
+      '  http-check expect status 200',
+      '  default-server inter 300ms fall 1 rise 2 on-marked-down shutdown-sessions',
+      ...f.backends.map((b) => `  server ${b.name} 127.0.0.1:${b.port} check port ${b.readyPort}`),
+    );
+  }
+  const conf = path.join(dir, 'haproxy.cfg');
+  await writeFile(
+    conf,
+    [
+      'global',
+      '  maxconn 512',
+      'defaults',
+      '  mode tcp',
+      '  timeout connect 2s',
+      '  timeout client 30s',
+      '  timeout server 30s',
+      // A connection refused by a dead backend is retried on another one before the client notices.
+      '  retries 2',
+      '  option redispatch',
+      ...sections,
+      '',
+    ].join('\n'),
+  );
+  const check = spawnSync('haproxy', ['-c', '-f', conf]);
+  if (check.status !== 0) throw new Error(`haproxy rejected its config:\n${check.stdout}${check.stderr}`);
+  const proc = track('haproxy', Object.values(ports)[0] ?? 0, spawn('haproxy', ['-db', '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  await waitFor('haproxy', () => new Promise((resolve) => {
+    const s = net.connect(Object.values(ports)[0] ?? 0, '127.0.0.1', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  }), 10_000);
+  return { proc, ports };
+}
