@@ -233,4 +233,114 @@ describeHa('three replicas behind HAProxy, Redis behind Sentinel', () => {
       await agent.close();
     }
   }, 60_000);
+  test('a replica killed under load: only requests in flight on it fail, clients reconnect to the others', async () => {
+    const flow = await authorizeCode(false);
+    const token = await exchangeAt(flow, gateways[1]!.nodePort);
+    await flow.session.close();
+    const from = gateways.map((g) => g.logLines().length);
+    const victim = gateways[0]!;
+    const WORKERS = 6;
+    const started = Date.now();
+    const results: Array<{ at: number; status: number; error?: string }> = [];
+    let killedAt = Number.POSITIVE_INFINITY;
+    const worker = async () => {
+      const agent = new Agent({ connect: tlsPem });
+      try {
+        // Bounded: at most 6 s and 400 requests per worker.
+        for (let i = 0; i < 400 && Date.now() - started < 6000; i++) {
+          const answer = await fhirGet(agent, nodeUrlOf(front.node), token.access_token);
+          results.push({ at: Date.now(), status: answer.status, ...(answer.error === undefined ? {} : { error: answer.error }) });
+        }
+      } finally {
+        await agent.close().catch(() => undefined);
+      }
+    };
+    const killer = (async () => {
+      await new Promise((r) => setTimeout(r, 2000));
+      killedAt = Date.now();
+      await victim.kill();
+    })();
+    await Promise.all([...Array.from({ length: WORKERS }, worker), killer]);
+
+    const servedByVictim = victim.logLines().slice(from[0]).filter((l) => l.includes('"route":"/fhir/demoziekenhuis/48/Patient"')).length;
+    const failed = results.filter((r) => r.status !== 200);
+    const after = results.filter((r) => r.at > killedAt + 2000);
+    console.log(
+      `replica kill under load: ${results.length} requests by ${WORKERS} clients, ${servedByVictim} served by the killed replica before the kill, ` +
+        `${failed.length} failed (${[...new Set(failed.map((f) => f.error ?? f.status))].join(', ') || 'none'}), ` +
+        `failures within ${failed.length ? Math.max(...failed.map((f) => f.at - killedAt)) : 0} ms of the kill, ${after.length} answered after`,
+    );
+    expect(servedByVictim).toBeGreaterThan(0);
+    // Each client has one request in flight at a time; it may lose that one and the next on the
+    // connection that died with the replica, never more.
+    expect(failed.length).toBeLessThanOrEqual(2 * WORKERS);
+    expect(failed.every((f) => f.status === 0 && f.at >= killedAt && f.at - killedAt < 2000)).toBe(true);
+    expect(after.length).toBeGreaterThan(WORKERS);
+    expect(after.every((r) => r.status === 200)).toBe(true);
+  }, 60_000);
+
+  test('a Redis primary failover: refused cleanly while it lasts, then served again; the long-term consent survives', async () => {
+    const alive = gateways.filter((g) => g.child.exitCode === null && g.child.signalCode === null);
+    expect(alive.length).toBeGreaterThanOrEqual(2);
+    const longTerm = await authorizeCode(true);
+    const consent = await exchangeAt(longTerm, alive[0]!.nodePort);
+    await longTerm.session.close();
+    expect(consent.refresh_token).toEqual(expect.any(String));
+    // The grant reached the replica before the primary dies (replication is asynchronous).
+    expect(await redisCommand(primary.port, ['WAIT', '1', '2000'], 3000)).toBe(':1\r\n');
+
+    const results: Array<{ at: number; status: number; outcome: boolean; error?: string }> = [];
+    const killedAt = Date.now();
+    await primary.kill();
+    const agent = new Agent({ connect: tlsPem });
+    let recoveredAt: number | undefined;
+    try {
+      // Bounded: until five answers in a row are 200 again, at most 60 s.
+      let streak = 0;
+      while (Date.now() - killedAt < 60_000 && streak < 5) {
+        const target = alive[results.length % alive.length]!;
+        const answer = await fhirGet(agent, nodeUrlOf(target.nodePort), consent.access_token);
+        const outcome = answer.status !== 200 && /"resourceType"\s*:\s*"OperationOutcome"/.test(answer.body);
+        results.push({ at: Date.now(), status: answer.status, outcome, ...(answer.error === undefined ? {} : { error: answer.error }) });
+        if (answer.status === 200) {
+          streak++;
+          recoveredAt ??= Date.now();
+        } else {
+          streak = 0;
+          recoveredAt = undefined;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    } finally {
+      await agent.close();
+    }
+    const refused = results.filter((r) => r.status !== 200);
+    const promoted = await primaryPortSeenBy(sentinels[0]!.port);
+    console.log(
+      `Redis failover: primary killed; first refusal after ${refused.length ? refused[0]!.at - killedAt : 0} ms, ` +
+        `${refused.length} of ${results.length} requests refused (statuses ${[...new Set(refused.map((r) => r.error ?? r.status))].join(', ') || 'none'}), ` +
+        `served again ${recoveredAt === undefined ? 'never' : `${recoveredAt - killedAt} ms`} after the kill; sentinels now name port ${promoted} (replica was ${replicaRedis.port})`,
+    );
+    expect(recoveredAt).toBeDefined();
+    expect(promoted).toBe(replicaRedis.port);
+    // Refused cleanly: every answer an HTTP answer, each refusal a FHIR OperationOutcome, none a dropped connection.
+    expect(refused.filter((r) => r.status === 0)).toEqual([]);
+    expect(refused.every((r) => r.outcome && r.status >= 500)).toBe(true);
+
+    // The long-term consent lives on: its refresh token still gets a new access token, which FHIR accepts.
+    const session = new PgoSession({ patientUrl: `https://localhost:${front.patient}`, nodeUrl: nodeUrlOf(alive[1]!.nodePort), ca: tlsPem.ca, clientCert: tlsPem.cert, clientKey: tlsPem.key });
+    try {
+      const refreshed = await session.token({ grant_type: 'refresh_token', refresh_token: consent.refresh_token!, client_id: CLIENT.clientId }, { 'x-correlation-id': randomUUID() });
+      expect(refreshed.status).toBe(200);
+      const fresh = String(refreshed.json['access_token']);
+      const fhirAgent = new Agent({ connect: tlsPem });
+      try {
+        expect((await fhirGet(fhirAgent, nodeUrlOf(alive[0]!.nodePort), fresh)).status).toBe(200);
+      } finally {
+        await fhirAgent.close();
+      }
+    } finally {
+      await session.close();
+    }
+  }, 120_000);
 });
