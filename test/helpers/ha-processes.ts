@@ -1,7 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
+import tls from 'node:tls';
 
 /**
  * Real Redis, Redis Sentinel and HAProxy processes for the high-availability tests, each started
@@ -93,13 +95,42 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
  * A redis-server with the persistence the gateway needs (AOF, fsync every second: grants and
  * long-term consents survive a restart), optionally a replica of another.
  */
-export async function startRedis(dir: string, name: string, options: { replicaOf?: number } = {}): Promise<Proc> {
+export interface RedisTlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+}
+
+/** PING over TLS with a client certificate; resolves with the reply. */
+function tlsPing(port: number, tlsFiles: RedisTlsFiles): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: readFileSync(tlsFiles.caFile), cert: readFileSync(tlsFiles.certFile), key: readFileSync(tlsFiles.keyFile), servername: 'localhost' }, () => socket.write('*1\r\n$4\r\nPING\r\n'));
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('no TLS answer'));
+    }, 1000);
+    socket.on('data', (d) => {
+      clearTimeout(timer);
+      socket.end();
+      resolve(d.toString());
+    });
+    socket.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+export async function startRedis(dir: string, name: string, options: { replicaOf?: number; tls?: RedisTlsFiles } = {}): Promise<Proc> {
   const port = await freePort();
   const conf = path.join(dir, `${name}.conf`);
   await writeFile(
     conf,
     [
-      `port ${port}`,
+      // With TLS the plain port is closed: only TLS, and only with a client certificate the CA signed.
+      ...(options.tls === undefined
+        ? [`port ${port}`]
+        : ['port 0', `tls-port ${port}`, `tls-cert-file ${options.tls.certFile}`, `tls-key-file ${options.tls.keyFile}`, `tls-ca-cert-file ${options.tls.caFile}`, 'tls-auth-clients yes']),
       'bind 127.0.0.1',
       'protected-mode no',
       `dir ${dir}`,
@@ -114,7 +145,8 @@ export async function startRedis(dir: string, name: string, options: { replicaOf
     ].join('\n'),
   );
   const proc = track(name, port, spawn('redis-server', [conf], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  await waitFor(`${name} on ${port}`, async () => (await redisCommand(port, ['PING'])).startsWith('+PONG'), 10_000);
+  const tlsFiles = options.tls;
+  await waitFor(`${name} on ${port}`, async () => (await (tlsFiles ? tlsPing(port, tlsFiles) : redisCommand(port, ['PING']))).startsWith('+PONG'), 10_000);
   return proc;
 }
 
