@@ -6,7 +6,7 @@ import { ErrorCodes, GatewayError } from '../../gateway/errors.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { createStore, RedisStore } from '../../gateway/storage/index.js';
 import { createTestPki, type TestPki } from '../helpers/certs.js';
-import { missingBinary, redisCommand, SENTINEL_MASTER, startRedis, startSentinel, waitFor, type Proc } from '../helpers/ha-processes.js';
+import { missingBinary, redisCommand, SENTINEL_MASTER, startRedis, startRedisCluster, startSentinel, waitFor, type Proc } from '../helpers/ha-processes.js';
 import { runStoreContract } from './store.contract.js';
 
 /**
@@ -14,7 +14,7 @@ import { runStoreContract } from './store.contract.js';
  * redis package's Sentinel client) and over TLS with a CA file and a client certificate, each on
  * its own redis-server/redis-sentinel started here on free loopback ports (never the shared 6379).
  */
-const missing = missingBinary(['redis-server', 'redis-sentinel']);
+const missing = missingBinary(['redis-server', 'redis-sentinel', 'redis-cli']);
 if (missing) console.warn(`Skipping the Sentinel and TLS Redis contracts: ${missing} is not installed`);
 const describeIf = missing ? describe.skip : describe;
 
@@ -23,6 +23,7 @@ let pki: TestPki;
 const procs: Proc[] = [];
 let tlsPort = 0;
 let sentinelPort = 0;
+let clusterNodes: Proc[] = [];
 let files: { ca: string; client: { certFile: string; keyFile: string }; other: { certFile: string; keyFile: string } };
 let storeCount = 0;
 const prefix = () => `gw-topo:${process.pid}:${randomUUID().slice(0, 8)}:${storeCount++}:`;
@@ -42,6 +43,8 @@ describeIf('Redis behind Sentinel and over TLS', () => {
     procs.push(tlsRedis, primary, replica);
     for (const n of [1, 2, 3]) procs.push(await startSentinel(dir, `sentinel-${n}`, primary.port));
     sentinelPort = procs.at(-1)!.port;
+    clusterNodes = await startRedisCluster(dir);
+    procs.push(...clusterNodes);
     await waitFor('the sentinel to know the primary', async () => (await redisCommand(sentinelPort, ['SENTINEL', 'get-master-addr-by-name', SENTINEL_MASTER])).includes(String(primary.port)), 10_000);
   }, 60_000);
 
@@ -60,6 +63,18 @@ describeIf('Redis behind Sentinel and over TLS', () => {
     });
     await store.ready();
     return { store, cleanup: async () => { await store.clearPrefix(); await store.close(); } };
+  });
+
+  runStoreContract('RedisStore on a Redis Cluster', async () => {
+    const store = new RedisStore({
+      topology: { kind: 'cluster', nodes: clusterNodes.map((p) => `redis://127.0.0.1:${p.port}`) },
+      keyPrefix: prefix(),
+      connectTimeoutMs: 2000,
+      commandTimeoutMs: 2000,
+    });
+    await store.ready();
+    // The nodes are thrown away after the run; SCAN-based clean-up is per node and not offered on a Cluster.
+    return { store, cleanup: () => store.close() };
   });
 
   const tlsStore = async (client: { certFile: string; keyFile: string } | undefined, caFile = files.ca) =>

@@ -121,7 +121,7 @@ function tlsPing(port: number, tlsFiles: RedisTlsFiles): Promise<string> {
   });
 }
 
-export async function startRedis(dir: string, name: string, options: { replicaOf?: number; tls?: RedisTlsFiles } = {}): Promise<Proc> {
+export async function startRedis(dir: string, name: string, options: { replicaOf?: number; tls?: RedisTlsFiles; cluster?: boolean } = {}): Promise<Proc> {
   const port = await freePort();
   const conf = path.join(dir, `${name}.conf`);
   await writeFile(
@@ -141,6 +141,7 @@ export async function startRedis(dir: string, name: string, options: { replicaOf
       'appendfsync everysec',
       'save ""',
       ...(options.replicaOf === undefined ? [] : [`replicaof 127.0.0.1 ${options.replicaOf}`]),
+      ...(options.cluster ? ['cluster-enabled yes', `cluster-config-file ${name}-nodes.conf`, 'cluster-node-timeout 2000'] : []),
       '',
     ].join('\n'),
   );
@@ -243,4 +244,14 @@ export async function startHaproxy(dir: string, frontends: ReadonlyArray<{ reado
     s.on('error', () => resolve(false));
   }), 10_000);
   return { proc, ports };
+}
+
+/** A Redis Cluster of three primaries (no replicas) on free loopback ports, slots assigned. */
+export async function startRedisCluster(dir: string): Promise<Proc[]> {
+  const nodes: Proc[] = [];
+  for (const n of [1, 2, 3]) nodes.push(await startRedis(dir, `cluster-${n}`, { cluster: true }));
+  const create = spawnSync('redis-cli', ['--cluster', 'create', ...nodes.map((p) => `127.0.0.1:${p.port}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
+  if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}${create.stderr}`);
+  for (const p of nodes) await waitFor(`cluster state ok on ${p.port}`, async () => (await redisCommand(p.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok'), 20_000);
+  return nodes;
 }
