@@ -1,14 +1,12 @@
 #!/usr/bin/env node
 import path from 'node:path';
-import { chooseConfigFile, checkConfigFile, loadConfig, ConfigError } from './config/index.js';
-import { checkDeployment } from './check-deployment.js';
-import { checkListFile } from './lists/index.js';
-import { generateDevPki } from './pki/index.js';
-import { runPgoClient, PGO_USAGE } from './pgo-client/index.js';
 import { parseCommandArgs } from './cli-args.js';
-import { HEALTH_USAGE, runHealthCommand } from './health-command.js';
 import { gatewayVersion } from './cli-version.js';
 import { fromProjectRoot } from './project-root.js';
+
+// Each command loads its modules when it runs, so `--help`, `--version` and the image's health
+// check start in a fraction of the time the PKI, list and FHIR modules take to load.
+const config = () => import('./config/index.js');
 
 const USAGE = `Usage: medmij-gateway <command> [arguments]
 
@@ -25,7 +23,7 @@ const USAGE = `Usage: medmij-gateway <command> [arguments]
 
 interface Command {
   /** Printed for `<command> --help`; the command itself does not run then. */
-  readonly usage: string;
+  readonly usage: string | (() => Promise<string>);
   /** Positional arguments the command accepts (options of its own are parsed by the command). */
   readonly maxPositionals: number;
   /** Commands with their own option parser (pgo) get the raw arguments. */
@@ -43,6 +41,8 @@ start, 1 with every problem by YAML path otherwise. Default file: config/gateway
 `,
     maxPositionals: 1,
     run: async ([file]) => {
+      const { chooseConfigFile, checkConfigFile, loadConfig } = await config();
+      const { checkDeployment } = await import('./check-deployment.js');
       const target = chooseConfigFile(file, fromProjectRoot('config', 'gateway.yaml'));
       const result = await checkConfigFile(target);
       if (!result.ok) {
@@ -73,6 +73,7 @@ Gegevensdienstnamenlijst) against its schema and rules. Exit 0 when valid, 1 oth
         process.stderr.write('Usage: medmij-gateway lists check <file>\n');
         return 2;
       }
+      const { checkListFile } = await import('./lists/index.js');
       const result = await checkListFile(file, { developmentExceptions: true });
       if (result.ok) {
         process.stdout.write(`${result.summary}\n`);
@@ -90,13 +91,14 @@ the config file names, to hand to the Stelselnode. Default file: config/gateway.
 `,
     maxPositionals: 1,
     run: async ([file]) => {
+      const { chooseConfigFile, loadConfig } = await config();
       const target = chooseConfigFile(file, fromProjectRoot('config', 'gateway.yaml'));
-      const config = await loadConfig(target);
+      const loaded = await loadConfig(target);
       // Loaded here, not at the top: the other commands should not pay for (or warn about) oidc-provider.
       const { zalEntriesFor } = await import('./oauth/index.js');
-      const entries = zalEntriesFor(config.providers, {
-        patientPublicUrl: config.listeners.patient.publicUrl,
-        nodePublicUrl: config.listeners.node.publicUrl,
+      const entries = zalEntriesFor(loaded.providers, {
+        patientPublicUrl: loaded.listeners.patient.publicUrl,
+        nodePublicUrl: loaded.listeners.node.publicUrl,
       });
       for (const entry of entries) {
         process.stdout.write(`${entry.name}\n`);
@@ -119,13 +121,23 @@ PGO client certificates, with their private keys) into dir. Default: certs/dev. 
     maxPositionals: 1,
     run: async ([dir]) => {
       const target = path.resolve(dir ?? fromProjectRoot('certs', 'dev'));
+      const { generateDevPki } = await import('./pki/index.js');
       const files = await generateDevPki(target);
       process.stdout.write(`Development PKI written to ${target}:\n${Object.values(files).map((f) => `  ${f}`).join('\n')}\n`);
       return 0;
     },
   },
-  health: { usage: HEALTH_USAGE, maxPositionals: 1, run: runHealthCommand },
-  pgo: { usage: PGO_USAGE, maxPositionals: Infinity, ownOptions: true, run: (args) => runPgoClient([...args]) },
+  health: {
+    usage: async () => (await import('./health-command.js')).HEALTH_USAGE,
+    maxPositionals: 1,
+    run: async (args) => (await import('./health-command.js')).runHealthCommand(args),
+  },
+  pgo: {
+    usage: async () => (await import('./pgo-client/index.js')).PGO_USAGE,
+    maxPositionals: Infinity,
+    ownOptions: true,
+    run: async (args) => (await import('./pgo-client/index.js')).runPgoClient([...args]),
+  },
 };
 
 async function main(): Promise<number> {
@@ -144,19 +156,21 @@ async function main(): Promise<number> {
     return 2;
   }
   const parsed = parseCommandArgs(args, command.maxPositionals);
+  const usage = async () => (typeof command.usage === 'string' ? command.usage : command.usage());
   if (parsed.kind === 'help') {
-    process.stdout.write(command.usage);
+    process.stdout.write(await usage());
     return 0;
   }
   if (command.ownOptions) return command.run(args);
   if (parsed.kind === 'usage-error') {
-    process.stderr.write(`medmij-gateway ${name}: ${parsed.message}\n\n${command.usage}`);
+    process.stderr.write(`medmij-gateway ${name}: ${parsed.message}\n\n${await usage()}`);
     return 2;
   }
   return command.run(parsed.positionals);
 }
 
-main().then((code) => process.exit(code)).catch((error: unknown) => {
+main().then((code) => process.exit(code)).catch(async (error: unknown) => {
+  const { ConfigError } = await config();
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.format()}\n`);
   } else {

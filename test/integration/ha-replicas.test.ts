@@ -246,8 +246,8 @@ describeHa('three replicas behind HAProxy, Redis behind Sentinel', () => {
     const worker = async () => {
       const agent = new Agent({ connect: tlsPem });
       try {
-        // Bounded: at most 6 s and 400 requests per worker.
-        for (let i = 0; i < 400 && Date.now() - started < 6000; i++) {
+        // Bounded: at most 8 s and 500 requests per worker.
+        for (let i = 0; i < 500 && Date.now() - started < 8000; i++) {
           const answer = await fhirGet(agent, nodeUrlOf(front.node), token.access_token);
           results.push({ at: Date.now(), status: answer.status, ...(answer.error === undefined ? {} : { error: answer.error }) });
         }
@@ -264,7 +264,8 @@ describeHa('three replicas behind HAProxy, Redis behind Sentinel', () => {
 
     const servedByVictim = victim.logLines().slice(from[0]).filter((l) => l.includes('"route":"/fhir/demoziekenhuis/48/Patient"')).length;
     const failed = results.filter((r) => r.status !== 200);
-    const after = results.filter((r) => r.at > killedAt + 2000);
+    // HAProxy's /ready check (every 300 ms) has taken the dead replica out well before this.
+    const after = results.filter((r) => r.at > killedAt + 3000);
     console.log(
       `replica kill under load: ${results.length} requests by ${WORKERS} clients, ${servedByVictim} served by the killed replica before the kill, ` +
         `${failed.length} failed (${[...new Set(failed.map((f) => f.error ?? f.status))].join(', ') || 'none'}), ` +
@@ -274,10 +275,10 @@ describeHa('three replicas behind HAProxy, Redis behind Sentinel', () => {
     // Each client has one request in flight at a time; it may lose that one and the next on the
     // connection that died with the replica, never more.
     expect(failed.length).toBeLessThanOrEqual(2 * WORKERS);
-    expect(failed.every((f) => f.status === 0 && f.at >= killedAt && f.at - killedAt < 2000)).toBe(true);
+    expect(failed.every((f) => f.status === 0 && f.at >= killedAt && f.at - killedAt < 3000)).toBe(true);
     expect(after.length).toBeGreaterThan(WORKERS);
     expect(after.every((r) => r.status === 200)).toBe(true);
-  }, 60_000);
+  }, 90_000);
 
   test('a Redis primary failover: refused cleanly while it lasts, then served again; the long-term consent survives', async () => {
     const alive = gateways.filter((g) => g.child.exitCode === null && g.child.signalCode === null);
