@@ -27,7 +27,9 @@ export function buildNodeApp(deps: {
   app.use(deps.forwardedPeer ? requireForwardedPeer(deps.forwardedPeer) : requireListedPeer(deps.currentWhitelist));
   app.use(requestContext('node', deps.log, deps.metrics));
   app.use(deps.tokenRouter);
-  app.use('/fhir', deps.fhirRouter);
+  // FHIR bases are configured full paths (endpoints.resourcePath); the router answers every other
+  // path on this listener with a 404 OperationOutcome.
+  app.use(deps.fhirRouter);
   app.use(notFound);
   app.use(lastResort(deps.log));
   return app;

@@ -92,23 +92,9 @@ the config file names, to hand to the Stelselnode. Default file: config/gateway.
     maxPositionals: 1,
     run: async ([file]) => {
       const { chooseConfigFile, loadConfig } = await config();
+      const { formatZalEntries, zalEntriesFor } = await import('./zal-command.js');
       const target = chooseConfigFile(file, fromProjectRoot('config', 'gateway.yaml'));
-      const loaded = await loadConfig(target);
-      // Loaded here, not at the top: the other commands should not pay for (or warn about) oidc-provider.
-      const { zalEntriesFor } = await import('./oauth/index.js');
-      const entries = zalEntriesFor(loaded.providers, {
-        patientPublicUrl: loaded.listeners.patient.publicUrl,
-        nodePublicUrl: loaded.listeners.node.publicUrl,
-      });
-      for (const entry of entries) {
-        process.stdout.write(`${entry.name}\n`);
-        for (const s of entry.services) {
-          process.stdout.write(
-            `  GegevensdienstId ${s.id}\n    AuthorizationEndpointuri ${s.authorizationEndpointUri}\n` +
-              `    TokenEndpointuri         ${s.tokenEndpointUri}\n    ResourceEndpointuri      ${s.resourceEndpointUri}\n`,
-          );
-        }
-      }
+      process.stdout.write(formatZalEntries(zalEntriesFor(await loadConfig(target))));
       return 0;
     },
   },

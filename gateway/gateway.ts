@@ -1,7 +1,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { createAdapters, type Adapter } from '../adapters/index.js';
-import type { GatewayConfig } from './config/index.js';
+import { distinctPaths, serviceEndpoints, type GatewayConfig } from './config/index.js';
 import { catalogueFile, loadCatalogue, type QueryCatalogue } from './fhir/catalogue/index.js';
 import { parseFhirXml } from './fhir/index.js';
 import { createFhirRouter } from './fhir/index.js';
@@ -96,6 +96,12 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
     cleanup.push(() => Promise.all([...adapters.values()].map((a) => a.close())).then(() => undefined));
     const catalogues = await loadCatalogues(config);
 
+    const endpoints = serviceEndpoints({
+      providers: config.providers,
+      endpoints: config.endpoints,
+      patientPublicUrl: config.listeners.patient.publicUrl,
+      nodePublicUrl: config.listeners.node.publicUrl,
+    });
     const authorizationServer: AuthorizationServer = await createAuthorizationServer({
       oauth: config.oauth,
       mode: config.mode,
@@ -109,6 +115,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       peerOf,
       audit,
       log: log.child({ component: 'oauth' }),
+      ...(endpoints.length > 0 ? { authorizationPaths: distinctPaths(endpoints, 'authorizationPath'), tokenPaths: distinctPaths(endpoints, 'tokenPath') } : {}),
     });
     cleanup.push(() => authorizationServer.close());
 
@@ -121,6 +128,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       peerOf,
       requireCertificateBinding: config.oauth.certificateBoundTokens,
       publicBaseUrl: config.listeners.node.publicUrl,
+      resourcePath: config.endpoints.resourcePath,
       audit,
       log: log.child({ component: 'fhir' }),
     });

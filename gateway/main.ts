@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import path from 'node:path';
 import { DEMO_PATIENTS } from '../adapters/index.js';
-import { chooseConfigFile, ConfigError, loadConfig } from './config/index.js';
-import { createGateway } from './gateway.js';
+import { chooseConfigFile, ConfigError, loadConfig, type GatewayConfig } from './config/index.js';
+import { createGateway, type Gateway } from './gateway.js';
 import { createLogger } from './observability/index.js';
 import { fromProjectRoot } from './project-root.js';
+import { startBanner } from './start-banner.js';
+import { zalEntriesFor } from './zal-command.js';
+import { zalDrift } from './zal-drift.js';
 
 /**
  * The only file with process effects: load and check the config, build the gateway, listen,
@@ -26,7 +29,7 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logging.level });
   const gateway = await createGateway(config, { configDir: path.dirname(path.resolve(file)), log });
   const bound = await gateway.listen();
-  printBanner(file, config, bound);
+  printBanner(file, config, bound, gateway);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -48,28 +51,11 @@ async function main(): Promise<void> {
   });
 }
 
-function printBanner(
-  file: string,
-  config: Awaited<ReturnType<typeof loadConfig>>,
-  bound: { node: string; patient: string; operations: string },
-): void {
-  const lines = [
-    '',
-    `MedMij gateway running (mode: ${config.mode}, config: ${path.relative(process.cwd(), file) || file})`,
-    `  MedMij node interface (mTLS + Whitelist): ${bound.node}   public URL ${config.listeners.node.publicUrl}`,
-    `  patient interface (browser):              ${bound.patient}   public URL ${config.listeners.patient.publicUrl}`,
-    `  operations (health, ready, metrics):      ${bound.operations}/health  /ready${config.operations.metrics ? '  /metrics' : ''}`,
-    `  authorization server metadata:            ${config.listeners.patient.publicUrl}/.well-known/oauth-authorization-server`,
-  ];
-  for (const provider of config.providers) {
-    for (const service of provider.services) {
-      lines.push(`  FHIR base ${provider.name} / ${service.id} (${service.fhirVersion}): ${config.listeners.node.publicUrl}/fhir/${provider.name}/${service.id}`);
-    }
-  }
-  if (config.adapters.some((a) => a.kind === 'demo')) {
-    lines.push(`  demo patients (BSN): ${DEMO_PATIENTS.map((p) => `${p.name} ${p.bsn}`).join(', ')}`);
-    lines.push('  try it: npx medmij-gateway pgo --bsn ' + (DEMO_PATIENTS[0]?.bsn ?? ''));
-  }
+function printBanner(file: string, config: GatewayConfig, bound: { node: string; patient: string; operations: string }, gateway: Gateway): void {
+  const demoPatients = config.adapters.some((a) => a.kind === 'demo') ? DEMO_PATIENTS : undefined;
+  const zal = gateway.lists.current('zorgaanbiederslijst');
+  const drift = zal ? zalDrift(zalEntriesFor(config), zal) : [];
+  const lines = startBanner({ file, config, bound, lists: gateway.lists.status(), zalDrift: drift, ...(demoPatients ? { demoPatients } : {}) });
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 

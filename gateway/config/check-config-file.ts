@@ -10,6 +10,11 @@ export type CheckConfigResult = { readonly ok: true; readonly summary: string } 
 export async function checkConfigFile(file: string, env?: NodeJS.ProcessEnv): Promise<CheckConfigResult> {
   try {
     const c = await loadConfig(file, env);
+    // A valid file can still serve nothing: the gateway would start and refuse every request.
+    // (A provider without services is already a schema error: services needs at least one.)
+    if (c.providers.length === 0) {
+      return { ok: false, errors: [`${file}: providers: no care provider is configured, so the gateway would serve nothing (add one with at least one data service)`] };
+    }
     const services = c.providers.reduce((n, p) => n + p.services.length, 0);
     const summary =
       `${file}: valid (mode ${c.mode}; storage ${c.storage.kind}; ` +

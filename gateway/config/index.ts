@@ -3,3 +3,5 @@ export { checkConfigFile, type CheckConfigResult } from './check-config-file.js'
 export { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 export { createConfigSchema, type GatewayConfig, type StorageConfig } from './schema.js';
 export type { OAuthConfig } from './sections/oauth.js';
+export type { EndpointsConfig } from './sections/endpoints.js';
+export { DEFAULT_ENDPOINT_PATHS, serviceEndpoints, distinctPaths, fillPathTemplate, type EndpointPathTemplates, type ServiceEndpoints } from './endpoint-paths.js';

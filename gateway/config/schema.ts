@@ -7,6 +7,7 @@ import { listsSection } from './sections/lists.js';
 import { storageSection } from './sections/storage.js';
 import { loggingSection } from './sections/logging.js';
 import { providersSection } from './sections/providers.js';
+import { endpointsSection, checkEndpointPaths } from './sections/endpoints.js';
 import { adaptersSection } from './sections/adapters.js';
 import { oauthSection, checkOAuthSafety } from './sections/oauth.js';
 import { qualificationSection, refineQualification, type QualificationDraft } from './sections/qualification.js';
@@ -35,12 +36,13 @@ export function createConfigSchema(baseDir: string) {
     storage: storageSection(f),
     logging: loggingSection(),
     providers: providersSection(),
+    endpoints: endpointsSection(),
     adapters: adaptersSection(),
     oauth: oauthSection(f),
     qualification: qualificationSection(),
   };
 
-  const rules: readonly ConfigRule[] = [checkProductionSafety, checkReferences, checkOAuthSafety];
+  const rules: readonly ConfigRule[] = [checkProductionSafety, checkReferences, checkOAuthSafety, checkEndpointPaths];
 
   return z.strictObject(sections).superRefine(
     (config, ctx) => {

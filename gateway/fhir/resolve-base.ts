@@ -1,5 +1,6 @@
 import type { FhirVersion } from '../../adapters/types.js';
 import type { ServiceBase } from './exchange.js';
+import { DEFAULT_ENDPOINT_PATHS, fillPathTemplate } from '../config/index.js';
 import { FhirError } from './outcome.js';
 
 /** The config shape of `providers:` that the FHIR layer reads (gateway/config/sections/providers.ts). */
@@ -17,25 +18,33 @@ export interface ProviderConfig {
   readonly services: readonly ProviderServiceConfig[];
 }
 
+/** Configured FHIR bases by their URL path (`/demoziekenhuis/48/fhir`). */
 export type ServiceDirectory = ReadonlyMap<string, ServiceBase>;
 
 /**
- * Each configured service has its own FHIR base, `{publicBaseUrl}/fhir/{provider}/{serviceId}`:
- * the ResourceEndpointuri published for its system role in the ZAL (digest §3).
+ * Each configured service has its own FHIR base: `endpoints.resourcePath` with `{provider}` and
+ * `{service}` filled in, under the node listener's public URL. That URL is the
+ * ResourceEndpointuri registered for the service in the ZAL (digest §3, §4.2), and `zal` prints
+ * it from the same function (gateway/config/endpoint-paths.ts).
  */
-export function createServiceDirectory(providers: readonly ProviderConfig[], publicBaseUrl: string): ServiceDirectory {
+export function createServiceDirectory(
+  providers: readonly ProviderConfig[],
+  publicBaseUrl: string,
+  resourcePath: string = DEFAULT_ENDPOINT_PATHS.resourcePath,
+): ServiceDirectory {
   const root = publicBaseUrl.replace(/\/+$/, '');
   const dir = new Map<string, ServiceBase>();
   for (const p of providers) {
     for (const s of p.services) {
-      dir.set(`${p.name}/${s.id}`, {
+      const path = fillPathTemplate(resourcePath, p.name, s.id);
+      dir.set(path, {
         providerName: p.name,
         serviceId: s.id,
         standard: s.standard,
         fhirVersion: s.fhirVersion,
         adapterId: s.adapter,
         timeoutMs: s.timeoutMs,
-        url: `${root}/fhir/${encodeURIComponent(p.name)}/${encodeURIComponent(s.id)}`,
+        url: `${root}${path}`,
       });
     }
   }
@@ -48,12 +57,29 @@ export interface BasePath {
   readonly rest: readonly string[];
 }
 
-/** `/demoziekenhuis/48/Observation/$lastn` → the service and `['Observation', '$lastn']`. */
+/**
+ * The one lookup URL path → FHIR base + the rest, for the whole path as the PGO sent it:
+ * `/demoziekenhuis/48/fhir/Observation/$lastn` → the service and `['Observation', '$lastn']`.
+ *
+ * PGOs form the request URL from the registered ResourceEndpointuri in two ways: most append
+ * `/{Type}`; the government PGO appends `/fhir/{Type}` unless the URI already ends in `/fhir`
+ * (minvws/nl-mgo-dvp-proxy `generate_forward_url`). So on a base that does not end in `/fhir`, a
+ * leading `fhir` segment is that convention and is dropped; it can never be a resource type
+ * (those start with a capital). Bases never nest (config rule checkEndpointPaths), so the first
+ * match is the only one. Anything else is not a FHIR base: 404, whatever it looks like.
+ */
 export function resolveBase(dir: ServiceDirectory, path: string): BasePath {
-  const [empty, provider, serviceId, ...rest] = path.split('/');
-  const service = empty === '' && provider && serviceId ? dir.get(`${provider}/${serviceId}`) : undefined;
-  if (!service) throw new FhirError(404, 'not-found', 'no FHIR base at this address', { reason: 'unknown_base' });
-  // A trailing slash (`Patient/`) is the same path.
-  if (rest.length > 0 && rest[rest.length - 1] === '') rest.pop();
-  return { service, rest };
+  const segments = path.split('/');
+  let prefix = '';
+  for (let i = 1; i < segments.length; i++) {
+    prefix += `/${segments[i]}`;
+    const service = dir.get(prefix);
+    if (!service) continue;
+    let rest = segments.slice(i + 1);
+    // A trailing slash (`Patient/`) is the same path.
+    if (rest.length > 0 && rest[rest.length - 1] === '') rest = rest.slice(0, -1);
+    if (!prefix.endsWith('/fhir') && rest[0] === 'fhir') rest = rest.slice(1);
+    return { service, rest };
+  }
+  throw new FhirError(404, 'not-found', 'no FHIR base at this address', { reason: 'unknown_base' });
 }

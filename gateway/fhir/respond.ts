@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { Resource } from '../../adapters/types.js';
-import { absoluteAttachmentUrls } from './attachment-urls.js';
+import { relativeAttachmentUrls } from './attachment-urls.js';
 import { toSearchset } from './bundle.js';
 import type { FhirExchange, ServiceBase } from './exchange.js';
 import type { BinaryFormat } from './format.js';
@@ -20,8 +20,8 @@ export function respondSearch(res: Response, ex: FhirExchange, service: ServiceB
     base: service.url,
     path: request.operation === 'lastn' ? `${request.resourceType}/$lastn` : request.resourceType,
     params: request.all,
-    matches: outcome.matches.map((r) => absoluteAttachmentUrls(maskBsn(r), service.url)),
-    includes: outcome.includes.map((r) => absoluteAttachmentUrls(maskBsn(r), service.url)),
+    matches: outcome.matches.map((r) => relativeAttachmentUrls(maskBsn(r), service.url)),
+    includes: outcome.includes.map((r) => relativeAttachmentUrls(maskBsn(r), service.url)),
     total: outcome.total,
     offset: request.offset,
     ...(request.count === undefined ? {} : { count: request.count }),
@@ -67,5 +67,5 @@ export function respondRead(res: Response, ex: FhirExchange, service: ServiceBas
     sendBinaryContent(res, resource, head);
     return;
   }
-  sendResource(res, 200, absoluteAttachmentUrls(maskBsn(resource), service.url), format, service.fhirVersion, head);
+  sendResource(res, 200, relativeAttachmentUrls(maskBsn(resource), service.url), format, service.fhirVersion, head);
 }

@@ -32,8 +32,10 @@ export interface FhirRouterDeps {
   /** gateway/tls `peerOf`: the TLS peer of the request, undefined without a client certificate. */
   readonly peerOf: (req: Request) => (PeerNames & PeerFingerprint) | undefined;
   readonly requireCertificateBinding: boolean;
-  /** Public URL of the node interface, e.g. `https://localhost:9443`; the router is mounted at `/fhir`. */
+  /** Public URL of the node interface, e.g. `https://localhost:9443`. */
   readonly publicBaseUrl: string;
+  /** `endpoints.resourcePath`, e.g. `/{provider}/{service}/fhir`; the config default when absent. */
+  readonly resourcePath?: string;
   readonly audit: AuditLog;
   readonly log: Logger;
 }
@@ -60,13 +62,13 @@ const serviceOf = (ex: FhirExchange): ServiceBase => {
 };
 
 /**
- * The FHIR resource server, mounted by the lead at `/fhir` on the node interface. One base per
- * configured data service: `{publicBaseUrl}/fhir/{provider}/{serviceId}`. Read top to bottom,
+ * The FHIR resource server, mounted at the root of the node interface. One base per configured
+ * data service: `{publicBaseUrl}{endpoints.resourcePath}` (resolve-base.ts). Read top to bottom,
  * the table below is the request walk-through (STYLE.md §6.3); every refusal is a FhirError
  * rendered by error-handler.ts, and every request leaves one audit record (start-exchange.ts).
  */
 export function createFhirRouter(deps: FhirRouterDeps): Router {
-  const directory = createServiceDirectory(deps.providers, deps.publicBaseUrl);
+  const directory = createServiceDirectory(deps.providers, deps.publicBaseUrl, deps.resourcePath);
   // Fail at start, not per request: every service needs its adapter and its catalogue.
   const readable = new Map<ServiceBase, ReadonlySet<string>>();
   /** Per base, the searched types that index documents: where a Binary's owner is looked up. */
@@ -84,7 +86,8 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
   const startedAt = new Date().toISOString();
 
   const locateBase: Step = (req, _res, ex) => {
-    const { service, rest } = resolveBase(directory, req.path);
+    // The whole path, wherever the router is mounted: bases are configured as full paths.
+    const { service, rest } = resolveBase(directory, `${req.baseUrl}${req.path}`);
     ex.service = service;
     ex.rest = rest;
   };

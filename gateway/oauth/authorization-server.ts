@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import express from 'express';
 import helmet from 'helmet';
@@ -20,11 +21,12 @@ import { authorizationServerMetadata } from './metadata.js';
 import { createPageErrorHandler } from './page-error-handler.js';
 import { pickLang, renderErrorPage, STYLESHEET, STYLESHEET_PATH } from './pages/index.js';
 import type { PeerOf } from './peer.js';
-import { createProvider } from './provider.js';
+import { createProvider, PROVIDER_ROUTES } from './provider.js';
 import { allScopeTokens, parseScope, type ServedProvider } from './scope.js';
 import { toX5tS256 } from './thumbprint.js';
 import { tokenEndpoint, traceIdsOf } from './token-endpoint.js';
 import { createTokenErrorHandler } from './token-error-handler.js';
+import { withTokenRequestDuties } from './token-request-duties.js';
 
 export interface AuthorizationServerDeps {
   readonly oauth: OAuthConfig;
@@ -41,6 +43,9 @@ export interface AuthorizationServerDeps {
   readonly peerOf: PeerOf;
   readonly audit: AuditLog;
   readonly log: Logger;
+  /** The filled `endpoints.authorizationPath` / `tokenPath` of every service; `/oauth/authorize`, `/oauth/token` when absent. */
+  readonly authorizationPaths?: readonly string[];
+  readonly tokenPaths?: readonly string[];
 }
 
 export interface AuthorizationServer {
@@ -172,10 +177,24 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
   patientRouter.get(STYLESHEET_PATH, (_req, res) => {
     res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(STYLESHEET);
   });
+  const authorizationPaths = deps.authorizationPaths ?? [PROVIDER_ROUTES.authorization];
+  const tokenPaths = deps.tokenPaths ?? [PROVIDER_ROUTES.token];
   patientRouter.get('/.well-known/oauth-authorization-server', (_req, res) => {
-    res.json(authorizationServerMetadata({ patientPublicUrl: patientUrl, nodePublicUrl: deps.nodePublicUrl, scopes, certificateBoundTokens: oauth.certificateBoundTokens }));
+    res.json(
+      authorizationServerMetadata({
+        patientPublicUrl: patientUrl,
+        nodePublicUrl: deps.nodePublicUrl,
+        scopes,
+        certificateBoundTokens: oauth.certificateBoundTokens,
+        authorizationPath: authorizationPaths[0]!,
+        tokenPath: tokenPaths[0]!,
+      }),
+    );
   });
-  patientRouter.get('/oauth/authorize', authorizeEndpoint({ handler: provider.handler, currentOAuthClientList: deps.currentOAuthClientList, providers: deps.providers, audit: deps.audit }));
+  patientRouter.get(
+    onPaths(authorizationPaths),
+    authorizeEndpoint({ handler: onProviderRoute(provider.handler, PROVIDER_ROUTES.authorization), currentOAuthClientList: deps.currentOAuthClientList, providers: deps.providers, audit: deps.audit }),
+  );
   // oidc-provider's resume step after the interaction (issues the code and redirects).
   patientRouter.get('/oauth/authorize/:uid', (req, res) => provider.handler(req, res));
   patientRouter.use(
@@ -197,10 +216,10 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
   patientRouter.use(createPageErrorHandler(deps.log));
 
   const nodeRouter = express.Router();
-  nodeRouter.post('/oauth/token', tokenEndpoint({ handler: provider.handler, peerOf: deps.peerOf, certificateBoundTokens: oauth.certificateBoundTokens, audit: deps.audit }));
+  nodeRouter.post(onPaths(tokenPaths), tokenEndpoint({ handler: withTokenRequestDuties(onProviderRoute(provider.handler, PROVIDER_ROUTES.token), { refreshCodeAlias: oauth.compatibility.refreshCodeGrantType, audit: deps.audit }), peerOf: deps.peerOf, certificateBoundTokens: oauth.certificateBoundTokens, audit: deps.audit }));
   // RFC 6749 §3.2: the token endpoint is POST only. Answering here also keeps Express's
   // automatic OPTIONS reply (200 "POST") off the node interface.
-  nodeRouter.all('/oauth/token', (_req, res) => {
+  nodeRouter.all(onPaths(tokenPaths), (_req, res) => {
     res.status(405).set({ Allow: 'POST', 'Cache-Control': 'no-store' }).json({ error: 'invalid_request', error_description: 'the token endpoint accepts POST only' });
   });
   nodeRouter.use(createTokenErrorHandler(deps.log));
@@ -217,6 +236,24 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
     async close() {
       // Nothing of our own to release: the store belongs to the caller.
     },
+  };
+}
+
+/**
+ * Express route paths are patterns (path-to-regexp); configured paths are literal, so they are
+ * matched as exact strings instead.
+ */
+function onPaths(paths: readonly string[]): RegExp {
+  const escaped = paths.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^(?:${escaped.join('|')})$`);
+}
+
+/** Hands a request on a configured public path to the library under its own route, query kept. */
+function onProviderRoute<R extends IncomingMessage, S>(handler: (req: R, res: S) => void, route: string): (req: R, res: S) => void {
+  return (req, res) => {
+    const q = (req.url ?? '').indexOf('?');
+    req.url = q < 0 ? route : `${route}${(req.url ?? '').slice(q)}`;
+    handler(req, res);
   };
 }
 

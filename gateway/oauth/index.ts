@@ -1,5 +1,4 @@
 export { createAuthorizationServer, type AuthorizationServer, type AuthorizationServerDeps } from './authorization-server.js';
-export { zalEntriesFor, type ZalEntry, type ZalServiceEntry } from './zal-entries.js';
 export type { AccessTokenVerifier, GrantContext } from './grant-context.js';
 export type { ServedProvider } from './scope.js';
 export type { PeerIdentity, PeerOf } from './peer.js';

@@ -8,13 +8,16 @@ export function authorizationServerMetadata(v: {
   readonly nodePublicUrl: string;
   readonly scopes: readonly string[];
   readonly certificateBoundTokens: boolean;
+  /** Paths of the endpoints on their listener (endpoints.authorizationPath / tokenPath, filled). */
+  readonly authorizationPath?: string;
+  readonly tokenPath?: string;
 }): Record<string, unknown> {
   const patient = v.patientPublicUrl.replace(/\/+$/, '');
   const node = v.nodePublicUrl.replace(/\/+$/, '');
   return {
     issuer: patient,
-    authorization_endpoint: `${patient}/oauth/authorize`,
-    token_endpoint: `${node}/oauth/token`,
+    authorization_endpoint: `${patient}${v.authorizationPath ?? '/oauth/authorize'}`,
+    token_endpoint: `${node}${v.tokenPath ?? '/oauth/token'}`,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: ['authorization_code', 'refresh_token'],

@@ -87,6 +87,12 @@ function ephemeralJwks() {
   return { keys: [{ ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'ES256', kid: 'ephemeral' }] };
 }
 
+/**
+ * The library's own routes. The public paths are configurable (endpoints.authorizationPath /
+ * tokenPath); the routers in front rewrite each request to these before handing it over.
+ */
+export const PROVIDER_ROUTES = { authorization: '/oauth/authorize', token: '/oauth/token' } as const;
+
 export function createProvider(options: ProviderOptions): OAuthProvider {
   const replayError = () => new errors.InvalidGrant('grant already used');
   const adapterOptions = {
@@ -126,7 +132,7 @@ export function createProvider(options: ProviderOptions): OAuthProvider {
     // (digest §2.6). `tls_client_auth` would tie the certificate name to client_id, which MedMij
     // says not to do (digest §5.2: front- and backchannel certificates may differ).
     clientDefaults: { id_token_signed_response_alg: 'ES256', token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] },
-    routes: { authorization: '/oauth/authorize', token: '/oauth/token' },
+    routes: { ...PROVIDER_ROUTES },
     interactions: { url: async (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     // MedMij asks consent every time (digest §2): never reuse a grant from an earlier session.
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {

@@ -52,7 +52,13 @@ export class KeyValueStoreAdapter {
   async upsert(id: string, payload: StoredPayload, expiresIn?: number): Promise<void> {
     const ttlMs = expiresIn !== undefined && expiresIn > 0 ? expiresIn * 1000 : undefined;
     const { consumed: _consumed, ...rest } = payload;
-    await this.store.set(this.key(id), JSON.stringify(rest), ttlMs);
+    if (UNIQUE_AT_ISSUE.has(this.model)) {
+      // MedMij 2.0.0: every issued code, access token and refresh token is checked unique. They
+      // are saved once, at issue; an id already taken is never overwritten, and nothing is issued.
+      if (!(await this.store.setIfAbsent(this.key(id), JSON.stringify(rest), ttlMs))) throw new Error(`${this.model} id collision: not issued`);
+    } else {
+      await this.store.set(this.key(id), JSON.stringify(rest), ttlMs);
+    }
     if (typeof payload.grantId === 'string') {
       await this.store.addToSet(grantIndexKey(payload.grantId), this.key(id), this.options.grantIndexTtlMs);
     }
@@ -105,6 +111,9 @@ export class KeyValueStoreAdapter {
     await this.store.del(index);
   }
 }
+
+/** The artefacts a PGO receives as credentials (MedMij 2.0.0 uniqueness duty). */
+const UNIQUE_AT_ISSUE: ReadonlySet<string> = new Set(['AuthorizationCode', 'AccessToken', 'RefreshToken']);
 
 function grantIndexKey(grantId: string): string {
   return `oidc:grant:${grantId}`;

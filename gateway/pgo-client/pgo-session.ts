@@ -74,7 +74,8 @@ export class PgoSession {
   }
 
   /**
-   * POST to the token endpoint over two-sided TLS, with a fresh MedMij-Request-ID (core.tknint.208).
+   * POST to the token endpoint over two-sided TLS, with a fresh MedMij-Request-ID and an
+   * X-Correlation-ID (core.tknint.208).
    * The answer must be a JSON object (RFC 6749 §5.1/§5.2), success or error.
    */
   async token(form: Record<string, string>, headers: Record<string, string> = {}, endpoint?: string): Promise<TokenAnswer> {
@@ -83,6 +84,9 @@ export class PgoSession {
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
       'medmij-request-id': crypto.randomUUID(),
+      // The session's id from the authorization request when the caller passes it; a new one
+      // otherwise, as on a refresh (core.tknint.208).
+      'x-correlation-id': crypto.randomUUID(),
       ...headers,
     });
     let json: unknown;

@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import type { FhirVersion } from '../../adapters/types.js';
-import { ConfigError, loadConfig, type GatewayConfig } from '../config/index.js';
+import { ConfigError, DEFAULT_ENDPOINT_PATHS, loadConfig, type GatewayConfig } from '../config/index.js';
 import { catalogueFile, loadCatalogue, type QueryCatalogue } from '../fhir/catalogue/index.js';
 import { fromProjectRoot } from '../project-root.js';
 import type { PgoOptions } from './pgo-options.js';
@@ -20,6 +20,8 @@ export interface PgoSetup {
   readonly nodeUrlOverridden: boolean;
   readonly configuredNodeUrl?: string;
   readonly services: readonly ServiceSetup[];
+  /** `endpoints.resourcePath` of the gateway config (the default without one): where each FHIR base is. */
+  readonly resourcePath: string;
   /** Where the URLs and services came from, for the report. */
   readonly source: string;
 }
@@ -92,6 +94,7 @@ export async function resolvePgoSetup(options: PgoOptions): Promise<PgoSetup> {
     nodeUrlOverridden: options.nodeUrl !== undefined,
     ...(configuredNodeUrl !== undefined ? { configuredNodeUrl } : {}),
     services,
+    resourcePath: loaded?.config.endpoints.resourcePath ?? DEFAULT_ENDPOINT_PATHS.resourcePath,
     source: loaded ? loaded.file : 'built-in defaults',
   };
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { fillPathTemplate } from '../config/index.js';
 import { buildAuthorizationUrl, createPkcePair, createState } from './authorization-url.js';
 import { buildCatalogueQueries } from './catalogue-queries.js';
 import { discoverEndpoints } from './discover-endpoints.js';
@@ -155,7 +156,7 @@ async function run(options: PgoOptions, io: PgoIo): Promise<number> {
 }
 
 function serviceBase(setup: PgoSetup, provider: string, serviceId: string): string {
-  return `${setup.nodeUrl}/fhir/${encodeURIComponent(provider)}/${encodeURIComponent(serviceId)}`;
+  return `${setup.nodeUrl}${fillPathTemplate(setup.resourcePath, provider, serviceId)}`;
 }
 
 /** GET {base}/metadata over mTLS: proves the TLS connection is accepted and the service exists. */

@@ -6,7 +6,7 @@ import type { PgoSession } from './pgo-session.js';
 export type FhirFormat = 'json' | 'xml';
 
 export interface QueryContext {
-  /** `{node}/fhir/{provider}/{service}` */
+  /** The FHIR base: `{node}{endpoints.resourcePath}` filled for the provider and service. */
   readonly baseUrl: string;
   readonly fhirVersion: FhirVersion;
   readonly accessToken: string;

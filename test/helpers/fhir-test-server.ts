@@ -3,6 +3,7 @@ import http from 'node:http';
 import express from 'express';
 import type { Adapter } from '../../adapters/types.js';
 import { loadCatalogue, catalogueFile, type QueryCatalogue } from '../../gateway/fhir/catalogue/index.js';
+import { TEST_RESOURCE_PATH } from './gateway.js';
 import { createFhirRouter, createStaticTokenVerifier, type ProviderConfig } from '../../gateway/fhir/index.js';
 import { MemoryAuditLog } from '../../gateway/observability/audit.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
@@ -63,6 +64,7 @@ export async function startFhirTestServer(options: TestServerOptions): Promise<T
       peerOf: () => ({ hostnames: ['pgo.example.nl'], fingerprintSha256: 'AA' }),
       requireCertificateBinding: true,
       publicBaseUrl: url,
+      resourcePath: TEST_RESOURCE_PATH,
       audit,
       log: createSilentLogger(),
     }),

@@ -36,7 +36,15 @@ export interface TestGatewayOptions {
   readonly certsDir?: string;
   /** The application logger; silent by default. Pass createLogger({ destination }) to read the log. */
   readonly log?: Logger;
+  /**
+   * YAML for the `endpoints:` section. Default: the FHIR bases at `/fhir/{provider}/{service}`
+   * (the plain convention, not the shipped default), so tests can write their paths literally.
+   */
+  readonly endpointsYaml?: string;
 }
+
+/** Where the tests' FHIR bases are unless a test says otherwise (endpointsYaml). */
+export const TEST_RESOURCE_PATH = '/fhir/{provider}/{service}';
 
 const DEMO_SERVICES = `      - { id: "48", standard: bgz-3, fhirVersion: STU3, adapter: demo-ehr }
       - { id: mp9-3.0, standard: mp9-3.0, fhirVersion: R4, adapter: demo-ehr }`;
@@ -78,6 +86,7 @@ providers:
     supportPhone: "+31 20 555 0100"
     services:
 ${options.servicesYaml ?? DEMO_SERVICES}
+endpoints: ${options.endpointsYaml ?? `{ resourcePath: "${TEST_RESOURCE_PATH}" }`}
 adapters:
 ${options.adaptersYaml ?? '  - { id: demo-ehr, kind: demo }'}
 ${options.extraYaml ?? ''}

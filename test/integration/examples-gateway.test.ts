@@ -115,7 +115,7 @@ describeLab('config/examples/lab-sql.yaml as a running gateway', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const search = (query: string, token = TOKEN) => get(`${urls.node}/fhir/lab-west/46/${query}`, tls, token);
+  const search = (query: string, token = TOKEN) => get(`${urls.node}/lab-west/46/fhir/${query}`, tls, token);
 
   test('the Lab 2.x search answers the patient\'s results, mapped from the LIMS rows', async () => {
     const answer = await search(`Observation?category=${encodeURIComponent(LAB_CATEGORY)}`);
@@ -127,7 +127,7 @@ describeLab('config/examples/lab-sql.yaml as a running gateway', () => {
     expect(entries.map((e) => e.resource['id'])).toEqual(['r2', 'r1', 'r3']);
     for (const e of entries) {
       expect(e.search.mode).toBe('match');
-      expect(e.fullUrl).toBe(`https://medmij.lab-west.example:9443/fhir/lab-west/46/Observation/${String(e.resource['id'])}`);
+      expect(e.fullUrl).toBe(`https://medmij.lab-west.example:9443/lab-west/46/fhir/Observation/${String(e.resource['id'])}`);
       expect(e.resource).toMatchObject({
         resourceType: 'Observation',
         meta: { profile: ['http://nictiz.nl/fhir/StructureDefinition/zib-LaboratoryTestResult-Observation'] },
@@ -208,7 +208,7 @@ describeHospital('config/examples/hospital-fhir.yaml as a running gateway', () =
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const search = (query: string) => get(`${urls.node}/fhir/ziekenhuis-noord/48/${query}`, tls, TOKEN_H);
+  const search = (query: string) => get(`${urls.node}/ziekenhuis-noord/48/fhir/${query}`, tls, TOKEN_H);
   const idsOf = (bundle: Json, mode: string) =>
     ((bundle['entry'] ?? []) as Array<{ resource: Resource; search: { mode: string } }>)
       .filter((e) => e.search.mode === mode)

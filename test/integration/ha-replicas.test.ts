@@ -98,7 +98,7 @@ async function startGateway(name: string, base: Record<string, any>): Promise<Re
 /** A FHIR GET with the MedMij headers over the given agent; network errors come back as status 0. */
 async function fhirGet(agent: Agent, nodeUrl: string, token: string, query = 'Patient'): Promise<{ status: number; body: string; error?: string }> {
   try {
-    const res = await request(`${nodeUrl}/fhir/demoziekenhuis/48/${query}`, {
+    const res = await request(`${nodeUrl}/demoziekenhuis/48/fhir/${query}`, {
       dispatcher: agent,
       headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json', 'medmij-request-id': randomUUID(), 'x-correlation-id': randomUUID() },
       signal: AbortSignal.timeout(10_000),
@@ -227,7 +227,7 @@ describeHa('three replicas behind HAProxy, Redis behind Sentinel', () => {
       const answer = await fhirGet(agent, nodeUrlOf(fhirReplica.nodePort), token.access_token);
       expect(answer.status).toBe(200);
       expect(JSON.parse(answer.body)).toMatchObject({ resourceType: 'Bundle', type: 'searchset' });
-      expect(await servedBy('/fhir/demoziekenhuis/48/Patient', from)).toEqual([fhirReplica.name]);
+      expect(await servedBy('/demoziekenhuis/48/fhir/Patient', from)).toEqual([fhirReplica.name]);
       expect(new Set([authorizedOn[0], tokenReplica.name, fhirReplica.name]).size).toBe(3);
     } finally {
       await agent.close();
@@ -262,7 +262,7 @@ describeHa('three replicas behind HAProxy, Redis behind Sentinel', () => {
     })();
     await Promise.all([...Array.from({ length: WORKERS }, worker), killer]);
 
-    const servedByVictim = victim.logLines().slice(from[0]).filter((l) => l.includes('"route":"/fhir/demoziekenhuis/48/Patient"')).length;
+    const servedByVictim = victim.logLines().slice(from[0]).filter((l) => l.includes('"route":"/demoziekenhuis/48/fhir/Patient"')).length;
     const failed = results.filter((r) => r.status !== 200);
     // HAProxy's /ready check (every 300 ms) has taken the dead replica out well before this.
     const after = results.filter((r) => r.at > killedAt + 3000);

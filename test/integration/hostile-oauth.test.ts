@@ -181,7 +181,13 @@ describe('authorization endpoint and interaction pages (patient interface)', () 
 
 describe('token endpoint (node interface)', () => {
   const post = (body: string, type = 'application/x-www-form-urlencoded', extra: Array<readonly [string, string]> = []) =>
-    rawRequest(node, { method: 'POST', path: '/oauth/token', headers: [['Content-Type', type], ...extra], body });
+    rawRequest(node, {
+      method: 'POST',
+      path: '/oauth/token',
+      // The MedMij ids every token request carries (core.tknint.208), so each case reaches the check it is about.
+      headers: [['Content-Type', type], ['MedMij-Request-ID', crypto.randomUUID()], ['X-Correlation-ID', crypto.randomUUID()], ...extra],
+      body,
+    });
 
   function expectOAuthError(answer: RawAnswer, statuses: readonly number[], errors: readonly string[]): void {
     expectNoLeak(answer);

@@ -108,7 +108,7 @@ if (!reachable) console.warn(`Skipping the Redis outage probes: no Redis reachab
       const answer = await rawRequest(node, {
         method: 'POST',
         path: '/oauth/token',
-        headers: [['Content-Type', 'application/x-www-form-urlencoded']],
+        headers: [['Content-Type', 'application/x-www-form-urlencoded'], ['MedMij-Request-ID', crypto.randomUUID()], ['X-Correlation-ID', crypto.randomUUID()]],
         body: 'grant_type=authorization_code&code=abc&redirect_uri=https%3A%2F%2Fpgo.listed.test%2Fmedmij%2Fcallback&client_id=pgo.listed.test',
       });
       expectNoLeak(answer);

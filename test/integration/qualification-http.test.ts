@@ -186,7 +186,7 @@ describeWithFixtures('every qualification query through the gateway in qualifica
   async function ask(service: string, version: FhirVersion, patientRef: string, query: string): Promise<Counted> {
     const token = tokens.get(patientRef);
     if (token === undefined) throw new Error(`no token generated for ${patientRef}`);
-    const url = `${nodeUrl}/fhir/${PROVIDER}/${service}/${query}`;
+    const url = `${nodeUrl}/${PROVIDER}/${service}/fhir/${query}`;
     const [json, xml] = await Promise.all([fetchAnswer(url, token, 'json', version), fetchAnswer(url, token, 'xml', version)]);
     for (const bundle of [json, xml]) {
       assertMedMijAnswer(bundle, { url, patientRef });

@@ -65,7 +65,7 @@ describeWithFixtures('qualification mode with the Nictiz fixtures', () => {
   function search(base: string, query: string, token: string): Promise<{ status: number; body: Record<string, unknown> }> {
     return new Promise((resolve, reject) => {
       const req = https.get(
-        `${urls.node}/fhir/demoziekenhuis/${base}/${query}`,
+        `${urls.node}/demoziekenhuis/${base}/fhir/${query}`,
         { ...tls, servername: 'localhost', headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' } },
         (res) => {
           let text = '';
@@ -84,7 +84,7 @@ describeWithFixtures('qualification mode with the Nictiz fixtures', () => {
     const entries = answer.body['entry'] as Array<{ resource: { resourceType: string; id: string }; search: { mode: string } }>;
     expect(entries.filter((e) => e.search.mode === 'match').map((e) => e.resource.id)).toEqual(['medmij-bgz-test-patA']);
     assertMedMijAnswer(answer.body, {
-      url: 'https://localhost:9443/fhir/demoziekenhuis/48/Patient?_include=Patient:general-practitioner',
+      url: 'https://localhost:9443/demoziekenhuis/48/fhir/Patient?_include=Patient:general-practitioner',
       patientRef: 'medmij-bgz-test-patA',
     });
   });
@@ -96,7 +96,7 @@ describeWithFixtures('qualification mode with the Nictiz fixtures', () => {
     expect(entries.length).toBeGreaterThan(0);
     for (const e of entries) expect(e.resource.subject?.reference).toBe('Patient/nl-core-Patient-mp9-C-XXX-Dongen');
     assertMedMijAnswer(answer.body, {
-      url: 'https://localhost:9443/fhir/demoziekenhuis/mp9-3.0/MedicationRequest?category=http://snomed.info/sct|33633005',
+      url: 'https://localhost:9443/demoziekenhuis/mp9-3.0/fhir/MedicationRequest?category=http://snomed.info/sct|33633005',
       patientRef: 'nl-core-Patient-mp9-C-XXX-Dongen',
     });
   });

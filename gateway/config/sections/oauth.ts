@@ -25,6 +25,7 @@ import { field, type ConfigRule } from '../rules/config-rule.js';
  *   availabilityTimeoutMs: 5000                         # deadline for the EHR availability check
  *   cookieKeys: [${env:OAUTH_COOKIE_KEY}]               # newest first; ≥ 32 characters each
  *   keysFile: /run/secrets/oauth-keys.json              # optional: {"cookieKeys": [...]}, re-read on reloadKeys()
+ *   compatibility: { refreshCodeGrantType: false }      # known PGO deviations accepted on purpose (README)
  * ```
  */
 export function oauthSection(fields: ConfigFields) {
@@ -56,6 +57,16 @@ export function oauthSection(fields: ConfigFields) {
       availabilityTimeoutMs: z.number().int().positive().max(9_000).default(5000),
       cookieKeys: z.array(secret).min(1).optional(),
       keysFile: fields.filePath.optional(),
+      /**
+       * Named switches for known PGO deviations that are safe to accept (README "Known PGO
+       * behaviours"); all off by default, and none widens what a patient consented to.
+       */
+      compatibility: z
+        .strictObject({
+          /** Read `grant_type=refresh_code` (the government PGO's refresh) as RFC 6749 `refresh_token`. */
+          refreshCodeGrantType: z.boolean().default(false),
+        })
+        .prefault({}),
     })
     .prefault({});
 }

@@ -1,5 +1,5 @@
 import type { Adapter, AdapterContext, Resource, SearchQuery } from '../../../adapters/types.js';
-import { absoluteAttachmentUrls } from '../../../gateway/fhir/attachment-urls.js';
+import { relativeAttachmentUrls } from '../../../gateway/fhir/attachment-urls.js';
 import { binaryIdOf, linkedBinaryIds, securityContextOf } from '../../../gateway/fhir/binary-access.js';
 import { guardAdapter } from '../../../gateway/fhir/compartment-guard.js';
 import { isLinkedBinary } from '../../../gateway/fhir/linked-binary.js';
@@ -62,28 +62,30 @@ describe('linkedBinaryIds', () => {
   });
 });
 
-describe('absoluteAttachmentUrls', () => {
-  test('makes relative Binary URLs absolute on the base and leaves everything else alone', () => {
-    const input = docRef('d1', 'p1', 'Binary/a', `${BASE}/Binary/b`, 'https://elsewhere.example/doc.pdf', 'Binary/a/_history/1');
-    const out = absoluteAttachmentUrls(input, `${BASE}/`);
+describe('relativeAttachmentUrls', () => {
+  test('keeps relative Binary URLs, makes those absolute on this base relative, leaves every other URL alone', () => {
+    const input = docRef('d1', 'p1', 'Binary/a', `${BASE}/Binary/b`, 'https://elsewhere.example/doc.pdf', `${BASE}/Binary/a/_history/1`, `${BASE}/Patient/p1`, `${BASE}x/Binary/c`);
+    const out = relativeAttachmentUrls(input, `${BASE}/`);
     expect((out['content'] as Array<{ attachment: { url: string; contentType: string } }>).map((c) => c.attachment.url)).toEqual([
-      `${BASE}/Binary/a`,
-      `${BASE}/Binary/b`,
+      'Binary/a',
+      'Binary/b',
       'https://elsewhere.example/doc.pdf',
-      `${BASE}/Binary/a/_history/1`,
+      'Binary/a/_history/1',
+      `${BASE}/Patient/p1`,
+      `${BASE}x/Binary/c`,
     ]);
-    expect((out['content'] as Array<{ attachment: { contentType: string } }>)[0]!.attachment.contentType).toBe('application/pdf');
+    expect((out['content'] as Array<{ attachment: { contentType: string } }>)[1]!.attachment.contentType).toBe('application/pdf');
     // The input is not changed (resources from the demo EHR are frozen).
-    expect((input['content'] as Array<{ attachment: { url: string } }>)[0]!.attachment.url).toBe('Binary/a');
+    expect((input['content'] as Array<{ attachment: { url: string } }>)[1]!.attachment.url).toBe(`${BASE}/Binary/b`);
   });
 
   test('STU3 DocumentManifest pAttachment too; other types and unchanged resources are returned as they are', () => {
-    const manifest: Resource = { resourceType: 'DocumentManifest', id: 'm', content: [{ pAttachment: { url: 'Binary/x' } }, { pReference: { reference: 'Binary/y' } }] };
-    expect(absoluteAttachmentUrls(manifest, BASE)['content']).toEqual([{ pAttachment: { url: `${BASE}/Binary/x` } }, { pReference: { reference: 'Binary/y' } }]);
-    const obs: Resource = { resourceType: 'Observation', id: 'o', content: [{ attachment: { url: 'Binary/x' } }] };
-    expect(absoluteAttachmentUrls(obs, BASE)).toBe(obs);
-    const absolute = docRef('d', 'p1', `${BASE}/Binary/x`);
-    expect(absoluteAttachmentUrls(absolute, BASE)).toBe(absolute);
+    const manifest: Resource = { resourceType: 'DocumentManifest', id: 'm', content: [{ pAttachment: { url: `${BASE}/Binary/x` } }, { pReference: { reference: 'Binary/y' } }] };
+    expect(relativeAttachmentUrls(manifest, BASE)['content']).toEqual([{ pAttachment: { url: 'Binary/x' } }, { pReference: { reference: 'Binary/y' } }]);
+    const obs: Resource = { resourceType: 'Observation', id: 'o', content: [{ attachment: { url: `${BASE}/Binary/x` } }] };
+    expect(relativeAttachmentUrls(obs, BASE)).toBe(obs);
+    const relative = docRef('d', 'p1', 'Binary/x');
+    expect(relativeAttachmentUrls(relative, BASE)).toBe(relative);
   });
 });
 

@@ -186,8 +186,8 @@ describe('development lists (config/lists/dev)', () => {
     const provider = parseList('zorgaanbiederslijst', readDevList('MedMij_Zorgaanbiederslijst.xml'), dev).byName('demoziekenhuis@medmij');
     const services = provider?.interfaceVersions[0]?.dataServices ?? [];
     expect(services.map((s) => [s.id, s.systemRoles[0]?.code, s.systemRoles[0]?.resourceEndpointUri])).toEqual([
-      ['48', 'MM-3.0-BZB-FHIR', 'https://localhost:9443/fhir/demoziekenhuis/48'],
-      ['mp9-3.0', 'MM-3.0-MPB-FHIR', 'https://localhost:9443/fhir/demoziekenhuis/mp9-3.0'],
+      ['48', 'MM-3.0-BZB-FHIR', 'https://localhost:9443/demoziekenhuis/48/fhir'],
+      ['mp9-3.0', 'MM-3.0-MPB-FHIR', 'https://localhost:9443/demoziekenhuis/mp9-3.0/fhir'],
     ]);
     expect(services[0]?.authorizationEndpointUri).toBe('https://localhost:8443/oauth/authorize');
     expect(parseList('gegevensdienstnamenlijst', readDevList('MedMij_Gegevensdienstnamenlijst.xml'), dev).services.map((s) => s.id)).toEqual(['48', 'mp9-3.0']);

@@ -19,6 +19,8 @@ describe('oauth config section', () => {
       longTermConsentDays: 183,
       certificateBoundTokens: true,
       availabilityTimeoutMs: 5000,
+      // Known PGO deviations: every switch off by default.
+      compatibility: { refreshCodeGrantType: false },
     });
   });
   it('rejects unknown keys, long code lifetimes and short cookie keys', () => {

@@ -3,7 +3,6 @@ import { parseAuthorizationRequest, isAllowedRedirectUri } from '../../../gatewa
 import { parseBsn } from '../../../gateway/oauth/bsn.js';
 import { parseScope, allScopeTokens } from '../../../gateway/oauth/scope.js';
 import { toX5tS256 } from '../../../gateway/oauth/thumbprint.js';
-import { zalEntriesFor } from '../../../gateway/oauth/zal-entries.js';
 import type { OAuthClientList } from '../../../gateway/lists/types.js';
 
 const providers = [
@@ -109,19 +108,4 @@ describe('toX5tS256', () => {
   it('turns colon hex into base64url', () => expect(toX5tS256(hex.match(/../g)!.join(':').toUpperCase())).toBe(Buffer.from(hex, 'hex').toString('base64url')));
   it('keeps base64url', () => expect(toX5tS256(Buffer.from(hex, 'hex').toString('base64url'))).toHaveLength(43));
   it('refuses other input', () => expect(toX5tS256('abc')).toBeUndefined());
-});
-
-describe('zalEntriesFor', () => {
-  it('puts authorization on the patient URL and token/resource on the node URL', () => {
-    const [entry] = zalEntriesFor(providers.slice(0, 1), { patientPublicUrl: 'https://p.example/', nodePublicUrl: 'https://n.example:9443' });
-    expect(entry).toEqual({
-      name: 'demoziekenhuis@medmij',
-      services: ['48', '49'].map((id) => ({
-        id,
-        authorizationEndpointUri: 'https://p.example/oauth/authorize',
-        tokenEndpointUri: 'https://n.example:9443/oauth/token',
-        resourceEndpointUri: `https://n.example:9443/fhir/demoziekenhuis/${id}`,
-      })),
-    });
-  });
 });

@@ -19,6 +19,22 @@ describe('KeyValueStoreAdapter', () => {
     expect(await codes.find('c1')).toBeUndefined();
   });
 
+  it.each(['AuthorizationCode', 'AccessToken', 'RefreshToken'])('issues a %s only under an id not yet taken (MedMij 2.0.0 uniqueness), keeping the first', async (model) => {
+    const artefacts = adapter(model);
+    await artefacts.upsert(`dup-${model}`, { grantId: 'first', exp: 1 }, 60);
+    await expect(artefacts.upsert(`dup-${model}`, { grantId: 'second', exp: 1 }, 60)).rejects.toThrow(/id collision: not issued/);
+    expect(await artefacts.find(`dup-${model}`)).toMatchObject({ grantId: 'first' });
+  });
+
+  it('still updates the artefacts oidc-provider saves more than once (sessions, grants, interactions)', async () => {
+    for (const model of ['Session', 'Grant', 'Interaction']) {
+      const a = adapter(model);
+      await a.upsert('same', { v: 1 }, 60);
+      await a.upsert('same', { v: 2 }, 60);
+      expect(await a.find('same')).toMatchObject({ v: 2 });
+    }
+  });
+
   it('finds sessions by uid', async () => {
     const sessions = adapter('Session');
     await sessions.upsert('s1', { uid: 'u1' }, 60);

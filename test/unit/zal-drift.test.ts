@@ -1,0 +1,34 @@
+import { readFile } from 'node:fs/promises';
+import { loadConfig } from '../../gateway/config/index.js';
+import { parseZorgaanbiederslijst } from '../../gateway/lists/index.js';
+import { fromProjectRoot } from '../../gateway/project-root.js';
+import { zalEntriesFor } from '../../gateway/zal-command.js';
+import { zalDrift } from '../../gateway/zal-drift.js';
+
+describe('zalDrift: the ZAL in force against what the gateway serves', () => {
+  it('finds none between the shipped development ZAL and the embedded defaults npm start runs on', async () => {
+    const zal = parseZorgaanbiederslijst(await readFile(fromProjectRoot('config', 'lists', 'dev', 'MedMij_Zorgaanbiederslijst.xml'), 'utf8'), { developmentExceptions: true });
+    const config = await loadConfig(fromProjectRoot('config', 'gateway.yaml'), {});
+    expect(zalDrift(zalEntriesFor(config), zal)).toEqual([]);
+  });
+
+  it('names each endpoint that differs, and services or providers the ZAL does not list', async () => {
+    const zal = parseZorgaanbiederslijst(await readFile(fromProjectRoot('config', 'lists', 'dev', 'MedMij_Zorgaanbiederslijst.xml'), 'utf8'), { developmentExceptions: true });
+    const config = await loadConfig(fromProjectRoot('config', 'gateway.yaml'), {});
+    const moved = { ...config, endpoints: { ...config.endpoints, resourcePath: '/fhir/{provider}/{service}' } };
+    expect(zalDrift(zalEntriesFor(moved), zal)).toEqual([
+      'demoziekenhuis@medmij service 48: the ZAL registers ResourceEndpointuri https://localhost:9443/demoziekenhuis/48/fhir, this gateway serves https://localhost:9443/fhir/demoziekenhuis/48',
+      'demoziekenhuis@medmij service mp9-3.0: the ZAL registers ResourceEndpointuri https://localhost:9443/demoziekenhuis/mp9-3.0/fhir, this gateway serves https://localhost:9443/fhir/demoziekenhuis/mp9-3.0',
+    ]);
+    const extra = {
+      ...config,
+      providers: [
+        { ...config.providers[0]!, services: [...config.providers[0]!.services, { ...config.providers[0]!.services[0]!, id: '51' }] },
+        { ...config.providers[0]!, name: 'elders' },
+      ],
+    };
+    const drift = zalDrift(zalEntriesFor(extra), zal);
+    expect(drift).toContain('demoziekenhuis@medmij service 51 is not on the Zorgaanbiederslijst in force');
+    expect(drift).toContain('elders@medmij is not on the Zorgaanbiederslijst in force');
+  });
+});
