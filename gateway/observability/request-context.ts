@@ -78,6 +78,19 @@ function routeLabel(req: Request): string {
   const route = (req as Request & { route?: { path?: unknown } }).route?.path;
   const base = req.baseUrl || '';
   if (typeof route === 'string') return `${base}${route}`;
+  // A route on several configured paths (the endpoint path templates): the one this request
+  // matched, else the first; either way a configured, bounded value, never the raw URL.
+  // A route on a pattern of configured paths (oauth: the endpoint path templates, anchored): the
+  // path it matched, as received (handlers may rewrite req.url for the library they call).
+  if (route instanceof RegExp && !route.global && !route.sticky) {
+    const full = (req.originalUrl || '').split('?')[0] ?? '';
+    if (full.startsWith(base) && route.test(full.slice(base.length))) return full;
+  }
+  if (Array.isArray(route)) {
+    const paths = route.filter((p): p is string => typeof p === 'string');
+    const matched = paths.find((p) => p === req.path) ?? paths[0];
+    if (matched !== undefined) return `${base}${matched}`;
+  }
   // Unmatched or handled outside Express routing (oidc-provider): keep only the first segment.
   const first = req.path.split('/')[1] ?? '';
   return `/${first.replace(/[^a-z0-9._-]/gi, '').slice(0, 32)}`;

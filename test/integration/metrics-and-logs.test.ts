@@ -94,6 +94,14 @@ test('FHIR latency is labelled per provider, data service and interaction, not o
   expect([...routes]).not.toContain('/demoziekenhuis');
 });
 
+test('the OAuth endpoints on their configured paths keep their own route, not the first path segment', async () => {
+  const text = await scrape();
+  const routesOf = (listener: string) => [...text.matchAll(new RegExp(`^medmij_gateway_http_request_duration_seconds_count\\{listener="${listener}",route="([^"]+)"`, 'gm'))].map((m) => m[1]);
+  expect(routesOf('patient')).toEqual(expect.arrayContaining(['/oauth/authorize', '/interaction/:uid/login', '/interaction/:uid/consent']));
+  expect(routesOf('node')).toContain('/oauth/token');
+  expect([...routesOf('patient'), ...routesOf('node')]).not.toContain('/oauth');
+});
+
 test('every JSON log line names each key once (traceId and sessionId were bound twice)', () => {
   const fhirLines = lines.filter((l) => l.includes('"traceId"'));
   expect(fhirLines.length).toBeGreaterThanOrEqual(4);
