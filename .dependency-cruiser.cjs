@@ -41,7 +41,7 @@ module.exports = {
     },
     { name: 'no-circular', severity: 'error', from: { path: '^(gateway|adapters)/' }, to: { circular: true } },
     sdk('oidc-provider', ['gateway/oauth/provider.ts']),
-    sdk('redis', ['gateway/storage/redis-store.ts']),
+    sdk('redis', ['gateway/storage/redis-client.ts']),
     sdk('rate-limiter-flexible', ['gateway/storage/rate-limiter.ts']),
     sdk('pg', ['adapters/sql/pg-driver.ts']),
     sdk('fhir', ['gateway/fhir/fhir-xml.ts']),

@@ -1,4 +1,4 @@
-export { loadConfig, parseConfig, chooseConfigFile, type ParseConfigOptions } from './load.js';
+export { loadConfig, parseConfig, chooseConfigFile, chooseHealthUrl, type ParseConfigOptions } from './load.js';
 export { checkConfigFile, type CheckConfigResult } from './check-config-file.js';
 export { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 export { createConfigSchema, type GatewayConfig, type KetenlogConfig, type StorageConfig } from './schema.js';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
+import { checkWritablePaths } from './check-writable-paths.js';
 import { ConfigError, formatPath, type ConfigIssue } from './config-error.js';
 import { deepFreeze } from './deep-freeze.js';
 import { parseYaml } from './parse-yaml.js';
@@ -27,7 +28,14 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
     const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError(absolute, [{ path: '', message: `cannot read the file (${reason})` }]);
   }
-  return parseConfig(text, { file: absolute, env });
+  const config = parseConfig(text, { file: absolute, env });
+  // What only the disk can tell (a writable audit file), reported like a schema problem: key and line.
+  const issues = await checkWritablePaths(config);
+  if (issues.length > 0) {
+    const yaml = parseYaml(text);
+    throw new ConfigError(absolute, issues.map((issue) => ({ ...issue, ...yaml.locate(pathSegments(issue.path)) })));
+  }
+  return config;
 }
 
 /** The pure part of loadConfig: YAML text → frozen config, or ConfigError. No I/O. */
@@ -86,4 +94,12 @@ function sortByLine(issues: readonly ConfigIssue[]): ConfigIssue[] {
  */
 export function chooseConfigFile(argument: string | undefined, defaultFile: string, env: NodeJS.ProcessEnv = process.env): string {
   return argument ?? (env['MEDMIJ_GATEWAY_CONFIG'] || undefined) ?? defaultFile;
+}
+
+/**
+ * The address `medmij-gateway health` probes when MEDMIJ_GATEWAY_HEALTH_URL is set (for an
+ * orchestrator that maps the operations port elsewhere); undefined means "from the config".
+ */
+export function chooseHealthUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env['MEDMIJ_GATEWAY_HEALTH_URL'] || undefined;
 }

@@ -37,7 +37,7 @@ export function createConfigSchema(baseDir: string) {
     operations: operationsSection(f),
     tls: tlsSection(f),
     lists: listsSection(f),
-    storage: storageSection(),
+    storage: storageSection(f),
     logging: loggingSection(),
     providers: providersSection(),
     endpoints: endpointsSection(),

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AuditEvent, AuditLog } from '../observability/index.js';
 import type { Logger } from '../observability/index.js';
-import { contextOf } from '../observability/index.js';
+import { contextOf, labelRoute } from '../observability/index.js';
 import { setExchange, type FhirExchange } from './exchange.js';
 import { parseTraceHeaders } from './trace-headers.js';
+import { fhirRouteLabel } from './route-label.js';
 
 /** The TLS peer as gateway/tls describes it (structural: only the names are read here). */
 export interface PeerNames {
@@ -47,6 +48,7 @@ export function startExchange(deps: StartExchangeDeps) {
       res.setHeader('MedMij-Request-ID', trace.traceId);
     }
     if (trace.sessionId !== undefined) exchange.sessionId = trace.sessionId;
+    labelRoute(res, () => fhirRouteLabel(exchange));
     next();
   };
 }

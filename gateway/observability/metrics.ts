@@ -17,7 +17,9 @@ export interface GatewayMetrics {
 
 export function createMetrics(listAges: () => ReadonlyArray<{ kind: string; ageSeconds: number | undefined }>): GatewayMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'medmij_gateway_process_' });
+  // No prefix: the standard process_* and nodejs_* names that every Node dashboard and alert expects
+  // (the old 'medmij_gateway_process_' prefix doubled into medmij_gateway_process_process_cpu_…).
+  collectDefaultMetrics({ register: registry });
   return {
     registry,
     httpDuration: new Histogram({

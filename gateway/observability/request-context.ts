@@ -27,6 +27,17 @@ export interface RequestContext {
 
 
 const CONTEXT = Symbol('requestContext');
+const ROUTE_LABEL = Symbol('routeLabel');
+
+/**
+ * Lets the protocol code that knows what a request was (FHIR: provider, data service, interaction
+ * and resource type) name its metric/log route, read when the response finishes. Express's own
+ * matched route is too coarse for the FHIR listener (every request was `/demoziekenhuis`, so no
+ * latency per data service). The label must be built from validated, bounded values only.
+ */
+export function labelRoute(res: Response, label: () => string | undefined): void {
+  (res.locals as Record<symbol, () => string | undefined>)[ROUTE_LABEL] = label;
+}
 
 /** The status logged for a request whose client went away before the answer was sent (nginx's 499). */
 const CLIENT_CLOSED = 499;
@@ -102,7 +113,8 @@ export function requestContext(listener: ListenerName, log: Logger, metrics?: Ga
     res.once('close', () =>
       queueMicrotask(() => {
         const ms = performance.now() - context.started;
-        const route = routeLabel(req);
+        const labelled = (res.locals as Record<symbol, (() => string | undefined) | undefined>)[ROUTE_LABEL]?.();
+        const route = labelled ?? routeLabel(req);
         const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
         observe(route, status, ms / 1000);
         context.writeAccessLine(req.method, route, status, Math.round(ms));
@@ -126,6 +138,19 @@ function routeLabel(req: Request): string {
   const route = (req as Request & { route?: { path?: unknown } }).route?.path;
   const base = req.baseUrl || '';
   if (typeof route === 'string') return `${base}${route}`;
+  // A route on several configured paths (the endpoint path templates): the one this request
+  // matched, else the first; either way a configured, bounded value, never the raw URL.
+  // A route on a pattern of configured paths (oauth: the endpoint path templates, anchored): the
+  // path it matched, as received (handlers may rewrite req.url for the library they call).
+  if (route instanceof RegExp && !route.global && !route.sticky) {
+    const full = (req.originalUrl || '').split('?')[0] ?? '';
+    if (full.startsWith(base) && route.test(full.slice(base.length))) return full;
+  }
+  if (Array.isArray(route)) {
+    const paths = route.filter((p): p is string => typeof p === 'string');
+    const matched = paths.find((p) => p === req.path) ?? paths[0];
+    if (matched !== undefined) return `${base}${matched}`;
+  }
   // Unmatched or handled outside Express routing (oidc-provider): keep only the first segment.
   const first = req.path.split('/')[1] ?? '';
   return `/${first.replace(/[^a-z0-9._-]/gi, '').slice(0, 32)}`;

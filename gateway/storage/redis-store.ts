@@ -1,11 +1,18 @@
-import { createClient } from 'redis';
 import { ErrorCodes, GatewayError } from '../errors.js';
 import type { Logger } from '../observability/index.js';
 import type { KeyValueStore } from './key-value-store.js';
+import { createRedisConnection, type RedisConnection, type RedisTlsMaterial, type RedisTopology } from './redis-client.js';
 
 export interface RedisStoreOptions {
-  /** redis:// or rediss:// URL; may carry credentials, so it is never logged. */
-  readonly url: string;
+  /** redis:// or rediss:// URL; may carry credentials, so it is never logged. Shorthand for topology single. */
+  readonly url?: string;
+  /** One server, a Sentinel-watched primary, or a Cluster (redis-client.ts). */
+  readonly topology?: RedisTopology;
+  /** ACL user/password for sentinel and cluster data nodes (a url carries its own). */
+  readonly username?: string;
+  readonly password?: string;
+  /** CA (and client certificate) for TLS to Redis. */
+  readonly tls?: RedisTlsMaterial;
   /** Prepended to every key, so several gateways (or test runs) can share one Redis. */
   readonly keyPrefix: string;
   /** Deadline for one TCP/TLS connection attempt. */
@@ -17,10 +24,11 @@ export interface RedisStoreOptions {
   readonly log?: Logger;
 }
 
-type Client = ReturnType<typeof createClient>;
+type Client = RedisConnection;
 
 /**
- * KeyValueStore on Redis (node-redis v6); the only file that imports `redis` (house rule 1).
+ * KeyValueStore on Redis (node-redis v6), whichever way Redis is deployed (redis-client.ts creates
+ * the connection: the only import of `redis`, house rule 1).
  *
  * Fail closed: there is no offline queue, so while Redis is unreachable every command rejects at
  * once with STORAGE_UNAVAILABLE, and a command that gets no answer is abandoned after
@@ -36,15 +44,15 @@ export class RedisStore implements KeyValueStore {
   private lastError: string | undefined;
 
   constructor(private readonly options: RedisStoreOptions) {
-    const maxDelay = options.maxReconnectDelayMs ?? 2000;
-    this.client = createClient({
-      url: options.url,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: options.connectTimeoutMs,
-        // Exponential back-off with jitter, capped: never gives up (Redis may come back), never spins.
-        reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, maxDelay) + Math.floor(Math.random() * 50),
-      },
+    const topology = options.topology ?? (options.url !== undefined ? { kind: 'single' as const, url: options.url } : undefined);
+    if (topology === undefined) throw new Error('RedisStore: give a url or a topology');
+    this.client = createRedisConnection({
+      topology,
+      ...(options.username === undefined ? {} : { username: options.username }),
+      ...(options.password === undefined ? {} : { password: options.password }),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+      connectTimeoutMs: options.connectTimeoutMs,
+      maxReconnectDelayMs: options.maxReconnectDelayMs ?? 2000,
     });
     // Without a listener node-redis would throw 'error' events; log each outage once, not every retry.
     this.client.on('error', (err: unknown) => {
@@ -89,14 +97,11 @@ export class RedisStore implements KeyValueStore {
   async ready(timeoutMs: number = this.options.connectTimeoutMs): Promise<void> {
     if (this.closed) throw unavailable('store is closed');
     if (this.client.isReady) return;
-    // Not events.once: it would reject on the 'error' events of each failed attempt meanwhile.
-    let onReady: () => void = () => undefined;
-    const readyNow = new Promise<boolean>((resolve) => {
-      onReady = () => resolve(true);
-      this.client.once('ready', onReady);
-    });
-    const ok = await withDeadline(readyNow, timeoutMs, () => false);
-    this.client.off('ready', onReady);
+    // Polled rather than awaited as an event: the Cluster client has no 'ready' event of its own,
+    // and events.once would reject on the 'error' events of each failed attempt meanwhile.
+    const until = Date.now() + timeoutMs;
+    while (!this.client.isReady && !this.closed && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    const ok = this.client.isReady;
     if (!ok) throw unavailable(`redis not reachable within ${timeoutMs} ms`);
   }
 
@@ -125,7 +130,10 @@ export class RedisStore implements KeyValueStore {
   }
 
   async del(key: string): Promise<void> {
-    await this.run((c) => c.del([this.valueKey(key), this.setKey(key)]));
+    // Two commands, not one DEL of two keys: in a Cluster the two keys live in different slots
+    // (a multi-key DEL would fail with CROSSSLOT). Each delete is idempotent.
+    await this.run((c) => c.del(this.valueKey(key)));
+    await this.run((c) => c.del(this.setKey(key)));
   }
 
   async addToSet(key: string, member: string, ttlMs?: number): Promise<void> {
@@ -172,6 +180,7 @@ export class RedisStore implements KeyValueStore {
     let removed = 0;
     const pattern = `${this.options.keyPrefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
     await this.run(async (c) => {
+      if (c.scanIterator === undefined) throw new Error('clearPrefix is not available on a Redis Cluster (SCAN is per node)');
       for await (const keys of c.scanIterator({ MATCH: pattern, COUNT: 500 })) {
         if (keys.length > 0) removed += await c.unlink(keys);
       }
@@ -180,7 +189,7 @@ export class RedisStore implements KeyValueStore {
   }
 
   // --- Streams: the durable outbox of gateway/ketenlog (not part of the KeyValueStore port). ---
-  // Here rather than in a second file because `redis` is imported only in this one (house rule 1).
+  // Here, beside the key-value commands, on the one connection storage/redis-client.ts creates.
 
   /** XADD of each entry, in order, in one transaction; returns the ids Redis gave them (time-ordered). */
   async streamAppend(name: string, entries: ReadonlyArray<Readonly<Record<string, string>>>): Promise<string[]> {

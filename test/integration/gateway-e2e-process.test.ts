@@ -1,11 +1,12 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { fromProjectRoot } from '../../gateway/project-root.js';
+import { CLI_JS, MAIN_JS, ensureBuilt } from '../helpers/built-dist.js';
 
 /**
  * End to end against the real processes: `node dist/gateway/main.js <config>` (what `npm start`
@@ -13,18 +14,8 @@ import { fromProjectRoot } from '../../gateway/project-root.js';
  * SIGTERM and a graceful exit 0.
  */
 const root = fromProjectRoot();
-const mainJs = path.join(root, 'dist', 'gateway', 'main.js');
-const cliJs = path.join(root, 'dist', 'gateway', 'cli.js');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
+const mainJs = MAIN_JS;
+const cliJs = CLI_JS;
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -41,12 +32,7 @@ let gatewayOut = '';
 let configFile: string;
 
 beforeAll(async () => {
-  // Build only when dist is missing or older than the sources; type errors in files other
-  // helpers are still editing do not stop tsc from emitting, so only the output is checked.
-  const stale = !existsSync(mainJs) || !existsSync(cliJs) || statSync(cliJs).mtimeMs < Math.max(newestSource(path.join(root, 'gateway')), newestSource(path.join(root, 'adapters')));
-  if (stale) {
-    await new Promise<void>((resolve) => execFile('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root }, () => resolve()));
-  }
+  await ensureBuilt();
   expect(existsSync(path.join(root, 'dist', 'gateway', 'pgo-client', 'index.js'))).toBe(true);
 
   dir = await mkdtemp(path.join(os.tmpdir(), 'medmij-e2e-'));

@@ -18,7 +18,11 @@ const productionEnv = {
 };
 
 /** Keys of list entries the example cannot show filled in (qualification tokens are refused in production): documented in its comment. */
-const DOCUMENTED_IN_COMMENTS = ['qualification.tokens[].token', 'qualification.tokens[].patientRef', 'qualification.tokens[].provider', 'qualification.tokens[].services', 'qualification.tokens[].clientId', 'ketenlog.caFile'];
+const DOCUMENTED_IN_COMMENTS = [
+  // url, sentinel and cluster exclude each other: the example shows url and the other two in comments.
+  'storage.sentinel', 'storage.sentinel.masterName', 'storage.sentinel.nodes', 'storage.sentinel.nodes[].host', 'storage.sentinel.nodes[].port', 'storage.sentinel.password',
+  'storage.cluster', 'storage.cluster.nodes', 'storage.username', 'storage.password',
+ 'qualification.tokens[].token', 'qualification.tokens[].patientRef', 'qualification.tokens[].provider', 'qualification.tokens[].services', 'qualification.tokens[].clientId', 'ketenlog.caFile'];
 
 /** Every key path the schema accepts, arrays written as `[]` (e.g. `providers[].services[].id`). */
 function schemaKeys(schema: z.ZodType, prefix = ''): string[] {
@@ -87,7 +91,15 @@ describe('config/gateway.example.yaml (the documentation)', () => {
   it('loads in production mode with the environment it names', async () => {
     const config = await loadConfig(exampleFile, productionEnv);
     expect(config.mode).toBe('production');
-    expect(config.storage).toEqual({ kind: 'redis', url: productionEnv.REDIS_URL, keyPrefix: 'dvza-prod:', connectTimeoutMs: 5000, commandTimeoutMs: 2000, requirePersistence: true });
+    expect(config.storage).toEqual({
+      kind: 'redis',
+      url: productionEnv.REDIS_URL,
+      tls: { caFile: '/certs/redis-ca.pem', certFile: '/certs/redis-client.crt', keyFile: '/certs/redis-client.key', serverName: 'redis.internal' },
+      keyPrefix: 'dvza-prod:',
+      connectTimeoutMs: 5000,
+      commandTimeoutMs: 2000,
+      requirePersistence: true,
+    });
     expect(config.lists.whitelist.source).toBe('https://register.medmij.nl/MedMij_Whitelist.xml?api=2');
   });
 
