@@ -39,9 +39,41 @@ export interface SearchParam {
   readonly value: string;
 }
 
+/** One alternative of a token criterion (FHIR search `[system]|[code]`). */
+export interface TokenAlternative {
+  /** undefined: any system; '': the value must have no system. */
+  readonly system: string | undefined;
+  /** undefined: any code in the system. */
+  readonly code: string | undefined;
+}
+
+/** FHIR search prefixes (R4 §3.1.1.4.1.1; STU3 the same). */
+export type DatePrefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
+
+/** One alternative of a date criterion: the prefix and the instant range (ms since epoch) the value stands for. */
+export interface DateAlternative {
+  readonly prefix: DatePrefix;
+  readonly low: number;
+  readonly high: number;
+}
+
+/**
+ * One filter parameter of the request, parsed once by the gateway (gateway/fhir/search): what an
+ * adapter may push down to its backend. Repeated parameters are separate criteria (AND); `any`
+ * holds the comma-separated alternatives (OR). `raw` is the value as sent, for a passthrough.
+ * Kinds an adapter does not know (chains, modifiers) it leaves to the gateway, which re-applies
+ * every criterion to what the adapter returns.
+ */
+export type SearchCriterion =
+  | { readonly kind: 'token'; readonly name: string; readonly raw: string; readonly any: readonly TokenAlternative[] }
+  | { readonly kind: 'date'; readonly name: string; readonly raw: string; readonly any: readonly DateAlternative[] }
+  | { readonly kind: 'other'; readonly name: string; readonly raw: string };
+
 export interface SearchQuery {
   readonly resourceType: string;
-  /** Filters only: result parameters (_include, _count, _format) are handled by the gateway. */
+  /** The filters in parsed form (AND). Result parameters (_include, _count, _format) are the gateway's. */
+  readonly criteria: readonly SearchCriterion[];
+  /** The same filters as sent (name with modifier, value), for a FHIR passthrough. */
   readonly params: readonly SearchParam[];
 }
 

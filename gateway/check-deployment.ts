@@ -42,12 +42,15 @@ export async function checkDeployment(config: GatewayConfig, configDir: string):
 /** Every service's standard has a catalogue that loads, fits the service's FHIR version and the engine. */
 async function checkServices(config: GatewayConfig, report: Report): Promise<Map<string, QueryCatalogue>> {
   const loaded = new Map<string, QueryCatalogue | string>();
-  const folder = path.join(path.basename(path.dirname(standardsFolder)), path.basename(standardsFolder));
+  const builtIn = path.join(path.basename(path.dirname(standardsFolder)), path.basename(standardsFolder));
+  const own = config.standards.folder;
+  if (own !== undefined) await requireReadable('standards.folder', own, 'directory', report);
+  const folder = own === undefined ? builtIn : `${own} or the built-in ${builtIn}`;
   const engineChecked = new Set<string>();
   for (const [i, provider] of config.providers.entries()) {
     for (const [j, service] of provider.services.entries()) {
       const at = `providers[${i}].services[${j}]`;
-      if (!loaded.has(service.standard)) loaded.set(service.standard, await tryLoad(service.standard, folder));
+      if (!loaded.has(service.standard)) loaded.set(service.standard, await tryLoad(service.standard, folder, own));
       const catalogue = loaded.get(service.standard);
       if (typeof catalogue === 'string') {
         report(`${at}.standard`, catalogue);
@@ -71,10 +74,10 @@ async function checkServices(config: GatewayConfig, report: Report): Promise<Map
   return new Map([...loaded].filter((e): e is [string, QueryCatalogue] => typeof e[1] !== 'string'));
 }
 
-async function tryLoad(standard: string, folder: string): Promise<QueryCatalogue | string> {
+async function tryLoad(standard: string, folder: string, own: string | undefined): Promise<QueryCatalogue | string> {
   let file: string;
   try {
-    file = catalogueFile(standard);
+    file = catalogueFile(standard, own);
   } catch {
     return `"${standard}" is not a standard key (lowercase letters, digits, dots and dashes)`;
   }
@@ -121,7 +124,8 @@ function sampleParams(t: QueryTemplate, iterateName: string): SearchParam[] {
   const params: SearchParam[] = [];
   for (const [name, rule] of Object.entries(t.params)) {
     if ('equals' in rule) params.push(...rule.equals.map((value) => ({ name, value })));
-    else if (rule.format === 'token') params.push({ name, value: 'urn:example:system|x' });
+    else if (rule.format === 'token') params.push({ name, value: name.endsWith(':of-type') ? 'urn:example:system|t|x' : 'urn:example:system|x' });
+    else if (rule.format === 'text') params.push({ name, value: 'x' });
     else params.push(...rule.prefixes.map((prefix) => ({ name, value: `${prefix}2024-01-01` })));
   }
   return [...params, ...t.include.map((value) => ({ name: '_include', value })), ...t.iterate.map((value) => ({ name: iterateName, value }))];

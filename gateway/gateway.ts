@@ -219,7 +219,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
 
 async function loadCatalogues(config: GatewayConfig): Promise<ReadonlyMap<string, QueryCatalogue>> {
   const standards = new Set(config.providers.flatMap((p) => p.services.map((s) => s.standard)));
-  const entries = await Promise.all([...standards].map(async (s) => [s, await loadCatalogue(catalogueFile(s))] as const));
+  const entries = await Promise.all([...standards].map(async (s) => [s, await loadCatalogue(catalogueFile(s, config.standards.folder))] as const));
   return new Map(entries);
 }
 

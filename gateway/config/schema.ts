@@ -10,6 +10,7 @@ import { providersSection } from './sections/providers.js';
 import { endpointsSection, checkEndpointPaths } from './sections/endpoints.js';
 import { adaptersSection } from './sections/adapters.js';
 import { oauthSection, checkOAuthSafety } from './sections/oauth.js';
+import { standardsSection } from './sections/standards.js';
 import { qualificationSection, refineQualification, type QualificationDraft } from './sections/qualification.js';
 import type { ConfigRule } from './rules/config-rule.js';
 import { checkProductionSafety } from './rules/production-safety.js';
@@ -40,6 +41,7 @@ export function createConfigSchema(baseDir: string) {
     adapters: adaptersSection(),
     oauth: oauthSection(f),
     qualification: qualificationSection(),
+    standards: standardsSection(f),
   };
 
   const rules: readonly ConfigRule[] = [checkProductionSafety, checkReferences, checkOAuthSafety, checkEndpointPaths];

@@ -1,7 +1,7 @@
 import type { Adapter, AdapterContext, Resource } from '../../../adapters/types.js';
 import { isVisibleToPatient } from '../../../adapters/index.js';
 import { SearchParamError } from './search-param-error.js';
-import { applyFilters, compileFilters, type ResolveReference } from './filter-resources.js';
+import { applyFilters, type Criterion, type ResolveReference } from './filter-resources.js';
 import { compileIncludes, resolveIncludes } from './resolve-includes.js';
 import { lastN } from './last-n.js';
 import type { SearchRequest } from './search-request.js';
@@ -28,9 +28,13 @@ export async function executeSearch(request: SearchRequest, adapter: Adapter, ct
   if (request.operation === 'lastn' && request.resourceType !== 'Observation') {
     throw new SearchParamError('$lastn', '$lastn is only defined on Observation');
   }
-  // Compile first: a malformed parameter fails before the EHR is asked anything.
-  const predicates = compileFilters(request.fhirVersion, request.resourceType, request.filters);
-  const includes = compileIncludes(request.fhirVersion, request.include);
+  // Compiled at the edge (search-request.ts); a filter that did not compile fails here, before
+  // the EHR is asked anything.
+  const criteria: Criterion[] = request.criteria.map((c) => {
+    if (c.kind === 'invalid') throw c.error;
+    return c;
+  });
+  const includes = compileIncludes(request.fhirVersion, request.includes);
 
   const cache = new Map<string, Promise<Resource | undefined>>();
   const resolve: ResolveReference = (reference) => {
@@ -43,14 +47,14 @@ export async function executeSearch(request: SearchRequest, adapter: Adapter, ct
     return hit;
   };
 
-  const { resources } = await adapter.search({ resourceType: request.resourceType, params: request.filters }, ctx);
+  const { resources } = await adapter.search({ resourceType: request.resourceType, criteria, params: request.filters }, ctx);
   const patientRef = ctx.patient.patientRef;
   const candidates = resources.filter((r) => r.resourceType === request.resourceType && isVisibleToPatient(r, patientRef));
-  let matches = await applyFilters(candidates, predicates, resolve);
+  let matches = await applyFilters(candidates, criteria, resolve);
   if (request.operation === 'lastn') matches = lastN(matches, request.max ?? 1);
 
   const total = matches.length;
-  const offset = request.offset ?? 0;
+  const offset = request.offset;
   const page = request.count === undefined ? matches.slice(offset) : matches.slice(offset, offset + request.count);
   const included = await resolveIncludes(page, includes, resolve, patientRef);
   return { matches: page, includes: included, total };

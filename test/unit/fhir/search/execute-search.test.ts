@@ -86,7 +86,7 @@ describe('executeSearch', () => {
       'Medication/m1', 'Medication/m2', 'Organization/o1', 'Practitioner/pr1', 'PractitionerRole/role1',
     ]);
     const noIterate = await executeSearch(
-      q('MedicationRequest', [['_include', 'MedicationRequest:requester'], ['_include', 'PractitionerRole:organization']]),
+      q('MedicationRequest', [['_include', 'MedicationRequest:requester']]),
       listAdapter(data),
       ctx('a'),
     );
@@ -116,10 +116,12 @@ describe('executeSearch', () => {
     const adapter = listAdapter(data);
     await expect(executeSearch(q('Observation', [['date', 'ge2024-99']]), adapter, ctx('a'))).rejects.toThrow(SearchParamError);
     await expect(executeSearch(q('Observation', [['foo', 'x']]), adapter, ctx('a'))).rejects.toThrow(/"foo" is not supported/);
-    await expect(executeSearch(q('Observation', [['code:text', 'x']]), adapter, ctx('a'))).rejects.toThrow(/modifiers/);
+    await expect(executeSearch(q('Observation', [['code:below', 'x']]), adapter, ctx('a'))).rejects.toThrow(/modifier ":below" is not supported/);
     await expect(executeSearch(q('Observation', [['_include', 'Observation:nope']]), adapter, ctx('a'))).rejects.toThrow(SearchParamError);
-    expect(() => q('Observation', [['_count', '-1']])).toThrow(SearchParamError);
-    expect(() => q('Observation', [['_include', 'garbage']])).toThrow(SearchParamError);
+    // Result parameters are refused by the one parse itself, as a 400 OperationOutcome.
+    expect(() => q('Observation', [['_count', '-1']])).toThrow(expect.objectContaining({ status: 400 }));
+    expect(() => q('Observation', [['_include', 'garbage']])).toThrow(expect.objectContaining({ status: 400 }));
+    expect(() => q('MedicationRequest', [['_include', 'PractitionerRole:organization']])).toThrow(/_include must start from MedicationRequest/);
     expect(adapter.searches).toBe(0);
   });
 
