@@ -103,3 +103,53 @@ export function listMp9Patients(nictizFixturesRoot: string): string[] {
     .map((f) => f.replace(/\.xml$/, ''))
     .sort();
 }
+
+export const VITALS_SMORENBURG = 'selfmeasurements-Patient-XXX-Smorenburg';
+/** The second vital-signs test patient: Nictiz's Send/Receive patient, with no measurements served. */
+export const VITALS_HERDER = 'selfmeasurements-Patient-XXX-Herder';
+
+const VITAL_CODES: ReadonlyArray<readonly [string, string]> = [
+  ['respiration', 'http://snomed.info/sct|422834003'],
+  ['body height', 'http://loinc.org|8302-2'],
+  ['body temperature', 'http://loinc.org|8310-5'],
+  ['oxygen saturation', 'http://loinc.org|59408-5'],
+  ['pulse rate', 'http://loinc.org|8893-0'],
+  ['blood pressure', 'http://loinc.org|85354-9'],
+  ['body weight', 'http://loinc.org|29463-7'],
+  ['blood glucose', 'http://loinc.org|14760-3,http://loinc.org|14743-9,http://loinc.org|14770-2'],
+  ['heart rate', 'http://loinc.org|8867-4'],
+];
+const window = (from: number, to: number): string => `&date=ge${dayFromLoad(from)}&date=le${dayFromLoad(to)}`;
+
+/**
+ * Vital signs 2.x (service 52): every search of the Nictiz Serving-XIS Test scripts
+ * (SelfMeasurements-2-0, scenarios 1–10) with the Observation count each script asserts for
+ * XXX_Smorenburg, checked against the fixture dates (`${DATE, T, D, n}` per file). [query, matches]
+ */
+export const VITALS_CASES: ReadonlyArray<readonly [string, number]> = [
+  // [all, $lastn, window with data, window without] per measurement, windows as the scripts send them.
+  ...([
+    [5, 1, [-14, -5, 2], [-12, -6, 0]],
+    [7, 1, [-1200, -250, 3], [-50, -21, 0]],
+    [4, 1, [-30, -20, 2], [-45, -30, 0]],
+    [4, 1, [-800, -300, 2], [-63, -17, 0]],
+    [5, 1, [-800, -10, 3], [-72, -16, 0]],
+    [5, 1, [-55, -20, 4], [-10, -1, 0]],
+    [4, 1, [-250, -75, 2], [-50, -25, 0]],
+    [6, 2, [-13, -13, 3], [-21, -14, 0]],
+    [5, 1, [-120, -100, 2], [-80, -40, 0]],
+  ] as const).flatMap(([all, last, hit, miss], i): Array<readonly [string, number]> => {
+    const code = VITAL_CODES[i]![1];
+    // $lastn on blood glucose: the scripts ask for the two codes the fixtures use.
+    const lastCode = i === 7 ? 'http://loinc.org|14760-3,http://loinc.org|14770-2' : code;
+    return [
+      [`Observation?code=${code}`, all],
+      [`Observation/$lastn?code=${lastCode}`, last],
+      [`Observation?code=${code}${window(hit[0], hit[1])}`, hit[2]],
+      [`Observation?code=${code}${window(miss[0], miss[1])}`, miss[2]],
+    ];
+  }),
+  [`Observation?code=${VITAL_CODES.map(([, c]) => c).join(',')}${window(-31, 0)}`, 20],
+  [`Observation?code=${VITAL_CODES.map(([, c]) => c).join(',')}${window(-2, -1)}`, 0],
+  ['Observation?category=http://hl7.org/fhir/observation-category|vital-signs', 39],
+];
