@@ -153,3 +153,18 @@ export const VITALS_CASES: ReadonlyArray<readonly [string, number]> = [
   [`Observation?code=${VITAL_CODES.map(([, c]) => c).join(',')}${window(-2, -1)}`, 0],
   ['Observation?category=http://hl7.org/fhir/observation-category|vital-signs', 39],
 ];
+
+export const IMM_BIEZEN = 'nl-core-Patient--XXX-Biezen';
+export const IMM_BEVERS = 'nl-core-Patient--AnnemarieA-AnnavandeXXX-BeversdeBoomMSc-';
+/** The one search of the Nictiz Immunization 2.0 XIS-Server scripts (imm-serve-test-1-1, 1-2). */
+export const IMM_QUERY = 'Immunization?_include=Immunization:patient&_include=Immunization:performer&_include=Immunization:location';
+/**
+ * Entries per resource type each script asserts (Bundle.entry.where(resource.is(X)).count()),
+ * checked against the fixtures: Biezen's four vaccinations name four organizations as performer
+ * and only a contained location; Bevers's two name a PractitionerRole, an Organization and one
+ * Location resource.
+ */
+export const IMM_CASES: ReadonlyArray<readonly [string, Readonly<Record<string, number>>]> = [
+  [IMM_BIEZEN, { Immunization: 4, Patient: 1, Organization: 4 }],
+  [IMM_BEVERS, { Immunization: 2, Patient: 1, Organization: 1, PractitionerRole: 1, Location: 1 }],
+];
