@@ -164,7 +164,41 @@ export const IMM_QUERY = 'Immunization?_include=Immunization:patient&_include=Im
  * and only a contained location; Bevers's two name a PractitionerRole, an Organization and one
  * Location resource.
  */
+/** The government PGO's configuration asks for `/Immunization` alone (no includes). */
+export const IMM_BARE_QUERY = 'Immunization';
 export const IMM_CASES: ReadonlyArray<readonly [string, Readonly<Record<string, number>>]> = [
   [IMM_BIEZEN, { Immunization: 4, Patient: 1, Organization: 4 }],
   [IMM_BEVERS, { Immunization: 2, Patient: 1, Organization: 1, PractitionerRole: 1, Location: 1 }],
+];
+
+const MA = `MedicationRequest?category=${SCT}|16076005`;
+const VV = `MedicationRequest?category=${SCT}|52711000146108`;
+const MED = '&_include=MedicationRequest:medication';
+const TREATMENT_JNK = 'urn:oid:2.16.840.1.113883.2.4.3.11.999.77.1.1|MBH_907_QA1-JNK';
+/** The MP 9.0.7 dispense search: dispenses and administration agreements with medication, patient and pharmacy. */
+export const MP907_DISPENSE = `MedicationDispense?category=${SCT}|373784005,${SCT}|422037009&_include=MedicationDispense:medication&_include=MedicationDispense:patient&_include=MedicationDispense:performer`;
+
+/**
+ * Medicatieproces 9.0.7 (service 31, STU3): searches of the Nictiz XIS-Server Test scripts
+ * (Agreement mp9-ma-xis-00-0x and 10-02, DispenseRequest mp9-vv-xis-00-0x,
+ * Dispense612Conversion xis-1-1 and 2-1) with what each script asserts: [patient, query,
+ * entries per resource type asserted, Bundle.entry.count() where the script asserts it].
+ */
+export const MP907_CASES: ReadonlyArray<readonly [string, string, Readonly<Record<string, number>>, number | undefined]> = [
+  ['XXX-JANKIE', `${MA}${MED}`, { MedicationRequest: 6 }, undefined],
+  ['XXX-JANKIE', `${MA}&identifier=urn:oid:2.16.840.1.113883.2.4.3.11.999.77.16076005.1|MBH_907_QA1_MA-JNK${MED}`, { MedicationRequest: 1 }, undefined],
+  ['XXX-JANKIE', `${MA}&medication.code=urn:oid:2.16.840.1.113883.2.4.4.10|3956${MED}`, { MedicationRequest: 1 }, undefined],
+  ['XXX-JANKIE', `${MA}&periodofuse=ge${dayFromLoad(-21)}${MED}`, { MedicationRequest: 4 }, undefined],
+  ['XXX-JANKIE', `${MA}&periodofuse=le${dayFromLoad(-22)}${MED}`, { MedicationRequest: 3 }, undefined],
+  ['XXX-JANKIE', `${MA}&periodofuse=ge${dayFromLoad(-21)}&periodofuse=le${dayFromLoad(-7)}${MED}`, { MedicationRequest: 3 }, undefined],
+  ['XXX-JANKIE', `${MA}&medicationtreatment=${TREATMENT_JNK}${MED}`, { MedicationRequest: 1 }, undefined],
+  ['XXX-JANKIE', `${MA}&periodofuse=le${dayFromLoad(-110)}${MED}`, { MedicationRequest: 0 }, 0],
+  ['XXX-JANKIE', `${VV}${MED}`, { MedicationRequest: 6 }, undefined],
+  ['XXX-JANKIE', `${VV}&identifier=urn:oid:2.16.840.1.113883.2.4.3.11.999.77.52711000146108.1|MBH_907_QA1_VV-JNK${MED}`, { MedicationRequest: 1 }, undefined],
+  ['XXX-JANKIE', `${VV}&medication.code=urn:oid:2.16.840.1.113883.2.4.4.10|3956${MED}`, { MedicationRequest: 1 }, undefined],
+  ['XXX-JANKIE', `${VV}&medicationtreatment=${TREATMENT_JNK}${MED}`, { MedicationRequest: 1 }, undefined],
+  ['XXX-JANKIE', `${VV}&identifier=urn:oid:2.16.840.1.113883.2.4.3.11.999.77.52711000146108.1|MBH_907_QAnietaanwezig-JNK${MED}`, { MedicationRequest: 0 }, 0],
+  ['XXX-Kester', `${MA}&medication.code=urn:oid:2.16.840.1.113883.2.4.4.8|14896087${MED}`, { MedicationRequest: 1 }, undefined],
+  ['HENEGOUWEN', MP907_DISPENSE, { MedicationDispense: 2 }, 5],
+  ['CREIENS', MP907_DISPENSE, { MedicationDispense: 22 }, 35],
 ];

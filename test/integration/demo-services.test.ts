@@ -43,8 +43,8 @@ function perService(text: string): Map<string, { queries: number; withMatches: n
   return out;
 }
 
-test('the embedded defaults offer vital signs (52) and vaccinations (63) besides BgZ and MP9', () => {
-  expect(services.map((s) => [s.id, s.standard])).toEqual(expect.arrayContaining([['52', 'vitals-2'], ['63', 'immunization-2']]));
+test('the embedded defaults offer vital signs (52), vaccinations (63) and MP 9.0.7 (31) besides BgZ and MP9', () => {
+  expect(services.map((s) => [s.id, s.standard])).toEqual(expect.arrayContaining([['52', 'vitals-2'], ['63', 'immunization-2'], ['31', 'mp-9.0.7']]));
 });
 
 for (const patient of DEMO_PATIENTS) {

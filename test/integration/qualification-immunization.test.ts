@@ -1,4 +1,4 @@
-import { IMM_CASES, IMM_QUERY } from '../helpers/nictiz-cases.js';
+import { IMM_BARE_QUERY, IMM_CASES, IMM_QUERY } from '../helpers/nictiz-cases.js';
 import { startQualificationGateway, type QualificationGateway } from '../helpers/qualification-gateway.js';
 import { fixturesRoot, haveFixtures } from './nictiz-harness.js';
 
@@ -24,6 +24,13 @@ d('vaccinations 2.x (service 63, R4) through the gateway in qualification mode',
       const got = await gateway.ask(SERVICE, 'R4', patientRef, IMM_QUERY);
       expect(got.byType).toEqual(byType);
       expect({ matches: got.matches, total: got.total }).toEqual({ matches: byType['Immunization'], total: byType['Immunization'] });
+    });
+  }
+
+  for (const [patientRef, byType] of IMM_CASES) {
+    it(`${patientRef}: ${IMM_BARE_QUERY} (the government PGO's search) gives the same vaccinations, nothing included`, async () => {
+      const n = byType['Immunization'];
+      expect(await gateway.ask(SERVICE, 'R4', patientRef, IMM_BARE_QUERY)).toEqual({ matches: n, includes: 0, total: n, byType: { Immunization: n } });
     });
   }
 
