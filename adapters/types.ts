@@ -110,6 +110,12 @@ export interface Adapter {
    */
   read(resourceType: string, id: string, ctx: AdapterContext): Promise<Resource | undefined>;
   /**
+   * Optional, for backends where one request per id is costly (a FHIR server): several resources
+   * of one type by id in as few round trips as the backend allows, for `_include`. Same rules as
+   * `read` per resource; ids not found are simply absent. Without it the gateway reads each id.
+   */
+  readMany?(resourceType: string, ids: readonly string[], ctx: AdapterContext): Promise<readonly Resource[]>;
+  /**
    * Optional, for sources whose documents are too big to hold whole (the fhir passthrough): the
    * raw content of `Binary/{id}` piped from the source to `target.res`. The one exception to
    * "adapters never write HTTP answers", because streaming means writing as the bytes arrive. The

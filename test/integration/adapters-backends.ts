@@ -157,6 +157,11 @@ export async function startFhirBackend(data: Dataset, options: FhirBackendOption
       const r = byKey.get(`${type}/${id}`);
       return r ? send(res, 200, absolute(r)) : send(res, 404, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] });
     }
+    // `_id` with an OR list (FHIR R4 §3.1.1.4.2): what the passthrough sends for a batch of _include targets.
+    const idList = url.searchParams.get('_id');
+    if (idList !== null && type !== 'Patient') {
+      return send(res, 200, searchset(idList.split(',').map((x) => byKey.get(`${type}/${x}`)).filter((r): r is Resource => r !== undefined), url));
+    }
     const patient = url.searchParams.get('patient') ?? url.searchParams.get('beneficiary') ?? url.searchParams.get('subject')?.replace(/^Patient\//, '') ?? url.searchParams.get('_id');
     if (!patient) return send(res, 400, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'required' }] });
     const all = type === 'Patient' ? [byKey.get(`Patient/${patient}`)].filter((r): r is Resource => r !== undefined) : (byOwner.get(`${patient}|${type}`) ?? []);

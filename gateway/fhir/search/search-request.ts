@@ -11,7 +11,7 @@
  */
 import type { FhirVersion, SearchParam } from '../../../adapters/types.js';
 import { badRequest } from '../outcome.js';
-import { compileCriterion, type Criterion } from './filter-resources.js';
+import { compileCriterion, type Criterion } from './criterion.js';
 import { SearchParamError } from './search-param-error.js';
 
 export interface IncludeSpec {
@@ -66,7 +66,8 @@ const INCLUDE_VALUE = /^([A-Z][A-Za-z]{1,63}):([a-z][a-z0-9-]{0,63})(?::([A-Z][A
 const ONCE = new Set(['_count', '_getpagesoffset', '_format', 'max']);
 
 function wholeNumber(name: string, value: string, max: number): number {
-  if (!/^\d{1,9}$/.test(value)) throw badRequest(`${name} must be a whole number`);
+  // At most six digits, as the URL edge always allowed: a longer number (a BSN pasted into _count) is a mistake, not a request.
+  if (!/^\d{1,6}$/.test(value)) throw badRequest(`${name} must be a whole number`);
   return Math.min(Number(value), max);
 }
 
@@ -79,9 +80,9 @@ function parseInclude(name: string, value: string, resourceType: string): Includ
   return { sourceType: m[1], param: m[2], ...(m[3] ? { targetType: m[3] } : {}), iterate, value };
 }
 
-function compile(version: FhirVersion, resourceType: string, p: SearchParam): RequestCriterion {
+function compile(version: FhirVersion, resourceType: string, p: SearchParam, now: number): RequestCriterion {
   try {
-    return compileCriterion(version, resourceType, p);
+    return compileCriterion(version, resourceType, p, now);
   } catch (err) {
     if (!(err instanceof SearchParamError)) throw err;
     return { kind: 'invalid', name: p.name, raw: p.value, error: err };
@@ -93,8 +94,11 @@ export function parseSearchRequest(input: {
   readonly resourceType: string;
   readonly operation?: 'lastn';
   readonly params: readonly SearchParam[];
+  readonly now?: number;
 }): SearchRequest {
   const { resourceType, operation } = input;
+  // One clock for the whole request: the `ap` margin of every date criterion (search/date-match.ts).
+  const now = input.now ?? Date.now();
   const filters: SearchParam[] = [];
   const includes: IncludeSpec[] = [];
   let count: number | undefined;
@@ -126,7 +130,7 @@ export function parseSearchRequest(input: {
     ...(operation ? { operation } : {}),
     all: input.params,
     filters,
-    criteria: filters.map((p) => compile(input.fhirVersion, resourceType, p)),
+    criteria: filters.map((p) => compile(input.fhirVersion, resourceType, p, now)),
     includes,
     ...(count === undefined ? {} : { count }),
     offset,

@@ -50,6 +50,8 @@ describe('parseFhirRequest', () => {
     const r = get('Condition', '_count=999999');
     expect(r.interaction === 'search-type' && r.count).toBe(MAX_COUNT);
     expect(refusal(() => get('Condition', '_count=-1')).status).toBe(400);
+    // More than six digits is refused, not capped: a BSN pasted into _count is a mistake.
+    expect(refusal(() => get('Condition', '_count=999911120')).status).toBe(400);
     expect(refusal(() => get('Condition', '_count=1&_count=2')).status).toBe(400);
   });
 
