@@ -103,3 +103,102 @@ export function listMp9Patients(nictizFixturesRoot: string): string[] {
     .map((f) => f.replace(/\.xml$/, ''))
     .sort();
 }
+
+export const VITALS_SMORENBURG = 'selfmeasurements-Patient-XXX-Smorenburg';
+/** The second vital-signs test patient: Nictiz's Send/Receive patient, with no measurements served. */
+export const VITALS_HERDER = 'selfmeasurements-Patient-XXX-Herder';
+
+const VITAL_CODES: ReadonlyArray<readonly [string, string]> = [
+  ['respiration', 'http://snomed.info/sct|422834003'],
+  ['body height', 'http://loinc.org|8302-2'],
+  ['body temperature', 'http://loinc.org|8310-5'],
+  ['oxygen saturation', 'http://loinc.org|59408-5'],
+  ['pulse rate', 'http://loinc.org|8893-0'],
+  ['blood pressure', 'http://loinc.org|85354-9'],
+  ['body weight', 'http://loinc.org|29463-7'],
+  ['blood glucose', 'http://loinc.org|14760-3,http://loinc.org|14743-9,http://loinc.org|14770-2'],
+  ['heart rate', 'http://loinc.org|8867-4'],
+];
+const window = (from: number, to: number): string => `&date=ge${dayFromLoad(from)}&date=le${dayFromLoad(to)}`;
+
+/**
+ * Vital signs 2.x (service 52): every search of the Nictiz Serving-XIS Test scripts
+ * (SelfMeasurements-2-0, scenarios 1–10) with the Observation count each script asserts for
+ * XXX_Smorenburg, checked against the fixture dates (`${DATE, T, D, n}` per file). [query, matches]
+ */
+export const VITALS_CASES: ReadonlyArray<readonly [string, number]> = [
+  // [all, $lastn, window with data, window without] per measurement, windows as the scripts send them.
+  ...([
+    [5, 1, [-14, -5, 2], [-12, -6, 0]],
+    [7, 1, [-1200, -250, 3], [-50, -21, 0]],
+    [4, 1, [-30, -20, 2], [-45, -30, 0]],
+    [4, 1, [-800, -300, 2], [-63, -17, 0]],
+    [5, 1, [-800, -10, 3], [-72, -16, 0]],
+    [5, 1, [-55, -20, 4], [-10, -1, 0]],
+    [4, 1, [-250, -75, 2], [-50, -25, 0]],
+    [6, 2, [-13, -13, 3], [-21, -14, 0]],
+    [5, 1, [-120, -100, 2], [-80, -40, 0]],
+  ] as const).flatMap(([all, last, hit, miss], i): Array<readonly [string, number]> => {
+    const code = VITAL_CODES[i]![1];
+    // $lastn on blood glucose: the scripts ask for the two codes the fixtures use.
+    const lastCode = i === 7 ? 'http://loinc.org|14760-3,http://loinc.org|14770-2' : code;
+    return [
+      [`Observation?code=${code}`, all],
+      [`Observation/$lastn?code=${lastCode}`, last],
+      [`Observation?code=${code}${window(hit[0], hit[1])}`, hit[2]],
+      [`Observation?code=${code}${window(miss[0], miss[1])}`, miss[2]],
+    ];
+  }),
+  [`Observation?code=${VITAL_CODES.map(([, c]) => c).join(',')}${window(-31, 0)}`, 20],
+  [`Observation?code=${VITAL_CODES.map(([, c]) => c).join(',')}${window(-2, -1)}`, 0],
+  ['Observation?category=http://hl7.org/fhir/observation-category|vital-signs', 39],
+];
+
+export const IMM_BIEZEN = 'nl-core-Patient--XXX-Biezen';
+export const IMM_BEVERS = 'nl-core-Patient--AnnemarieA-AnnavandeXXX-BeversdeBoomMSc-';
+/** The one search of the Nictiz Immunization 2.0 XIS-Server scripts (imm-serve-test-1-1, 1-2). */
+export const IMM_QUERY = 'Immunization?_include=Immunization:patient&_include=Immunization:performer&_include=Immunization:location';
+/**
+ * Entries per resource type each script asserts (Bundle.entry.where(resource.is(X)).count()),
+ * checked against the fixtures: Biezen's four vaccinations name four organizations as performer
+ * and only a contained location; Bevers's two name a PractitionerRole, an Organization and one
+ * Location resource.
+ */
+/** The government PGO's configuration asks for `/Immunization` alone (no includes). */
+export const IMM_BARE_QUERY = 'Immunization';
+export const IMM_CASES: ReadonlyArray<readonly [string, Readonly<Record<string, number>>]> = [
+  [IMM_BIEZEN, { Immunization: 4, Patient: 1, Organization: 4 }],
+  [IMM_BEVERS, { Immunization: 2, Patient: 1, Organization: 1, PractitionerRole: 1, Location: 1 }],
+];
+
+const MA = `MedicationRequest?category=${SCT}|16076005`;
+const VV = `MedicationRequest?category=${SCT}|52711000146108`;
+const MED = '&_include=MedicationRequest:medication';
+const TREATMENT_JNK = 'urn:oid:2.16.840.1.113883.2.4.3.11.999.77.1.1|MBH_907_QA1-JNK';
+/** The MP 9.0.7 dispense search: dispenses and administration agreements with medication, patient and pharmacy. */
+export const MP907_DISPENSE = `MedicationDispense?category=${SCT}|373784005,${SCT}|422037009&_include=MedicationDispense:medication&_include=MedicationDispense:patient&_include=MedicationDispense:performer`;
+
+/**
+ * Medicatieproces 9.0.7 (service 31, STU3): searches of the Nictiz XIS-Server Test scripts
+ * (Agreement mp9-ma-xis-00-0x and 10-02, DispenseRequest mp9-vv-xis-00-0x,
+ * Dispense612Conversion xis-1-1 and 2-1) with what each script asserts: [patient, query,
+ * entries per resource type asserted, Bundle.entry.count() where the script asserts it].
+ */
+export const MP907_CASES: ReadonlyArray<readonly [string, string, Readonly<Record<string, number>>, number | undefined]> = [
+  ['XXX-JANKIE', `${MA}${MED}`, { MedicationRequest: 6 }, undefined],
+  ['XXX-JANKIE', `${MA}&identifier=urn:oid:2.16.840.1.113883.2.4.3.11.999.77.16076005.1|MBH_907_QA1_MA-JNK${MED}`, { MedicationRequest: 1 }, undefined],
+  ['XXX-JANKIE', `${MA}&medication.code=urn:oid:2.16.840.1.113883.2.4.4.10|3956${MED}`, { MedicationRequest: 1 }, undefined],
+  ['XXX-JANKIE', `${MA}&periodofuse=ge${dayFromLoad(-21)}${MED}`, { MedicationRequest: 4 }, undefined],
+  ['XXX-JANKIE', `${MA}&periodofuse=le${dayFromLoad(-22)}${MED}`, { MedicationRequest: 3 }, undefined],
+  ['XXX-JANKIE', `${MA}&periodofuse=ge${dayFromLoad(-21)}&periodofuse=le${dayFromLoad(-7)}${MED}`, { MedicationRequest: 3 }, undefined],
+  ['XXX-JANKIE', `${MA}&medicationtreatment=${TREATMENT_JNK}${MED}`, { MedicationRequest: 1 }, undefined],
+  ['XXX-JANKIE', `${MA}&periodofuse=le${dayFromLoad(-110)}${MED}`, { MedicationRequest: 0 }, 0],
+  ['XXX-JANKIE', `${VV}${MED}`, { MedicationRequest: 6 }, undefined],
+  ['XXX-JANKIE', `${VV}&identifier=urn:oid:2.16.840.1.113883.2.4.3.11.999.77.52711000146108.1|MBH_907_QA1_VV-JNK${MED}`, { MedicationRequest: 1 }, undefined],
+  ['XXX-JANKIE', `${VV}&medication.code=urn:oid:2.16.840.1.113883.2.4.4.10|3956${MED}`, { MedicationRequest: 1 }, undefined],
+  ['XXX-JANKIE', `${VV}&medicationtreatment=${TREATMENT_JNK}${MED}`, { MedicationRequest: 1 }, undefined],
+  ['XXX-JANKIE', `${VV}&identifier=urn:oid:2.16.840.1.113883.2.4.3.11.999.77.52711000146108.1|MBH_907_QAnietaanwezig-JNK${MED}`, { MedicationRequest: 0 }, 0],
+  ['XXX-Kester', `${MA}&medication.code=urn:oid:2.16.840.1.113883.2.4.4.8|14896087${MED}`, { MedicationRequest: 1 }, undefined],
+  ['HENEGOUWEN', MP907_DISPENSE, { MedicationDispense: 2 }, 5],
+  ['CREIENS', MP907_DISPENSE, { MedicationDispense: 22 }, 35],
+];

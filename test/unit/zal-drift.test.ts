@@ -19,6 +19,9 @@ describe('zalDrift: the ZAL in force against what the gateway serves', () => {
     expect(zalDrift(zalEntriesFor(moved), zal)).toEqual([
       'demoziekenhuis@medmij service 48: the ZAL registers ResourceEndpointuri https://localhost:9443/demoziekenhuis/48/fhir, this gateway serves https://localhost:9443/fhir/demoziekenhuis/48',
       'demoziekenhuis@medmij service mp9-3.0: the ZAL registers ResourceEndpointuri https://localhost:9443/demoziekenhuis/mp9-3.0/fhir, this gateway serves https://localhost:9443/fhir/demoziekenhuis/mp9-3.0',
+      'demoziekenhuis@medmij service 52: the ZAL registers ResourceEndpointuri https://localhost:9443/demoziekenhuis/52/fhir, this gateway serves https://localhost:9443/fhir/demoziekenhuis/52',
+      'demoziekenhuis@medmij service 63: the ZAL registers ResourceEndpointuri https://localhost:9443/demoziekenhuis/63/fhir, this gateway serves https://localhost:9443/fhir/demoziekenhuis/63',
+      'demoziekenhuis@medmij service 31: the ZAL registers ResourceEndpointuri https://localhost:9443/demoziekenhuis/31/fhir, this gateway serves https://localhost:9443/fhir/demoziekenhuis/31',
     ]);
     const extra = {
       ...config,

@@ -3,6 +3,7 @@ import { SearchParamError } from './search-param-error.js';
 import { applyFilters, type Criterion, type ResolveReference } from './filter-resources.js';
 import { compileIncludes, resolveIncludes } from './resolve-includes.js';
 import { lastN } from './last-n.js';
+import { parseTokenValue } from './token-match.js';
 import { createReferenceResolver, type ReferenceResolver } from './reference-resolver.js';
 import { findParamDefinition } from './param-definitions.js';
 import { valuesAt } from './criterion.js';
@@ -46,7 +47,10 @@ export async function executeSearch(request: SearchRequest, adapter: Adapter, ct
   const candidates = resources.filter((r) => r.resourceType === request.resourceType);
   await prefetchChainTargets(request, candidates, references);
   let matches = await applyFilters(candidates, criteria, resolve);
-  if (request.operation === 'lastn') matches = lastN(matches, request.max ?? 1);
+  if (request.operation === 'lastn') {
+    const requestedCodes = request.filters.filter((p) => p.name === 'code').flatMap((p) => parseTokenValue('code', p.value));
+    matches = lastN(matches, request.max ?? 1, requestedCodes);
+  }
 
   const total = matches.length;
   const offset = request.offset;

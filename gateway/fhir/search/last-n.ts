@@ -1,18 +1,26 @@
 import type { Resource } from '../../../adapters/types.js';
 import { compileFhirPath } from './fhirpath-engine.js';
-import { tokensOf } from './token-match.js';
+import { matchesToken, tokensOf, type TokenCriterion } from './token-match.js';
 import { rangeOf } from './date-match.js';
 
 /**
  * `Observation/$lastn` (FHIR R4 Observation-lastn; BgZ uses it on STU3 too): for every distinct
  * code, the `max` most recent observations by effective time (issued when there is none).
- * Observations with the same set of codings count as one code.
+ * Observations with the same set of codings count as one code. When the search names codes
+ * (`code=a,b`), an observation counts under the first of those it carries: extra codings that
+ * qualify it (zib BodyHeight's standing/lying position as a second SNOMED coding) do not make it
+ * another code, as the Nictiz Zelfmetingen scripts require (`$lastn?code=…|8302-2` → 1).
  */
 // Observation.code and .effective have the same shape in STU3 and R4.
 const OBSERVATION_CODE = compileFhirPath('R4', 'Observation.code');
 const OBSERVATION_EFFECTIVE = compileFhirPath('R4', 'Observation.effective');
 
-function codeKey(obs: Resource): string {
+function codeKey(obs: Resource, requested: readonly TokenCriterion[]): string {
+  if (requested.length > 0) {
+    const codes = OBSERVATION_CODE(obs);
+    const first = requested.find((c) => matchesToken(codes, [c]));
+    if (first) return `requested:${first.system ?? ''}|${first.code ?? ''}`;
+  }
   const tokens = OBSERVATION_CODE(obs).flatMap((v) => tokensOf(v));
   return tokens
     .map((t) => `${t.system ?? ''}|${t.code}`)
@@ -29,10 +37,10 @@ function effectiveTime(obs: Resource): number {
   return issued?.low ?? -Infinity;
 }
 
-export function lastN(observations: readonly Resource[], max: number): Resource[] {
+export function lastN(observations: readonly Resource[], max: number, requestedCodes: readonly TokenCriterion[] = []): Resource[] {
   const groups = new Map<string, Resource[]>();
   for (const o of observations) {
-    const key = codeKey(o);
+    const key = codeKey(o, requestedCodes);
     const g = groups.get(key);
     if (g) g.push(o);
     else groups.set(key, [o]);

@@ -188,9 +188,18 @@ describe('development lists (config/lists/dev)', () => {
     expect(services.map((s) => [s.id, s.systemRoles[0]?.code, s.systemRoles[0]?.resourceEndpointUri])).toEqual([
       ['48', 'MM-3.0-BZB-FHIR', 'https://localhost:9443/demoziekenhuis/48/fhir'],
       ['mp9-3.0', 'MM-3.0-MPB-FHIR', 'https://localhost:9443/demoziekenhuis/mp9-3.0/fhir'],
+      ['52', 'MM-2.0-MVB-FHIR', 'https://localhost:9443/demoziekenhuis/52/fhir'],
+      ['63', 'MM-1.0-VAB-FHIR', 'https://localhost:9443/demoziekenhuis/63/fhir'],
+      ['31', 'MM-9.0-MGB-FHIR', 'https://localhost:9443/demoziekenhuis/31/fhir'],
     ]);
     expect(services[0]?.authorizationEndpointUri).toBe('https://localhost:8443/oauth/authorize');
-    expect(parseList('gegevensdienstnamenlijst', readDevList('MedMij_Gegevensdienstnamenlijst.xml'), dev).services.map((s) => s.id)).toEqual(['48', 'mp9-3.0']);
+    expect(parseList('gegevensdienstnamenlijst', readDevList('MedMij_Gegevensdienstnamenlijst.xml'), dev).services.map((s) => [s.id, s.displayName])).toEqual([
+      ['48', 'Basisgegevens zorg 3.0'],
+      ['mp9-3.0', 'Medicatiegegevens 3.0'],
+      ['52', 'Meetwaarden vitale functies 2.0'],
+      ['63', 'Vaccinaties 1.0'],
+      ['31', 'Medicatiegegevens 9.0'],
+    ]);
   });
 
   it('are refused without them (fail closed in production)', () => {
