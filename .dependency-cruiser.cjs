@@ -44,6 +44,7 @@ module.exports = {
     sdk('redis', ['gateway/storage/redis-store.ts']),
     sdk('pg', ['adapters/sql/pg-driver.ts']),
     sdk('fhir', ['gateway/fhir/fhir-xml.ts']),
+    sdk('fhirpath', ['gateway/fhir/search/fhirpath-engine.ts']),
     sdk('openid-client', ['gateway/oauth/identity/oidc-identity-provider.ts']),
     sdk('http-proxy-middleware', ['adapters/fhir-passthrough/binary-proxy.ts']),
     sdk('xml2js', ['gateway/lists/read-xml-document.ts', 'adapters/xml/parse-vendor-xml.ts']),

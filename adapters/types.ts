@@ -39,9 +39,41 @@ export interface SearchParam {
   readonly value: string;
 }
 
+/** One alternative of a token criterion (FHIR search `[system]|[code]`). */
+export interface TokenAlternative {
+  /** undefined: any system; '': the value must have no system. */
+  readonly system: string | undefined;
+  /** undefined: any code in the system. */
+  readonly code: string | undefined;
+}
+
+/** FHIR search prefixes (R4 §3.1.1.4.1.1; STU3 the same). */
+export type DatePrefix = 'eq' | 'ne' | 'gt' | 'lt' | 'ge' | 'le' | 'sa' | 'eb' | 'ap';
+
+/** One alternative of a date criterion: the prefix and the instant range (ms since epoch) the value stands for. */
+export interface DateAlternative {
+  readonly prefix: DatePrefix;
+  readonly low: number;
+  readonly high: number;
+}
+
+/**
+ * One filter parameter of the request, parsed once by the gateway (gateway/fhir/search): what an
+ * adapter may push down to its backend. Repeated parameters are separate criteria (AND); `any`
+ * holds the comma-separated alternatives (OR). `raw` is the value as sent, for a passthrough.
+ * Kinds an adapter does not know (chains, modifiers) it leaves to the gateway, which re-applies
+ * every criterion to what the adapter returns.
+ */
+export type SearchCriterion =
+  | { readonly kind: 'token'; readonly name: string; readonly raw: string; readonly any: readonly TokenAlternative[] }
+  | { readonly kind: 'date'; readonly name: string; readonly raw: string; readonly any: readonly DateAlternative[] }
+  | { readonly kind: 'other'; readonly name: string; readonly raw: string };
+
 export interface SearchQuery {
   readonly resourceType: string;
-  /** Filters only: result parameters (_include, _count, _format) are handled by the gateway. */
+  /** The filters in parsed form (AND). Result parameters (_include, _count, _format) are the gateway's. */
+  readonly criteria: readonly SearchCriterion[];
+  /** The same filters as sent (name with modifier, value), for a FHIR passthrough. */
   readonly params: readonly SearchParam[];
 }
 
@@ -77,6 +109,12 @@ export interface Adapter {
    * Practitioner or Medication reached through the patient's own resources).
    */
   read(resourceType: string, id: string, ctx: AdapterContext): Promise<Resource | undefined>;
+  /**
+   * Optional, for backends where one request per id is costly (a FHIR server): several resources
+   * of one type by id in as few round trips as the backend allows, for `_include`. Same rules as
+   * `read` per resource; ids not found are simply absent. Without it the gateway reads each id.
+   */
+  readMany?(resourceType: string, ids: readonly string[], ctx: AdapterContext): Promise<readonly Resource[]>;
   /**
    * Optional, for sources whose documents are too big to hold whole (the fhir passthrough): the
    * raw content of `Binary/{id}` piped from the source to `target.res`. The one exception to

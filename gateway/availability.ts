@@ -53,7 +53,7 @@ export function createAvailabilityCheck(
 async function holdsData(adapter: Adapter, catalogue: QueryCatalogue, ctx: AdapterContext): Promise<boolean> {
   const types = [...new Set(catalogue.searches.map((s) => s.resourceType))].filter((t) => t !== 'Patient');
   for (const resourceType of types) {
-    const result = await adapter.search({ resourceType, params: [] }, ctx);
+    const result = await adapter.search({ resourceType, params: [], criteria: [] }, ctx);
     if (result.resources.length > 0) return true;
   }
   return false;

@@ -8,18 +8,34 @@ import { catalogueFile, loadCatalogue, standardsFolder, type QueryCatalogue, typ
 import { executeSearch, parseSearchRequest, SearchParamError } from './fhir/search/index.js';
 import { checkListFile, LIST_KINDS } from './lists/index.js';
 import { createSilentLogger } from './observability/index.js';
+import { devPkiFiles } from './pki/index.js';
+import { ErrorCodes, GatewayError } from './errors.js';
 
 export type DeploymentCheck = { ok: true; summary: string } | { ok: false; errors: string[] };
 
 type Report = (where: string, message: string) => void;
 
+/** Start refused: the deployment validator found problems (each `config.path: message`). */
+export class DeploymentError extends GatewayError {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(ErrorCodes.CONFIG_INVALID, `the deployment is not valid:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'DeploymentError';
+    this.problems = problems;
+  }
+}
+
 /**
- * `medmij-gateway check-config`, second stage: everything about a schema-valid config that can be
- * checked without connecting anywhere, so a deployment that would fail at start (or at its first
- * request) is caught before it is rolled out. One line per problem, named by its config path.
- * Lines name keys, standard keys and file paths, never secrets (house rule 6).
+ * The one deployment validator, used by `medmij-gateway check-config` (second stage) and by start
+ * (createGateway): everything about a schema-valid config that can be checked without connecting
+ * anywhere, so a deployment that would fail at start (or at its first request: a catalogue the
+ * engine refuses, a service on an adapter of the other FHIR version) is caught before it serves.
+ * One line per problem, named by its config path. Lines name keys, standard keys and file paths,
+ * never secrets (house rule 6). `lists: false` (start) leaves the MedMij list files to the list
+ * manager, which keeps a last-good copy and fails closed on its own terms.
  */
-export async function checkDeployment(config: GatewayConfig, configDir: string): Promise<DeploymentCheck> {
+export async function checkDeployment(config: GatewayConfig, configDir: string, options: { readonly lists?: boolean } = {}): Promise<DeploymentCheck> {
   const errors: string[] = [];
   const report: Report = (where, message) => errors.push(`${where}: ${message}`);
 
@@ -27,6 +43,7 @@ export async function checkDeployment(config: GatewayConfig, configDir: string):
   const adapterTypes = checkAdapterBlocks(config, report);
   await checkAdapterFiles(config, configDir, report);
   await checkConfigFiles(config, report);
+  if (options.lists !== false) await checkListFiles(config, report);
   checkQualificationTokens(config, report);
 
   if (errors.length > 0) return { ok: false, errors };
@@ -42,12 +59,15 @@ export async function checkDeployment(config: GatewayConfig, configDir: string):
 /** Every service's standard has a catalogue that loads, fits the service's FHIR version and the engine. */
 async function checkServices(config: GatewayConfig, report: Report): Promise<Map<string, QueryCatalogue>> {
   const loaded = new Map<string, QueryCatalogue | string>();
-  const folder = path.join(path.basename(path.dirname(standardsFolder)), path.basename(standardsFolder));
+  const builtIn = path.join(path.basename(path.dirname(standardsFolder)), path.basename(standardsFolder));
+  const own = config.standards.folder;
+  if (own !== undefined) await requireReadable('standards.folder', own, 'directory', report);
+  const folder = own === undefined ? builtIn : `${own} or the built-in ${builtIn}`;
   const engineChecked = new Set<string>();
   for (const [i, provider] of config.providers.entries()) {
     for (const [j, service] of provider.services.entries()) {
       const at = `providers[${i}].services[${j}]`;
-      if (!loaded.has(service.standard)) loaded.set(service.standard, await tryLoad(service.standard, folder));
+      if (!loaded.has(service.standard)) loaded.set(service.standard, await tryLoad(service.standard, folder, own));
       const catalogue = loaded.get(service.standard);
       if (typeof catalogue === 'string') {
         report(`${at}.standard`, catalogue);
@@ -71,10 +91,10 @@ async function checkServices(config: GatewayConfig, report: Report): Promise<Map
   return new Map([...loaded].filter((e): e is [string, QueryCatalogue] => typeof e[1] !== 'string'));
 }
 
-async function tryLoad(standard: string, folder: string): Promise<QueryCatalogue | string> {
+async function tryLoad(standard: string, folder: string, own: string | undefined): Promise<QueryCatalogue | string> {
   let file: string;
   try {
-    file = catalogueFile(standard);
+    file = catalogueFile(standard, own);
   } catch {
     return `"${standard}" is not a standard key (lowercase letters, digits, dots and dashes)`;
   }
@@ -121,7 +141,8 @@ function sampleParams(t: QueryTemplate, iterateName: string): SearchParam[] {
   const params: SearchParam[] = [];
   for (const [name, rule] of Object.entries(t.params)) {
     if ('equals' in rule) params.push(...rule.equals.map((value) => ({ name, value })));
-    else if (rule.format === 'token') params.push({ name, value: 'urn:example:system|x' });
+    else if (rule.format === 'token') params.push({ name, value: name.endsWith(':of-type') ? 'urn:example:system|t|x' : 'urn:example:system|x' });
+    else if (rule.format === 'text') params.push({ name, value: 'x' });
     else params.push(...rule.prefixes.map((prefix) => ({ name, value: `${prefix}2024-01-01` })));
   }
   return [...params, ...t.include.map((value) => ({ name: '_include', value })), ...t.iterate.map((value) => ({ name: iterateName, value }))];
@@ -176,18 +197,31 @@ async function checkAdapterFiles(config: GatewayConfig, configDir: string, repor
   }
 }
 
+/** Start: the same checks, without the list files; throws DeploymentError naming every problem. */
+export async function assertDeployment(config: GatewayConfig, configDir: string): Promise<void> {
+  const result = await checkDeployment(config, configDir, { lists: false });
+  if (!result.ok) throw new DeploymentError(result.errors);
+}
+
 /** TLS, list and key files (already absolute: the config schema resolved them). */
 async function checkConfigFiles(config: GatewayConfig, report: Report): Promise<void> {
   const { tls, lists, oauth } = config;
-  // generateDevCertificates writes the node's files at start when they are missing.
-  const tlsFiles: Array<[string, string | undefined]> = tls.generateDevCertificates
-    ? []
-    : [['tls.certFile', tls.certFile], ['tls.keyFile', tls.keyFile], ['tls.clientCaFile', tls.clientCaFile]];
+  // generateDevCertificates writes the development PKI beside certFile at start when it is
+  // missing: only files of that PKI are exempt; a clientCaFile elsewhere must exist.
+  const dev = devPkiFiles(path.dirname(tls.certFile));
+  const generated = new Set(tls.generateDevCertificates ? [dev.gatewayCert, dev.gatewayKey, dev.caCert] : []);
+  const tlsFiles: Array<[string, string | undefined]> = (
+    [['tls.certFile', tls.certFile], ['tls.keyFile', tls.keyFile], ['tls.clientCaFile', tls.clientCaFile]] as Array<[string, string]>
+  ).filter(([, file]) => !generated.has(file));
   tlsFiles.push(['tls.patientCertFile', tls.patientCertFile], ['tls.patientKeyFile', tls.patientKeyFile]);
   tlsFiles.push(['lists.fetch.caFile', lists.fetch.caFile], ['lists.fetch.clientCertFile', lists.fetch.clientCertFile]);
   tlsFiles.push(['lists.fetch.clientKeyFile', lists.fetch.clientKeyFile], ['oauth.keysFile', oauth.keysFile]);
   for (const [where, file] of tlsFiles) if (file !== undefined) await requireReadable(where, file, 'file', report);
+}
 
+/** The MedMij list files, parsed exactly as the gateway would at start. */
+async function checkListFiles(config: GatewayConfig, report: Report): Promise<void> {
+  const { lists } = config;
   for (const kind of LIST_KINDS) {
     const source = lists[kind].source;
     if (/^https:\/\//i.test(source)) continue;

@@ -14,6 +14,7 @@ import { countAuditEvents, createMetrics, type GatewayMetrics } from './observab
 import { ensureDevPki } from './pki/index.js';
 import { buildNodeApp, buildOperationsApp, buildPatientApp } from './app.js';
 import { createAvailabilityCheck } from './availability.js';
+import { assertDeployment } from './check-deployment.js';
 import { withQualificationTokens } from './qualification-verifier.js';
 import { readinessChecks } from './readiness-checks.js';
 import { instrumentAdapter } from './instrument-adapter.js';
@@ -71,6 +72,8 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       const dir = path.dirname(config.tls.certFile);
       if (await ensureDevPki(dir)) log.warn({ dir }, 'generated the development PKI (never use it in production)');
     }
+    // The deployment validator check-config runs: refuse to start rather than answer 502 later.
+    await assertDeployment(config, overrides.configDir);
 
     const store = await createStore(config.storage, log);
     cleanup.push(() => store.close());
@@ -233,7 +236,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
 
 async function loadCatalogues(config: GatewayConfig): Promise<ReadonlyMap<string, QueryCatalogue>> {
   const standards = new Set(config.providers.flatMap((p) => p.services.map((s) => s.standard)));
-  const entries = await Promise.all([...standards].map(async (s) => [s, await loadCatalogue(catalogueFile(s))] as const));
+  const entries = await Promise.all([...standards].map(async (s) => [s, await loadCatalogue(catalogueFile(s, config.standards.folder))] as const));
   return new Map(entries);
 }
 

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { DEMO_PATIENTS } from '../adapters/index.js';
 import { chooseConfigFile, ConfigError, loadConfig, type GatewayConfig } from './config/index.js';
+import { DeploymentError } from './check-deployment.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { createLogger } from './observability/index.js';
 import { fromProjectRoot } from './project-root.js';
@@ -27,7 +28,16 @@ async function main(): Promise<void> {
   }
 
   const log = createLogger({ level: config.logging.level });
-  const gateway = await createGateway(config, { configDir: path.dirname(path.resolve(file)), log });
+  let gateway;
+  try {
+    gateway = await createGateway(config, { configDir: path.dirname(path.resolve(file)), log });
+  } catch (error) {
+    if (error instanceof DeploymentError) {
+      process.stderr.write(`${error.problems.map((p) => `${file}: ${p}`).join('\n')}\nThe gateway did not start: fix the deployment above (medmij-gateway check-config ${file}).\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   const bound = await gateway.listen();
   printBanner(file, config, bound, gateway);
 

@@ -11,6 +11,8 @@ import { rewriteUpstreamUrls } from './rewrite-upstream-urls.js';
 import { createUpstreamClient, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+/** Ids per `_id=` search: well inside common URL limits (64-char ids). */
+const READ_MANY_CHUNK = 50;
 const BSN = /^\d{9}$/;
 const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
 
@@ -52,6 +54,38 @@ export function createFhirPassthroughAdapter(
     throw new UpstreamRejected(`${what}: upstream answered ${res.status}`);
   };
 
+  /**
+   * Re-paging: follow the upstream's next links so that the gateway holds the whole match set
+   * and pages it itself, with its own links (the upstream's name internal hosts).
+   */
+  const fetchPages = async (first: string, what: string, ctx: AdapterContext, keep: (r: Resource) => boolean) => {
+    const kept: Resource[] = [];
+    let dropped = 0;
+    let url = first;
+    for (let page = 1; ; page += 1) {
+      const res = await client.fetch(url, { signal: ctx.signal, accept });
+      checkStatus(res, what);
+      let parsed;
+      try {
+        parsed = parseSearchBundle(readJson(res, what));
+      } catch (err) {
+        if (err instanceof UpstreamRejected) throw err;
+        throw new UpstreamRejected(`${what}: ${(err as Error).message}`, { cause: err });
+      }
+      for (const r of parsed.matches) {
+        const resource = rewriteUpstreamUrls(r, bases);
+        if (keep(resource)) kept.push(resource);
+        else dropped += 1;
+      }
+      if (parsed.next === undefined) return { kept, dropped };
+      if (page >= config.maxPages) {
+        // Fail closed: a partial match set would give the PGO wrong answers without saying so.
+        throw new UpstreamRejected(`${what}: more than ${config.maxPages} upstream pages`);
+      }
+      url = parsed.next;
+    }
+  };
+
   return {
     id: config.id,
     capabilities: () => ({ resourceTypes: config.resourceTypes }),
@@ -65,38 +99,37 @@ export function createFhirPassthroughAdapter(
       } catch (err) {
         throw new MappingFailed(`adapter "${config.id}": ${(err as Error).message}`, { cause: err });
       }
-      const resources: Resource[] = [];
-      let dropped = 0;
-      // Re-paging: follow the upstream's next links so that the gateway holds the whole match set
-      // and pages it itself, with its own links (the upstream's name internal hosts).
-      for (let page = 1; ; page += 1) {
-        const res = await client.fetch(url, { signal: ctx.signal, accept });
-        checkStatus(res, `search ${query.resourceType}`);
-        let parsed;
-        try {
-          parsed = parseSearchBundle(readJson(res, `search ${query.resourceType}`));
-        } catch (err) {
-          if (err instanceof UpstreamRejected) throw err;
-          throw new UpstreamRejected(`search ${query.resourceType}: ${(err as Error).message}`, { cause: err });
-        }
-        for (const r of parsed.matches) {
-          const resource = rewriteUpstreamUrls(r, bases);
-          if (resource.resourceType === query.resourceType && inPatientScope(resource, ctx.patient.patientRef, { allowUnlinked: false })) {
-            resources.push(resource);
-          } else dropped += 1;
-        }
-        if (parsed.next === undefined) break;
-        if (page >= config.maxPages) {
-          // Fail closed: a partial match set would give the PGO wrong answers without saying so.
-          throw new UpstreamRejected(`search ${query.resourceType}: more than ${config.maxPages} upstream pages`);
-        }
-        url = parsed.next;
-      }
+      const { kept, dropped } = await fetchPages(url, `search ${query.resourceType}`, ctx, (r) =>
+        r.resourceType === query.resourceType && inPatientScope(r, ctx.patient.patientRef, { allowUnlinked: false }),
+      );
       if (dropped > 0) {
         // Counts only, never contents (house rule 6). The HTTP layer raises the audit alarm.
         ctx.log.warn({ adapter: config.id, resourceType: query.resourceType, dropped }, 'upstream returned resources outside the patient compartment; dropped');
       }
-      return { resources };
+      return { resources: kept };
+    },
+
+    /**
+     * `_include` targets of one type in one upstream search, `{type}?_id=a,b,c` (FHIR R4 §3.1.1.4.2,
+     * `_id` with an OR list), in chunks that keep the URL short, instead of one read per id. No
+     * patient filter: shared and unlinked resources are reached by id, as with read; the same
+     * compartment rule as read applies to each.
+     */
+    async readMany(resourceType, ids, ctx) {
+      assertFhirVersion(config, ctx);
+      const wanted = [...new Set(ids)].filter((id) => FHIR_ID.test(id));
+      if (!served.has(resourceType) || wanted.length === 0) return [];
+      const out: Resource[] = [];
+      for (let i = 0; i < wanted.length; i += READ_MANY_CHUNK) {
+        const chunk = wanted.slice(i, i + READ_MANY_CHUNK);
+        const params = new URLSearchParams({ _id: chunk.join(','), _count: String(Math.max(chunk.length, config.pageSize)) });
+        const { kept, dropped } = await fetchPages(`${resourceType}?${params.toString()}`, `read ${resourceType}`, ctx, (r) =>
+          r.resourceType === resourceType && chunk.includes(r.id ?? '') && inPatientScope(r, ctx.patient.patientRef, { allowUnlinked: true }),
+        );
+        if (dropped > 0) ctx.log.warn({ adapter: config.id, resourceType, dropped }, 'upstream resources outside the patient compartment or not asked for; not served');
+        out.push(...kept);
+      }
+      return out;
     },
 
     async read(resourceType, id, ctx) {

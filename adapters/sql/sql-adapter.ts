@@ -9,12 +9,13 @@ import { compileNamedQuery, type CompiledQuery } from './compile-named-query.js'
 import { createPgDriver, type PgConnectionOptions } from './pg-driver.js';
 import type { SqlConfig } from './sql-config.js';
 import { SqlTooManyRows, type SqlDriver, type SqlRow } from './sql-driver.js';
+import { pushdownValue, type PushdownSpec, type PushdownValue } from '../pushdown.js';
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const BSN = /^\d{9}$/;
 
 interface Prepared {
-  readonly search?: { readonly query: CompiledQuery; readonly params: Readonly<Record<string, string>> };
+  readonly search?: { readonly query: CompiledQuery; readonly params: Readonly<Record<string, PushdownSpec>> };
   readonly read?: CompiledQuery;
   readonly mapping: CompiledMapping;
   readonly patientColumn?: string;
@@ -42,7 +43,7 @@ export function createSqlAdapter(
   }
   const lookup = config.patientLookup ? { query: compileNamedQuery(config.patientLookup.sql, ['bsn']), idColumn: config.patientLookup.idColumn } : undefined;
 
-  const run = async (q: CompiledQuery, binds: Readonly<Record<string, string | null>>, signal: AbortSignal, what: string): Promise<readonly SqlRow[]> => {
+  const run = async (q: CompiledQuery, binds: Readonly<Record<string, PushdownValue>>, signal: AbortSignal, what: string): Promise<readonly SqlRow[]> => {
     // Every value is a bind parameter ($n): the patient reference and the PGO's values never
     // become SQL text (OWASP SQL Injection Prevention, option 1).
     const values = q.names.map((n) => binds[n] ?? null);
@@ -74,7 +75,7 @@ export function createSqlAdapter(
     id: config.id,
     capabilities: () => ({
       resourceTypes: [...prepared.keys()],
-      nativeSearchParams: [...new Set([...prepared.values()].flatMap((p) => Object.values(p.search?.params ?? {})))],
+      nativeSearchParams: [...new Set([...prepared.values()].flatMap((p) => Object.values(p.search?.params ?? {}).map((s) => s.param)))],
     }),
 
     async search(query: SearchQuery, ctx: AdapterContext): Promise<SearchResult> {
@@ -83,10 +84,10 @@ export function createSqlAdapter(
       if (!p?.search) return { resources: [] };
       const patientRef = ctx.patient.patientRef;
       if (!FHIR_ID.test(patientRef)) throw new MappingFailed('patient reference is not a FHIR id');
-      const binds: Record<string, string | null> = { patient: patientRef };
-      for (const [bind, fhirName] of Object.entries(p.search.params)) {
-        binds[bind] = query.params.find((x) => x.name === fhirName)?.value ?? null;
-      }
+      const binds: Record<string, PushdownValue> = { patient: patientRef };
+      // Parsed values, never the text as sent: an OR list binds all its codes, a prefixed date
+      // a window bound (adapters/pushdown.ts); the gateway re-applies the exact criterion.
+      for (const [bind, spec] of Object.entries(p.search.params)) binds[bind] = pushdownValue(spec, query.criteria);
       const rows = await run(p.search.query, binds, ctx.signal, `search ${query.resourceType}`);
       return { resources: toResources(rows, query.resourceType, p, patientRef, ctx, false) };
     },

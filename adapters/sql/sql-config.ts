@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { mappingsSchema } from '../mapping/index.js';
 import { compileNamedQuery } from './compile-named-query.js';
+import { pushdownSpecSchema } from '../pushdown.js';
 
 /**
  * `kind: sql`: the EHR's database (PostgreSQL). Named, parameterised SELECTs per resource type;
@@ -16,8 +17,15 @@ export const sqlResourceSchema = z.strictObject({
     .strictObject({
       /** Must use :patient. Other :names come from `params`. */
       sql: z.string().min(1),
-      /** Bind name → FHIR search parameter whose (first) value it gets, or NULL when absent. */
-      params: z.record(bindName, z.string().regex(/^[a-z][a-z0-9.:-]*$/)).default({}),
+      /**
+       * Bind name → what it gets of the PGO's filters (adapters/pushdown.ts), NULL when nothing:
+       * `{ param, as: codes }` binds a text[] of the OR list's codes, `as: from | to` a timestamptz
+       * window bound of a prefixed date, `as: text` (or just the parameter name) the value as sent
+       * when it is one alternative. The gateway re-applies every filter to the rows' resources.
+       */
+      params: z
+        .record(bindName, z.union([z.string().regex(/^[a-z][a-z0-9.:-]*$/).transform((param) => ({ param, as: 'text' as const })), pushdownSpecSchema]))
+        .default({}),
     })
     .optional(),
   /** One row by :id (and optionally :patient), for reads and `_include`. */

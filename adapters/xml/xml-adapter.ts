@@ -7,6 +7,7 @@ import { compileMapping, mapPatientRecords, type CompiledMapping } from '../mapp
 import { appendQuery, fillUrlTemplate } from './fill-url-template.js';
 import { parseVendorXml, xmlRecord } from './parse-vendor-xml.js';
 import type { XmlConfig, XmlResourceConfig } from './xml-config.js';
+import { pushdownValue } from '../pushdown.js';
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const BSN = /^\d{9}$/;
@@ -62,10 +63,15 @@ export function createXmlAdapter(config: XmlConfig, deps: { readonly log: Logger
       if (!r?.search) return { resources: [] };
       const patientRef = ctx.patient.patientRef;
       if (!FHIR_ID.test(patientRef)) throw new MappingFailed('patient reference is not a FHIR id');
-      const forwarded = query.params.flatMap((p) => {
-        const vendorName = Object.hasOwn(r.forwardParams, p.name) ? r.forwardParams[p.name] : undefined;
-        return vendorName === undefined ? [] : [[vendorName, p.value] as const];
-      });
+      // Parsed values, never the text as sent: an OR list becomes one vendor parameter per code,
+      // a prefixed date a window bound (adapters/pushdown.ts); the gateway re-applies them exactly.
+      const forwarded = Object.entries(r.forwardParams).flatMap(([param, specs]) =>
+        specs.flatMap((vendor) => {
+          const value = pushdownValue({ param, as: vendor.as, map: vendor.map }, query.criteria);
+          if (value === null) return [];
+          return (typeof value === 'string' ? [value] : value).map((v) => [vendor.name, v] as const);
+        }),
+      );
       const target = appendQuery(fillUrlTemplate(r.search, { patient: patientRef }), forwarded);
       const nodes = (await fetchRecords(target, ctx.signal, `search ${query.resourceType}`)) ?? [];
       return { resources: toResources(nodes, query.resourceType, r, patientRef, ctx, false) };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { upstreamHttpSchema } from '../fhir-passthrough/index.js';
 import { mappingsSchema } from '../mapping/index.js';
+import { pushdownFormSchema } from '../pushdown.js';
 
 /**
  * `kind: xml`: the EHR answers its own XML over HTTP (an HL7v3-ish or vendor export). Each served
@@ -18,13 +19,37 @@ const urlTemplate = (allowed: readonly string[], required: string | undefined) =
     .refine((t) => [...t.matchAll(/\{([^{}]*)\}/g)].every((m) => allowed.includes(m[1] ?? '')), `placeholders: ${allowed.map((a) => `{${a}}`).join(', ')}`)
     .refine((t) => required === undefined || t.includes(`{${required}}`), `must contain {${required ?? ''}}`);
 
+const vendorParam = z.string().regex(/^[A-Za-z_][\w.-]*$/);
+
+const forwardSpec = z.strictObject({
+  name: vendorParam,
+  as: pushdownFormSchema.default('text'),
+  map: z.record(z.string().min(1), z.string().min(1)).optional(),
+});
+
 const recordPath = z.string().regex(/^(\.|(@?[A-Za-z_][\w.-]*)(\/@?[A-Za-z_][\w.-]*)*)$/);
 
 export const xmlResourceSchema = z.strictObject({
   /** The patient's records of this type; `{patient}` is always filled in by the adapter, never by the PGO. */
   search: urlTemplate(['patient'], 'patient').optional(),
-  /** FHIR search parameter → vendor query parameter, appended URL-encoded when the PGO sent it. */
-  forwardParams: z.record(z.string().regex(/^[a-z][a-z0-9.:-]*$/), z.string().regex(/^[A-Za-z_][\w.-]*$/)).default({}),
+  /**
+   * FHIR search parameter → vendor query parameter, appended URL-encoded in parsed form
+   * (adapters/pushdown.ts): `{ name, as: codes }` repeats the vendor parameter once per code of
+   * the OR list (mapped through `map`), `as: from | to` sends a window bound (ISO instant) of a
+   * prefixed date, `as: text` (or just the vendor name) the value as sent when it is one alternative;
+   * a list sends several vendor parameters from one FHIR parameter.
+   */
+  forwardParams: z
+    .record(
+      z.string().regex(/^[a-z][a-z0-9.:-]*$/),
+      z.union([
+        vendorParam.transform((name) => [{ name, as: 'text' as const, map: undefined }]),
+        forwardSpec.transform((spec) => [spec]),
+        // Several vendor parameters from one FHIR parameter, e.g. a date window's `from` and `to`.
+        z.array(forwardSpec).min(1),
+      ]),
+    )
+    .default({}),
   /** One record by id (for reads and `_include`); `{id}` is checked to be a FHIR id first. */
   read: urlTemplate(['id'], 'id').optional(),
   mapping: z.string().min(1),

@@ -11,6 +11,7 @@ import { endpointsSection, checkEndpointPaths } from './sections/endpoints.js';
 import { adaptersSection } from './sections/adapters.js';
 import { oauthSection, checkOAuthSafety } from './sections/oauth.js';
 import { ketenlogSection } from './sections/ketenlog.js';
+import { standardsSection } from './sections/standards.js';
 import { qualificationSection, refineQualification, type QualificationDraft } from './sections/qualification.js';
 import type { ConfigRule } from './rules/config-rule.js';
 import { checkProductionSafety } from './rules/production-safety.js';
@@ -42,6 +43,7 @@ export function createConfigSchema(baseDir: string) {
     oauth: oauthSection(f),
     qualification: qualificationSection(),
     ketenlog: ketenlogSection(f),
+    standards: standardsSection(f),
   };
 
   const rules: readonly ConfigRule[] = [checkProductionSafety, checkReferences, checkOAuthSafety, checkEndpointPaths];

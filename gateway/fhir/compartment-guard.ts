@@ -8,6 +8,7 @@ import { checkPatientCompartment, type CompartmentViolation } from './compartmen
  * the router raises the alarm audit event. The router checks the final answer again.
  */
 export function guardAdapter(adapter: Adapter, onViolation: (violations: readonly CompartmentViolation[]) => void): Adapter {
+  const readMany = adapter.readMany?.bind(adapter);
   return {
     id: adapter.id,
     capabilities: () => adapter.capabilities(),
@@ -26,6 +27,17 @@ export function guardAdapter(adapter: Adapter, onViolation: (violations: readonl
       if (violations.length > 0) onViolation(violations);
       return kept[0];
     },
+    ...(readMany
+      ? {
+          async readMany(resourceType: string, ids: readonly string[], ctx: AdapterContext): Promise<readonly Resource[]> {
+            const resources = await readMany(resourceType, ids, ctx);
+            // The same rule as a single read: for _include, unlinked may pass, another patient's never.
+            const { kept, violations } = checkPatientCompartment(resources, ctx.patient.patientRef, { allowUnlinked: true });
+            if (violations.length > 0) onViolation(violations);
+            return kept;
+          },
+        }
+      : {}),
     findPatientByBsn: () => Promise.reject(new Error('not available on the FHIR path')),
     health: (signal) => adapter.health(signal),
     close: () => Promise.resolve(), // the registry owns the adapter's life cycle

@@ -4,8 +4,8 @@ import { guardAdapter } from './compartment-guard.js';
 import { createDeadline, withDeadline } from './deadline.js';
 import type { FhirExchange, ServiceBase } from './exchange.js';
 import { isLinkedBinary } from './linked-binary.js';
-import type { ReadRequest, SearchRequest } from './request.js';
-import { executeSearch, parseSearchRequest, type SearchOutcome } from './search/index.js';
+import type { FhirSearchRequest, ReadRequest } from './request.js';
+import { executeSearch, type SearchOutcome } from './search/index.js';
 import type { Response } from 'express';
 
 /**
@@ -33,15 +33,9 @@ async function underDeadline<T>(res: Response, ex: FhirExchange, service: Servic
   }
 }
 
-export function dispatchSearch(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, request: SearchRequest): Promise<SearchOutcome> {
-  const engineRequest = parseSearchRequest({
-    fhirVersion: service.fhirVersion,
-    resourceType: request.resourceType,
-    ...(request.operation ? { operation: request.operation } : {}),
-    params: request.all.filter((p) => p.name !== '_format'),
-  });
+export function dispatchSearch(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, request: FhirSearchRequest): Promise<SearchOutcome> {
   const guarded = guardAdapter(adapter, (v) => ex.violations.push(...v));
-  return underDeadline(res, ex, service, adapter, patientRef, (ctx) => executeSearch(engineRequest, guarded, ctx));
+  return underDeadline(res, ex, service, adapter, patientRef, (ctx) => executeSearch(request, guarded, ctx));
 }
 
 export function dispatchRead(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, request: ReadRequest): Promise<Resource | undefined> {

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import type { Logger } from '../observability/index.js';
-import { mapAdapterError } from './adapter-errors.js';
+import { mapAdapterError, mapCatalogError } from './adapter-errors.js';
 import { exchangeOf } from './exchange.js';
 import { preferredFormat } from './format.js';
 import { FhirError } from './outcome.js';
@@ -14,13 +14,11 @@ import { sendResource } from './render.js';
  */
 export function toFhirError(err: unknown): FhirError {
   if (err instanceof FhirError) return err;
-  const mapped = mapAdapterError(err);
+  // By code (gateway/errors.ts), never by class name: adapter failures, then the gateway's own
+  // (the search engine's SearchParamError names the parameter, never the value).
+  const mapped = mapAdapterError(err) ?? mapCatalogError(err);
   if (mapped) return mapped;
   if (err instanceof Error) {
-    // The search engine's SearchParamError and the catalogue's refusals name the parameter, never the value.
-    if (err.name === 'SearchParamError' || err.name === 'CatalogueMismatchError') {
-      return new FhirError(400, 'invalid', err.message, { reason: 'bad_search_param', cause: err });
-    }
     // Errors from Express/body parsers that are safe to show (e.g. a malformed URI).
     const status = (err as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) {

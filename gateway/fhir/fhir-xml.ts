@@ -21,6 +21,9 @@ const stu3Types: unknown = (await import('./definitions/stu3-types.json', { with
 export const DEFAULT_MAX_XML_BYTES = 10 * 1024 * 1024;
 
 export class FhirXmlError extends Error {
+  /** Mapped by the error catalog (gateway/errors.ts) to 502 when upstream XML is unreadable. */
+  readonly code = 'FHIR_XML_INVALID';
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'FhirXmlError';

@@ -15,7 +15,7 @@ export async function isLinkedBinary(
   indexTypes: readonly string[],
 ): Promise<boolean> {
   for (const resourceType of indexTypes) {
-    const { resources } = await adapter.search({ resourceType, params: [] }, ctx);
+    const { resources } = await adapter.search({ resourceType, params: [], criteria: [] }, ctx);
     if (linkedBinaryIds(resources, baseUrl).has(id)) return true;
   }
   return false;

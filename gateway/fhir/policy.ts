@@ -2,7 +2,7 @@ import type { FhirVersion } from '../../adapters/types.js';
 import { matchQuery, type QueryCatalogue, type QueryTemplate } from './catalogue/index.js';
 import { BSN_SYSTEMS } from './mask-bsn.js';
 import { badRequest } from './outcome.js';
-import type { ReadRequest, SearchRequest } from './request.js';
+import type { FhirSearchRequest, ReadRequest } from './request.js';
 import { findParamDefinition } from './search/index.js';
 
 /**
@@ -13,15 +13,15 @@ import { findParamDefinition } from './search/index.js';
  */
 const BSN_IN_VALUE = new RegExp([...BSN_SYSTEMS].map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'i');
 
-function refuseBsn(params: SearchRequest['all']): void {
+function refuseBsn(params: FhirSearchRequest['all']): void {
   const hit = params.find((p) => BSN_IN_VALUE.test(p.value));
   if (hit) throw badRequest(`parameter ${hit.name} may not carry a BSN: the patient is taken from the access token`, 'invalid', 'bsn_in_request');
 }
 
 /** The catalogue search that allows this request; a 400 naming the offending parameter otherwise. */
-export function authorizeSearch(request: SearchRequest, catalogue: QueryCatalogue): QueryTemplate {
+export function authorizeSearch(request: FhirSearchRequest, catalogue: QueryCatalogue): QueryTemplate {
   refuseBsn(request.all);
-  const match = matchQuery(catalogue, request.resourceType, request.all, request.operation);
+  const match = matchQuery(catalogue, request);
   if (!match.ok) throw badRequest(match.reason, 'not-supported', 'query_not_in_catalogue');
   return match.template;
 }

@@ -7,7 +7,7 @@ import type { BinaryFormat } from './format.js';
 import { maskBsn } from './mask-bsn.js';
 import { FhirError, notFound } from './outcome.js';
 import { sendResource } from './render.js';
-import type { ReadRequest, SearchRequest } from './request.js';
+import type { ReadRequest, FhirSearchRequest } from './request.js';
 import type { SearchOutcome } from './search/index.js';
 
 /**
@@ -15,7 +15,7 @@ import type { SearchOutcome } from './search/index.js';
  * itself for a Binary read that asks for no FHIR format (FHIR binary.html). Every resource is
  * BSN-masked on the way out (mask-bsn.ts).
  */
-export function respondSearch(res: Response, ex: FhirExchange, service: ServiceBase, request: SearchRequest, outcome: SearchOutcome, format: 'json' | 'xml', head: boolean): void {
+export function respondSearch(res: Response, ex: FhirExchange, service: ServiceBase, request: FhirSearchRequest, outcome: SearchOutcome, format: 'json' | 'xml', head: boolean): void {
   const bundle = toSearchset({
     base: service.url,
     path: request.operation === 'lastn' ? `${request.resourceType}/$lastn` : request.resourceType,

@@ -125,7 +125,7 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
   };
 
   const parseRequest: Step = (req, _res, ex) => {
-    ex.request = parseFhirRequest({ method: req.method, segments: ex.rest ?? [], rawQuery: rawQueryOf(req) });
+    ex.request = parseFhirRequest({ method: req.method, segments: ex.rest ?? [], rawQuery: rawQueryOf(req) }, serviceOf(ex).fhirVersion);
   };
 
   const negotiate: Step = (req, _res, ex) => {

@@ -50,9 +50,9 @@ async function readConfig(options: PgoOptions): Promise<{ config: GatewayConfig;
   }
 }
 
-async function catalogueOf(standard: string): Promise<QueryCatalogue> {
+async function catalogueOf(standard: string, folder?: string): Promise<QueryCatalogue> {
   try {
-    return await loadCatalogue(catalogueFile(standard));
+    return await loadCatalogue(catalogueFile(standard, folder));
   } catch {
     throw new PgoFlowError(`no query catalogue for standard "${standard}" (config/standards/${standard}.yaml)`);
   }
@@ -78,7 +78,7 @@ export async function resolvePgoSetup(options: PgoOptions): Promise<PgoSetup> {
       const service = provider.services.find((s) => s.id === id);
       if (!service) throw new PgoFlowError(`care provider "${provider.name}" offers no data service "${id}" (it offers: ${provider.services.map((s) => s.id).join(', ')})`);
       const standard = options.standard ?? service.standard;
-      services.push({ id, standard, fhirVersion: service.fhirVersion, catalogue: await catalogueOf(standard) });
+      services.push({ id, standard, fhirVersion: service.fhirVersion, catalogue: await catalogueOf(standard, loaded.config.standards.folder) });
     }
   } else {
     if (options.services.length === 0) throw new PgoFlowError('without a gateway config, name the data services with --service (and --standard when not 48)');

@@ -6,7 +6,7 @@ import { buildSearchUrl, fhirPassthroughConfigSchema } from '../../adapters/fhir
 import { compileNamedQuery } from '../../adapters/sql/index.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { executeSearch, parseSearchRequest } from '../../gateway/fhir/search/index.js';
-import { catalogueFile, loadCatalogue, matchQuery } from '../../gateway/fhir/catalogue/index.js';
+import { catalogueFile, loadCatalogue, matchParams } from '../../gateway/fhir/catalogue/index.js';
 import { createPgSchema, loadDataset, PG, sqlAdapterBlock, startFhirBackend, type Dataset } from '../integration/adapters-backends.js';
 
 /**
@@ -50,7 +50,7 @@ async function viaAdapter(data: Dataset, adapter: Adapter) {
   const ctx = (): AdapterContext => ({ patient: { patientRef: patient }, fhirVersion: 'STU3', requestId: 'bench', signal: AbortSignal.timeout(10_000), log: createSilentLogger() });
   return async (i: number) => {
     const [type, params] = QUERIES[i % QUERIES.length]!;
-    if (!matchQuery(catalogue, type, params).ok) throw new Error(`catalogue refused ${type}`);
+    if (!matchParams(catalogue, type, params).ok) throw new Error(`catalogue refused ${type}`);
     return executeSearch(parseSearchRequest({ fhirVersion: 'STU3', resourceType: type, params }), adapter, ctx());
   };
 }
@@ -68,7 +68,7 @@ export async function benchPassthrough(opts: BenchOptions): Promise<{ directRps:
   try {
     const directRps = await measure(opts, async (i) => {
       const [type, params] = QUERIES[i % QUERIES.length]!;
-      const res = await request(`${server.url}/${buildSearchUrl({ resourceType: type, params }, patient, config)}`, {
+      const res = await request(`${server.url}/${buildSearchUrl({ resourceType: type, criteria: [], params }, patient, config)}`, {
         dispatcher: agent,
         headers: { accept: 'application/fhir+json' },
       });

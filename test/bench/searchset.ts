@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import type { AdapterContext, SearchParam } from '../../adapters/types.js';
-import { catalogueFile, loadCatalogue, matchQuery } from '../../gateway/fhir/catalogue/index.js';
+import { catalogueFile, loadCatalogue, matchParams } from '../../gateway/fhir/catalogue/index.js';
 import { executeSearch, parseSearchRequest, type SearchOutcome } from '../../gateway/fhir/search/index.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { exchangeCode, PgoSession } from '../../gateway/pgo-client/index.js';
@@ -93,7 +93,7 @@ export async function benchSearchset(gw: TestGateway, opts: SearchsetOptions): P
 
   const inProcess = async (s: ParsedSearch) => {
     // The same gate the gateway applies before the engine: the query must fit a BgZ template.
-    if (!matchQuery(catalogue, s.resourceType, s.params).ok) throw new Error(`searchset: catalogue refused ${s.text}`);
+    if (!matchParams(catalogue, s.resourceType, s.params).ok) throw new Error(`searchset: catalogue refused ${s.text}`);
     const ctx: AdapterContext = { patient, fhirVersion: 'STU3', requestId: 'bench', signal: AbortSignal.timeout(10_000), log };
     return executeSearch(parseSearchRequest({ fhirVersion: 'STU3', resourceType: s.resourceType, params: s.params }), adapter, ctx);
   };

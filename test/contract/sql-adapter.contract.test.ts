@@ -21,5 +21,5 @@ if (!available) console.warn('sql contract: skipped, no PostgreSQL at 127.0.0.1:
         await db.drop();
       },
     };
-  });
+  }, { pushesDown: true });
 });

@@ -18,4 +18,4 @@ runAdapterContract('xml', async (data) => {
       await server.close();
     },
   };
-});
+}, { pushesDown: true });

@@ -87,10 +87,12 @@ export const MP9_CASES: ReadonlyArray<readonly [string, string, number, number]>
   [MP9_DONGEN, `${MP9_MA}&identifier=urn:oid:2.16.840.1.113883.2.4.3.11.999.77.16076005.1|MBH_300_stoppen_MA_start-tmg`, 1, 0],
   [MP9_DONGEN, `${MP9_MA}&pharmaceutical-treatment-identifier=urn:oid:2.16.840.1.113883.2.4.3.11.999.77.1.1|MBH_300_VolgendeBehandelaar-tmg`, 3, 0],
   [MP9_DONGEN, `${MP9_MA}&medication.code=urn:oid:2.16.840.1.113883.2.4.4.10|105678&_include=MedicationRequest:medication`, 3, 1],
-  [MP9_DONGEN, `${MP9_MA}&period-of-use=ge${dayFromLoad(-21)}`, 25, 0],
+  // 24, not 25: MBH300TAwijzigenMA has start T-60 and a 28-day Duration, no end, so it ends at
+  // T-33 (Nictiz SearchParameter period-of-use: start + Duration is the end), before T-21.
+  [MP9_DONGEN, `${MP9_MA}&period-of-use=ge${dayFromLoad(-21)}`, 24, 0],
   [MP9_DONGEN, `${MP9_MA}&period-of-use=le${dayFromLoad(-21)}`, 7, 0],
   [MP9_DONGEN, `${MP9_MA}&period-of-use=lt${dayFromLoad(0)}`, 22, 0],
-  [MP9_DONGEN, `${MP9_MA}&period-of-use=ge${dayFromLoad(-21)}&period-of-use=le${dayFromLoad(30)}`, 25, 0],
+  [MP9_DONGEN, `${MP9_MA}&period-of-use=ge${dayFromLoad(-21)}&period-of-use=le${dayFromLoad(30)}`, 24, 0],
   [MP9_DONGEN, `${MP9_MA}&identifier=urn:oid:2.16.840.1.113883.2.4.3.11.999.77.16076005.1|no-such-id`, 0, 0],
 ];
 

@@ -157,6 +157,11 @@ export async function startFhirBackend(data: Dataset, options: FhirBackendOption
       const r = byKey.get(`${type}/${id}`);
       return r ? send(res, 200, absolute(r)) : send(res, 404, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] });
     }
+    // `_id` with an OR list (FHIR R4 §3.1.1.4.2): what the passthrough sends for a batch of _include targets.
+    const idList = url.searchParams.get('_id');
+    if (idList !== null && type !== 'Patient') {
+      return send(res, 200, searchset(idList.split(',').map((x) => byKey.get(`${type}/${x}`)).filter((r): r is Resource => r !== undefined), url));
+    }
     const patient = url.searchParams.get('patient') ?? url.searchParams.get('beneficiary') ?? url.searchParams.get('subject')?.replace(/^Patient\//, '') ?? url.searchParams.get('_id');
     if (!patient) return send(res, 400, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'required' }] });
     const all = type === 'Patient' ? [byKey.get(`Patient/${patient}`)].filter((r): r is Resource => r !== undefined) : (byOwner.get(`${patient}|${type}`) ?? []);
@@ -236,7 +241,12 @@ export async function startXmlBackend(data: Dataset): Promise<Backend & { reques
     if ((m = /^\/ehr\/patients\/([^/]+)\/records$/.exec(url.pathname))) {
       const patient = decodeURIComponent(m[1] ?? '');
       const type = url.searchParams.get('type');
-      return send(res, 200, vendorExportXml(rows.filter((r) => r.patient === patient && r.type === type)));
+      // The vendor's own filters (what PUSHDOWN forwards): status codes (repeated = any of) and a
+      // hand-over window in instants.
+      const statuses = url.searchParams.getAll('status');
+      const from = url.searchParams.get('handedFrom');
+      const to = url.searchParams.get('handedTo');
+      return send(res, 200, vendorExportXml(rows.filter((r) => r.patient === patient && r.type === type && (statuses.length === 0 || statuses.includes(r.status ?? '')) && inWindow(r.doc['whenHandedOver'], from, to))));
     }
     if ((m = /^\/ehr\/records\/([^/]+)\/([^/]+)$/.exec(url.pathname))) {
       const row = byKey.get(`${decodeURIComponent(m[1] ?? '')}/${decodeURIComponent(m[2] ?? '')}`);
@@ -245,6 +255,32 @@ export async function startXmlBackend(data: Dataset): Promise<Backend & { reques
     return send(res, 404, '<error>not found</error>');
   });
   return { ...backend, url: `${backend.url}/ehr`, requests };
+}
+
+/**
+ * What the SQL and XML stores filter themselves (adapters/pushdown.ts): the vendor status of every
+ * patient record as an OR list of codes, and MedicationDispense's hand-over moment as a window.
+ * The gateway re-applies both, so the stores need only return a superset.
+ */
+export const PUSHDOWN_QUERIES = {
+  STU3: ['Appointment?status=booked,pending,proposed', 'Immunization?status=completed,entered-in-error', 'ProcedureRequest?status=active,completed', 'MedicationRequest?status=active,stopped'],
+  R4: (day: (n: number) => string): string[] => [
+    'MedicationDispense?status=completed,unknown',
+    'MedicationDispense?status=completed',
+    `MedicationDispense?whenhandedover=ge${day(-21)}`,
+    `MedicationDispense?whenhandedover=lt${day(0)}`,
+    `MedicationDispense?whenhandedover=ge${day(-21)}&whenhandedover=le${day(30)}`,
+    `MedicationDispense?whenhandedover=gt${day(-200)}T00:00:00+02:00,eq${day(0)}&status=completed`,
+  ],
+} as const;
+
+/** Superset test for a dateTime element against a [from, to] instant window (a day of slack either side). */
+function inWindow(value: unknown, from: string | null, to: string | null): boolean {
+  if (from === null && to === null) return true;
+  const at = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (Number.isNaN(at)) return false;
+  const dayMs = 86_400_000;
+  return (from === null || at + dayMs >= Date.parse(from)) && (to === null || at - dayMs <= Date.parse(to));
 }
 
 /** Each resource type in the data set, and whether its resources belong to a patient (searchable by patient). */
@@ -258,8 +294,12 @@ export function xmlAdapterBlock(id: string, baseUrl: string, data: Dataset, extr
   const resources: Record<string, unknown> = {};
   const mappings: Record<string, unknown> = {};
   for (const [t, patientOwned] of resourceTypesOf(data)) {
+    const forwardParams = {
+      status: { name: 'status', as: 'codes', map: VENDOR_STATUS },
+      ...(t === 'MedicationDispense' && data.version === 'R4' ? { whenhandedover: [{ name: 'handedFrom', as: 'from' }, { name: 'handedTo', as: 'to' }] } : {}),
+    };
     resources[t] = {
-      ...(patientOwned ? { search: `/patients/{patient}/records?type=${t}`, patientPath: '@patient' } : {}),
+      ...(patientOwned ? { search: `/patients/{patient}/records?type=${t}`, patientPath: '@patient', forwardParams } : {}),
       read: `/records/${t}/{id}`,
       mapping: t,
     };
@@ -339,6 +379,23 @@ export async function createPgSchema(data: Dataset | undefined, tag: string): Pr
   };
 }
 
+/** The patient's records of type `t`, narrowed by the PUSHDOWN filters (NULL binds: no filter). */
+function sqlSearch(t: string, version: FhirVersion): Record<string, unknown> {
+  const handed = t === 'MedicationDispense' && version === 'R4';
+  const window = handed
+    ? ` AND (CAST(:handed_from AS timestamptz) IS NULL OR (doc->>'whenHandedOver')::timestamptz + interval '1 day' >= CAST(:handed_from AS timestamptz))` +
+      ` AND (CAST(:handed_to AS timestamptz) IS NULL OR (doc->>'whenHandedOver')::timestamptz - interval '1 day' <= CAST(:handed_to AS timestamptz))`
+    : '';
+  return {
+    sql: `SELECT id, patient_ref, status_code, doc FROM record WHERE resource_type = '${t}' AND patient_ref = :patient` +
+      ` AND (CAST(:statuses AS text[]) IS NULL OR status_code = ANY(CAST(:statuses AS text[])))${window} ORDER BY id`,
+    params: {
+      statuses: { param: 'status', as: 'codes', map: VENDOR_STATUS },
+      ...(handed ? { handed_from: { param: 'whenhandedover', as: 'from' }, handed_to: { param: 'whenhandedover', as: 'to' } } : {}),
+    },
+  };
+}
+
 /** The sql adapter block for createPgSchema. */
 export function sqlAdapterBlock(id: string, schema: string, data: Dataset, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const resources: Record<string, unknown> = {};
@@ -346,7 +403,7 @@ export function sqlAdapterBlock(id: string, schema: string, data: Dataset, extra
   for (const [t, patientOwned] of resourceTypesOf(data)) {
     resources[t] = {
       ...(patientOwned
-        ? { search: { sql: `SELECT id, patient_ref, status_code, doc FROM record WHERE resource_type = '${t}' AND patient_ref = :patient ORDER BY id` }, patientColumn: 'patient_ref' }
+        ? { search: sqlSearch(t, data.version), patientColumn: 'patient_ref' }
         : {}),
       read: { sql: `SELECT id, patient_ref, status_code, doc FROM record WHERE resource_type = '${t}' AND id = :id` },
       mapping: t,

@@ -59,7 +59,7 @@ function adapter(extra: Record<string, unknown> = {}): Adapter {
 }
 
 const search = (a: Adapter, c = ctx()) =>
-  a.search({ resourceType: 'Observation', params: [{ name: 'code', value: 'http://loinc.org|1-8' }] }, c);
+  a.search({ resourceType: 'Observation', criteria: [], params: [{ name: 'code', value: 'http://loinc.org|1-8' }] }, c);
 
 test('adds the patient filter itself, strips what the PGO must not control, drops upstream links and rewrites internal URLs', async () => {
   handler = (_req, res) =>
@@ -68,6 +68,7 @@ test('adds the patient filter itself, strips what the PGO must not control, drop
   const out = await a.search(
     {
       resourceType: 'Observation',
+      criteria: [],
       params: [
         { name: 'code', value: 'http://loinc.org|1-8' },
         { name: 'patient', value: B },
@@ -96,7 +97,7 @@ test('patient filter modes: subject=Patient/<ref>, the compartment path, and _id
   const c = adapter({ patientFilter: 'compartment' });
   await search(c);
   expect(seen.at(-1)!.url).toMatch(new RegExp(`^/fhir/Patient/${A}/Observation\\?`));
-  await c.search({ resourceType: 'Patient', params: [] }, ctx());
+  await c.search({ resourceType: 'Patient', params: [], criteria: [] }, ctx());
   expect(seen.at(-1)!.url).toBe(`/fhir/Patient?_id=${A}&_count=100`);
   await Promise.all([s.close(), c.close()]);
 });
@@ -244,7 +245,7 @@ test('patient lookup: POST Patient/_search with the BSN in the body; only a Pati
 
 test('a context of the other FHIR version is refused before any upstream call', async () => {
   const a = adapter();
-  await expect(a.search({ resourceType: 'Observation', params: [] }, { ...ctx(), fhirVersion: 'STU3' })).rejects.toBeInstanceOf(MappingFailed);
+  await expect(a.search({ resourceType: 'Observation', params: [], criteria: [] }, { ...ctx(), fhirVersion: 'STU3' })).rejects.toBeInstanceOf(MappingFailed);
   expect(seen).toHaveLength(0);
   await a.close();
 });

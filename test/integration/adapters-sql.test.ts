@@ -3,6 +3,7 @@ import { createSqlAdapter, sqlConfigSchema } from '../../adapters/sql/index.js';
 import type { Adapter, AdapterContext } from '../../adapters/types.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { createPgSchema, pgAvailable, PG, type PgSchema } from './adapters-backends.js';
+import { searchQueryOf } from '../helpers/search-query.js';
 
 /**
  * The sql adapter against real PostgreSQL (127.0.0.1:5432, database test) in a schema of its own:
@@ -71,7 +72,7 @@ d('sql adapter on PostgreSQL', () => {
 
   test('rows become FHIR through the mapping; values are bound, dates keep their offset', async () => {
     const a = adapter();
-    const out = await a.search({ resourceType: 'Observation', params: [{ name: 'code', value: 'http://loinc.org|1-8' }] }, ctx());
+    const out = await a.search(searchQueryOf('STU3', 'Observation', [{ name: 'code', value: 'http://loinc.org|1-8' }]), ctx());
     expect(out.resources).toEqual([
       {
         resourceType: 'Observation', id: 'r1', status: 'final',
@@ -82,7 +83,7 @@ d('sql adapter on PostgreSQL', () => {
         effectiveDateTime: expect.stringMatching(/^2024-05-01T\d{2}:30:00[+-]\d{2}:\d{2}$/),
       },
     ]);
-    expect((await a.search({ resourceType: 'Observation', params: [] }, ctx())).resources.map((r) => r.id).sort()).toEqual(['r1', 'r2']);
+    expect((await a.search({ resourceType: 'Observation', params: [], criteria: [] }, ctx())).resources.map((r) => r.id).sort()).toEqual(['r1', 'r2']);
     expect(await a.read('Observation', 'r3', ctx())).toBeUndefined();
     expect((await a.read('Observation', 'r1', ctx()))?.id).toBe('r1');
     expect(await a.findPatientByBsn('999911120', AbortSignal.timeout(2000))).toEqual({ patientRef: A });
@@ -97,10 +98,10 @@ d('sql adapter on PostgreSQL', () => {
     ];
     for (const v of attacks) {
       for (const name of ['code', 'status']) {
-        const out = await a.search({ resourceType: 'Observation', params: [{ name, value: v }] }, ctx());
+        const out = await a.search(searchQueryOf('STU3', 'Observation', [{ name, value: v }]), ctx());
         expect(out.resources).toEqual([]);
       }
-      expect((await a.search({ resourceType: 'Observation', params: [] }, ctx(undefined, `${A}' OR '1'='1`)).catch((e: unknown) => e))).toBeInstanceOf(MappingFailed);
+      expect((await a.search({ resourceType: 'Observation', params: [], criteria: [] }, ctx(undefined, `${A}' OR '1'='1`)).catch((e: unknown) => e))).toBeInstanceOf(MappingFailed);
       expect(await a.read('Observation', v, ctx())).toBeUndefined();
       expect(await a.findPatientByBsn(v, AbortSignal.timeout(2000))).toBeUndefined();
     }
@@ -110,13 +111,13 @@ d('sql adapter on PostgreSQL', () => {
 
   test('queries run read-only: a configured query that writes is refused by the database', async () => {
     const a = adapter({}, `WITH gone AS (DELETE FROM lab_result WHERE patient_id = :patient RETURNING *) SELECT * FROM gone`);
-    await expect(a.search({ resourceType: 'Observation', params: [] }, ctx())).rejects.toBeInstanceOf(UpstreamRejected);
+    await expect(a.search({ resourceType: 'Observation', params: [], criteria: [] }, ctx())).rejects.toBeInstanceOf(UpstreamRejected);
     expect((await db.query(`SELECT count(*)::int AS n FROM ${db.schema}.lab_result WHERE patient_id = $1`, [A])).rows[0]).toEqual({ n: 2 });
   });
 
   test("rows of another patient (a wrong query) are dropped, never returned as this patient's", async () => {
     const a = adapter({}, `SELECT * FROM lab_result WHERE patient_id = :patient OR true`);
-    const out = await a.search({ resourceType: 'Observation', params: [] }, ctx());
+    const out = await a.search({ resourceType: 'Observation', params: [], criteria: [] }, ctx());
     expect(out.resources.map((r) => r.id).sort()).toEqual(['r1', 'r2']);
   });
 
@@ -124,11 +125,11 @@ d('sql adapter on PostgreSQL', () => {
     const slow = `SELECT * FROM lab_result, pg_sleep(3) WHERE patient_id = :patient`;
     const a = adapter({ statementTimeoutMs: 200 }, slow);
     let t0 = Date.now();
-    await expect(a.search({ resourceType: 'Observation', params: [] }, ctx())).rejects.toBeInstanceOf(UpstreamTimeout);
+    await expect(a.search({ resourceType: 'Observation', params: [], criteria: [] }, ctx())).rejects.toBeInstanceOf(UpstreamTimeout);
     expect(Date.now() - t0).toBeLessThan(1500);
     const b = adapter({ statementTimeoutMs: 10_000 }, slow);
     t0 = Date.now();
-    await expect(b.search({ resourceType: 'Observation', params: [] }, ctx(AbortSignal.timeout(200)))).rejects.toBeInstanceOf(UpstreamTimeout);
+    await expect(b.search({ resourceType: 'Observation', params: [], criteria: [] }, ctx(AbortSignal.timeout(200)))).rejects.toBeInstanceOf(UpstreamTimeout);
     expect(Date.now() - t0).toBeLessThan(1500);
     // The server no longer runs it (pg_cancel_backend), rather than sleeping on for 3 s.
     await new Promise((r) => setTimeout(r, 100));
@@ -139,12 +140,12 @@ d('sql adapter on PostgreSQL', () => {
   test('huge: more rows than maxRows is an error, not a cut answer; garbage rows → MappingFailed; down → UpstreamUnavailable', async () => {
     const huge = adapter({ maxRows: 5 }, `SELECT 'r' || g AS result_id, :patient AS patient_id, '1-8' AS loinc, 'F' AS status, 1 AS value, 'x' AS unit, null AS taken_at FROM generate_series(1, 1000000) g`);
     const t0 = Date.now();
-    await expect(huge.search({ resourceType: 'Observation', params: [] }, ctx())).rejects.toThrow(/more than 5 rows/);
+    await expect(huge.search({ resourceType: 'Observation', params: [], criteria: [] }, ctx())).rejects.toThrow(/more than 5 rows/);
     expect(Date.now() - t0).toBeLessThan(2000);
     const garbage = adapter({}, `SELECT * FROM lab_result WHERE patient_id = :patient OR patient_id = 'pat-garbage'`);
-    await expect(garbage.search({ resourceType: 'Observation', params: [] }, ctx(undefined, 'pat-garbage'))).rejects.toThrow('mapping "lab", record "bad", field "status": value not in the value map');
+    await expect(garbage.search({ resourceType: 'Observation', params: [], criteria: [] }, ctx(undefined, 'pat-garbage'))).rejects.toThrow('mapping "lab", record "bad", field "status": value not in the value map');
     const down = adapter({}, SEARCH, { port: 1 });
-    await expect(down.search({ resourceType: 'Observation', params: [] }, ctx())).rejects.toBeInstanceOf(UpstreamUnavailable);
+    await expect(down.search({ resourceType: 'Observation', params: [], criteria: [] }, ctx())).rejects.toBeInstanceOf(UpstreamUnavailable);
     expect((await down.health(AbortSignal.timeout(2000))).ok).toBe(false);
   });
 

@@ -4,6 +4,7 @@ import { createXmlAdapter, xmlConfigSchema } from '../../adapters/xml/index.js';
 import type { Adapter, AdapterContext } from '../../adapters/types.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { listen, type Backend } from './adapters-backends.js';
+import { searchQueryOf } from '../helpers/search-query.js';
 
 /** The xml adapter against a vendor XML service on loopback that misbehaves on demand. */
 const A = 'pat-a';
@@ -51,7 +52,7 @@ function adapter(extra: Record<string, unknown> = {}, baseUrl = `${server.url}/l
 }
 
 const ctx = (signal: AbortSignal = AbortSignal.timeout(5000), patientRef = A): AdapterContext => ({ patient: { patientRef }, fhirVersion: 'STU3', requestId: 't', signal, log: createSilentLogger() });
-const search = (a: Adapter, c = ctx(), params = [{ name: 'code', value: 'http://loinc.org|1-8' }]) => a.search({ resourceType: 'Observation', params }, c);
+const search = (a: Adapter, c = ctx(), params = [{ name: 'code', value: 'http://loinc.org|1-8' }]) => a.search(searchQueryOf('STU3', 'Observation', params), c);
 
 test('maps vendor records through the declared mapping; the patient goes in the path, query values URL-encoded', async () => {
   handler = (res) => xml(res, doc(rec('r1', A)));

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { parseFhirXml } from '../../gateway/fhir/fhir-xml.js';
 import { executeSearch, parseSearchRequest } from '../../gateway/fhir/search/index.js';
-import { loadCatalogue, matchQuery, catalogueFile, type QueryCatalogue } from '../../gateway/fhir/catalogue/index.js';
+import { loadCatalogue, matchParams, catalogueFile, type QueryCatalogue } from '../../gateway/fhir/catalogue/index.js';
 import { createDemoAdapter } from '../../adapters/index.js';
 import type { Adapter, AdapterContext, FhirVersion, Resource, SearchParam } from '../../adapters/types.js';
 
@@ -41,7 +41,7 @@ export async function runQuery(
   query: string,
 ): Promise<{ matches: Resource[]; includes: Resource[]; total: number }> {
   const q = splitQuery(query);
-  const m = matchQuery(catalogue, q.resourceType, q.params, q.operation);
+  const m = matchParams(catalogue, q.resourceType, q.params, q.operation);
   if (!m.ok) throw new Error(`catalogue refused ${query}: ${m.reason}`);
   const request = parseSearchRequest({ fhirVersion: ctx.fhirVersion, ...q });
   return executeSearch(request, adapter, ctx);

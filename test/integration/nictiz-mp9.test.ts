@@ -1,7 +1,7 @@
 import { haveFixtures, loadNictiz, context, runQuery, loadStandard, sharedRoot, fixturesRoot } from './nictiz-harness.js';
 import { compartmentPatients } from '../../adapters/index.js';
 import type { Adapter, Resource } from '../../adapters/types.js';
-import { matchQuery, type QueryCatalogue } from '../../gateway/fhir/catalogue/index.js';
+import { matchParams, type QueryCatalogue } from '../../gateway/fhir/catalogue/index.js';
 import { listMp9Patients, MP9_BLOCKS, MP9_CASES, MP9_DONGEN, MP9_MA, MP9_PATIENT_COUNT, NICTIZ_LOAD_DAY } from '../helpers/nictiz-cases.js';
 
 /**
@@ -60,10 +60,10 @@ d('MP9 3.0 queries on the Nictiz fixtures (catalogue + engine)', () => {
   });
 
   test('the catalogue refuses patient=, unknown parameters and unknown includes with a reason', () => {
-    expect(matchQuery(catalogue, 'MedicationRequest', [{ name: 'patient', value: 'x' }])).toEqual({ ok: false, reason: expect.stringContaining('"patient"') });
-    const bad = matchQuery(catalogue, 'MedicationRequest', [{ name: 'category', value: `${SCT}|33633005` }, { name: 'status', value: 'active' }]);
+    expect(matchParams(catalogue, 'MedicationRequest', [{ name: 'patient', value: 'x' }])).toEqual({ ok: false, reason: expect.stringContaining('"patient"') });
+    const bad = matchParams(catalogue, 'MedicationRequest', [{ name: 'category', value: `${SCT}|33633005` }, { name: 'status', value: 'active' }]);
     expect(bad).toEqual({ ok: false, reason: expect.stringContaining('"status"') });
-    const inc = matchQuery(catalogue, 'MedicationRequest', [{ name: 'category', value: `${SCT}|395067002` }, { name: '_include', value: 'MedicationRequest:requester' }]);
+    const inc = matchParams(catalogue, 'MedicationRequest', [{ name: 'category', value: `${SCT}|395067002` }, { name: '_include', value: 'MedicationRequest:requester' }]);
     expect(inc).toEqual({ ok: false, reason: expect.stringContaining('_include=MedicationRequest:requester') });
   });
 });

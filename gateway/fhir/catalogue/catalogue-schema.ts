@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { DATE_PREFIXES } from '../search/index.js';
 
 /**
  * The shape of a query catalogue (config/standards/*.yaml): for one information standard, every
  * search a PGO may send (MedMij: the standard's FHIR implementation guide fixes the query set;
  * shared/medmij/QUERIES.md). A parameter is either fixed (`equals`: the value must be one of
  * these, exactly as the guide writes it), free token (`format: token`, e.g. an identifier), or a
- * date window (`format: date` with the allowed prefixes and how often it may repeat).
+ * date window (`format: date` with the allowed prefixes and how often it may repeat), or free
+ * text (`format: text`).
  */
 const paramRule = z.union([
   z.strictObject({ required: z.boolean().default(false), equals: z.array(z.string().min(1)).min(1) }),
@@ -13,10 +15,19 @@ const paramRule = z.union([
   z.strictObject({
     required: z.boolean().default(false),
     format: z.literal('date'),
-    prefixes: z.array(z.enum(['eq', 'ne', 'gt', 'lt', 'ge', 'le'])).min(1),
+    prefixes: z.array(z.enum(DATE_PREFIXES)).min(1),
     maxRepeats: z.number().int().min(1).max(4).default(1),
   }),
+  // Free text: string parameters and token `:text` (FHIR R4 §3.1.1.5.13); any value, once.
+  z.strictObject({ required: z.boolean().default(false), format: z.literal('text') }),
 ]);
+
+/**
+ * A parameter key: the name as a PGO sends it, `_id`/`_lastUpdated`, a chain (`medication.code`)
+ * and optionally one modifier (`code:not`, `identifier:of-type`, `subject:Patient`): a catalogue
+ * admits a modifier by listing the parameter with it (FHIR R4 §3.1.1.5, search.html#modifiers).
+ */
+const PARAM_KEY = /^(_id|_lastUpdated|[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)?)(:(missing|exact|contains|text|not|of-type|identifier|[A-Z][A-Za-z]+))?$/;
 
 const includeRe = /^[A-Z][A-Za-z]+:[a-z][a-z0-9-]*(:[A-Z][A-Za-z]+)?$/;
 
@@ -28,7 +39,7 @@ const template = z
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
     resourceType: z.string().regex(/^[A-Z][A-Za-z]+$/),
     operation: z.literal('lastn').optional(),
-    params: z.record(z.string().regex(/^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)?$/), paramRule).default({}),
+    params: z.record(z.string().regex(PARAM_KEY), paramRule).default({}),
     include: z.array(z.string().regex(includeRe)).default([]),
     iterate: z.array(z.string().regex(includeRe)).default([]),
   })

@@ -1,9 +1,11 @@
 import type { Adapter, AdapterContext, Resource } from '../../../adapters/types.js';
-import { isVisibleToPatient } from '../../../adapters/index.js';
 import { SearchParamError } from './search-param-error.js';
-import { applyFilters, compileFilters, type ResolveReference } from './filter-resources.js';
+import { applyFilters, type Criterion, type ResolveReference } from './filter-resources.js';
 import { compileIncludes, resolveIncludes } from './resolve-includes.js';
 import { lastN } from './last-n.js';
+import { createReferenceResolver, type ReferenceResolver } from './reference-resolver.js';
+import { findParamDefinition } from './param-definitions.js';
+import { valuesAt } from './criterion.js';
 import type { SearchRequest } from './search-request.js';
 
 export interface SearchOutcome {
@@ -17,9 +19,10 @@ export interface SearchOutcome {
 
 /**
  * Runs one search for the token's patient: the adapter returns its candidates (a superset is
- * allowed), then the engine applies every filter, `$lastn`, paging and `_include`. Candidates
- * outside the patient's compartment are dropped here as well as by the gateway's post-check
- * (defence in depth: an adapter bug must not leak another patient's data).
+ * allowed), then the engine applies every filter, `$lastn`, paging and `_include`. The engine
+ * applies no compartment rule of its own: the adapter it is given is the guarded one
+ * (compartment-guard.ts, the adapter boundary), and the router checks the final answer again —
+ * the one rule (compartment.ts) in exactly those two places.
  */
 export async function executeSearch(request: SearchRequest, adapter: Adapter, ctx: AdapterContext): Promise<SearchOutcome> {
   if (request.fhirVersion !== ctx.fhirVersion) {
@@ -28,30 +31,47 @@ export async function executeSearch(request: SearchRequest, adapter: Adapter, ct
   if (request.operation === 'lastn' && request.resourceType !== 'Observation') {
     throw new SearchParamError('$lastn', '$lastn is only defined on Observation');
   }
-  // Compile first: a malformed parameter fails before the EHR is asked anything.
-  const predicates = compileFilters(request.fhirVersion, request.resourceType, request.filters);
-  const includes = compileIncludes(request.fhirVersion, request.include);
+  // Compiled at the edge (search-request.ts); a filter that did not compile fails here, before
+  // the EHR is asked anything.
+  const criteria: Criterion[] = request.criteria.map((c) => {
+    if (c.kind === 'invalid') throw c.error;
+    return c;
+  });
+  const includes = compileIncludes(request.fhirVersion, request.includes);
 
-  const cache = new Map<string, Promise<Resource | undefined>>();
-  const resolve: ResolveReference = (reference) => {
-    let hit = cache.get(reference);
-    if (!hit) {
-      const slash = reference.indexOf('/');
-      hit = adapter.read(reference.slice(0, slash), reference.slice(slash + 1), ctx);
-      cache.set(reference, hit);
-    }
-    return hit;
-  };
+  const references = createReferenceResolver(adapter, ctx);
+  const resolve: ResolveReference = (reference) => references.one(reference);
 
-  const { resources } = await adapter.search({ resourceType: request.resourceType, params: request.filters }, ctx);
-  const patientRef = ctx.patient.patientRef;
-  const candidates = resources.filter((r) => r.resourceType === request.resourceType && isVisibleToPatient(r, patientRef));
-  let matches = await applyFilters(candidates, predicates, resolve);
+  const { resources } = await adapter.search({ resourceType: request.resourceType, criteria, params: request.filters }, ctx);
+  const candidates = resources.filter((r) => r.resourceType === request.resourceType);
+  await prefetchChainTargets(request, candidates, references);
+  let matches = await applyFilters(candidates, criteria, resolve);
   if (request.operation === 'lastn') matches = lastN(matches, request.max ?? 1);
 
   const total = matches.length;
-  const offset = request.offset ?? 0;
+  const offset = request.offset;
   const page = request.count === undefined ? matches.slice(offset) : matches.slice(offset, offset + request.count);
-  const included = await resolveIncludes(page, includes, resolve, patientRef);
+  const included = await resolveIncludes(page, includes, references);
   return { matches: page, includes: included, total };
+}
+
+/**
+ * A chained parameter (`medication.code=…`) reads the target of every candidate: fetch them all
+ * first, one backend call per target type (reference-resolver.ts), instead of one read each.
+ */
+async function prefetchChainTargets(request: SearchRequest, candidates: readonly Resource[], references: ReferenceResolver): Promise<void> {
+  const wanted: string[] = [];
+  for (const p of request.filters) {
+    const dot = p.name.indexOf('.');
+    if (dot < 0) continue;
+    const def = findParamDefinition(request.fhirVersion, request.resourceType, p.name.slice(0, dot));
+    if (def?.type !== 'reference') continue;
+    for (const r of candidates) {
+      for (const v of valuesAt(r, def)) {
+        const ref = (v as { reference?: unknown } | null)?.reference;
+        if (typeof ref === 'string' && /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}$/.test(ref)) wanted.push(ref);
+      }
+    }
+  }
+  await references.many(wanted);
 }

@@ -1,87 +1,41 @@
 import type { FhirVersion, Resource, SearchParam } from '../../../adapters/types.js';
-import { SearchParamError } from './search-param-error.js';
-import { findParamDefinition, type ParamDefinition } from './param-definitions.js';
-import { elementValues } from './element-values.js';
-import { matchesToken, parseTokenValue, splitOr, type TokenCriterion } from './token-match.js';
-import { matchesDate, parseDateValue, type DateCriterion } from './date-match.js';
+import { compileCriterion, valuesAt, type Criterion, type ResolveReference } from './criterion.js';
 
 /**
- * Compiles the filter parameters once (so a malformed value fails before any data is touched)
- * into predicates; all predicates must hold (repeated parameters are AND, commas are OR).
- * A chained parameter (`medication.code`) follows the reference through `resolve`.
+ * @module Compiles the filter parameters once (so a malformed value fails before any data is
+ * touched) and applies them: all criteria must hold (repeated parameters are AND, commas are OR).
+ * A criterion with `alsoAdmit` (MP9 period-of-use) also lets through what it picks from the
+ * resources that pass every other criterion.
  */
-export type ResolveReference = (reference: string) => Promise<Resource | undefined>;
-export type ResourcePredicate = (resource: Resource, resolve: ResolveReference) => Promise<boolean>;
+export type { ResolveReference, Criterion } from './criterion.js';
+export type ResourcePredicate = Criterion['test'];
+export { compileCriterion };
 
-function valuesAt(resource: unknown, def: ParamDefinition): unknown[] {
-  return def.paths.flatMap((p) => elementValues(resource, p).map((v) => v.value));
+export function compileFilters(version: FhirVersion, resourceType: string, params: readonly SearchParam[], now: number = Date.now()): Criterion[] {
+  return params.map((p) => compileCriterion(version, resourceType, p, now));
 }
 
-function compileLeaf(version: FhirVersion, resourceType: string, name: string, value: string): (r: Resource) => boolean {
-  const def = findParamDefinition(version, resourceType, name);
-  if (!def) throw new SearchParamError(name, `parameter "${name}" is not supported on ${resourceType}`);
-  if (def.type === 'token') {
-    const criteria: TokenCriterion[] = parseTokenValue(name, value);
-    return (r) => matchesToken(valuesAt(r, def), criteria);
-  }
-  if (def.type === 'date') {
-    const criteria: DateCriterion[] = splitOr(value).map((v) => parseDateValue(name, v));
-    return (r) => {
-      const values = valuesAt(r, def);
-      return criteria.some((c) => matchesDate(values, c));
-    };
-  }
-  throw new SearchParamError(name, `reference parameter "${name}" can only be used in a chain or _include`);
-}
-
-function compileParam(version: FhirVersion, resourceType: string, p: SearchParam): ResourcePredicate {
-  if (p.name.includes(':')) throw new SearchParamError(p.name, `modifiers are not supported (parameter "${p.name}")`);
-  const dot = p.name.indexOf('.');
-  if (dot < 0) {
-    const leaf = compileLeaf(version, resourceType, p.name, p.value);
-    return async (r) => leaf(r);
-  }
-  // Chained search (FHIR §3.1.1.4.7): `medication.code=…` on the resources the reference points at.
-  const refName = p.name.slice(0, dot);
-  const chained = p.name.slice(dot + 1);
-  const def = findParamDefinition(version, resourceType, refName);
-  if (!def || def.type !== 'reference' || !def.targets || def.targets.length !== 1) {
-    throw new SearchParamError(p.name, `chained parameter "${p.name}" is not supported on ${resourceType}`);
-  }
-  const targetType = def.targets[0] as string;
-  const leaf = compileLeaf(version, targetType, chained, p.value);
-  return async (r, resolve) => {
-    for (const v of valuesAt(r, def)) {
-      const ref = (v as { reference?: unknown } | null)?.reference;
-      if (typeof ref !== 'string' || !ref.startsWith(`${targetType}/`)) continue;
-      const target = await resolve(ref);
-      if (target && leaf(target)) return true;
-    }
-    return false;
-  };
-}
-
-export function compileFilters(version: FhirVersion, resourceType: string, params: readonly SearchParam[]): ResourcePredicate[] {
-  return params.map((p) => compileParam(version, resourceType, p));
-}
-
-export async function applyFilters(
-  resources: readonly Resource[],
-  predicates: readonly ResourcePredicate[],
-  resolve: ResolveReference,
-): Promise<Resource[]> {
-  const out: Resource[] = [];
+export async function applyFilters(resources: readonly Resource[], criteria: readonly Criterion[], resolve: ResolveReference): Promise<Resource[]> {
+  if (criteria.length === 0) return [...resources];
+  const passed: boolean[][] = [];
   for (const r of resources) {
-    let ok = true;
-    for (const pred of predicates) {
-      if (!(await pred(r, resolve))) {
-        ok = false;
-        break;
-      }
-    }
-    if (ok) out.push(r);
+    const row: boolean[] = [];
+    for (const c of criteria) row.push(await c.test(r, resolve));
+    passed.push(row);
   }
-  return out;
+  // A parameter given twice (a ge/le window) admits as one: its pool ignores both occurrences.
+  for (const name of new Set(criteria.filter((c) => c.alsoAdmit).map((c) => c.name))) {
+    const group = criteria.map((c, i) => (c.name === name ? i : -1)).filter((i) => i >= 0);
+    const admit = criteria[group[0] ?? 0]?.alsoAdmit;
+    if (!admit) continue;
+    const pool = resources.filter((_, k) => passed[k]?.every((ok, j) => ok || group.includes(j)));
+    const admitted = admit(pool);
+    resources.forEach((r, k) => {
+      const row = passed[k];
+      if (row && admitted.has(r)) for (const j of group) row[j] = true;
+    });
+  }
+  return resources.filter((_, k) => passed[k]?.every(Boolean));
 }
 
 export { valuesAt };

@@ -1,5 +1,5 @@
 import type { Resource } from '../../../adapters/types.js';
-import { elementValues } from './element-values.js';
+import { compileFhirPath } from './fhirpath-engine.js';
 import { tokensOf } from './token-match.js';
 import { rangeOf } from './date-match.js';
 
@@ -8,8 +8,12 @@ import { rangeOf } from './date-match.js';
  * code, the `max` most recent observations by effective time (issued when there is none).
  * Observations with the same set of codings count as one code.
  */
+// Observation.code and .effective have the same shape in STU3 and R4.
+const OBSERVATION_CODE = compileFhirPath('R4', 'Observation.code');
+const OBSERVATION_EFFECTIVE = compileFhirPath('R4', 'Observation.effective');
+
 function codeKey(obs: Resource): string {
-  const tokens = elementValues(obs, 'code').flatMap((v) => tokensOf(v.value));
+  const tokens = OBSERVATION_CODE(obs).flatMap((v) => tokensOf(v));
   return tokens
     .map((t) => `${t.system ?? ''}|${t.code}`)
     .sort()
@@ -17,8 +21,8 @@ function codeKey(obs: Resource): string {
 }
 
 function effectiveTime(obs: Resource): number {
-  for (const v of elementValues(obs, 'effective[x]')) {
-    const r = rangeOf(v.value);
+  for (const v of OBSERVATION_EFFECTIVE(obs)) {
+    const r = rangeOf(v);
     if (r) return Number.isFinite(r.high) ? r.high : r.low;
   }
   const issued = typeof obs['issued'] === 'string' ? rangeOf(obs['issued']) : undefined;

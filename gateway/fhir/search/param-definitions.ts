@@ -1,212 +1,95 @@
 import type { FhirVersion } from '../../../adapters/types.js';
+import { compileFhirPath, type CompiledPath } from './fhirpath-engine.js';
+import { latestStoppedRuleFor, type LatestStoppedRule } from './latest-stopped.js';
 
 /**
- * The search parameters the engine understands, as data: name → type and element paths, per
- * resource type and FHIR version. Paths use the small syntax of element-values.ts. Sources: the
- * FHIR STU3 and R4 search parameter registries, and for MP9 3.0 the Nictiz SearchParameters
- * (period-of-use on the TimeInterval extension, pharmaceutical-treatment-identifier).
- * A new information standard adds rows here and a catalogue YAML; no engine code changes.
+ * @module The search parameters the engine understands, as data: the SearchParameter resources
+ * in `../definitions/search-parameters-{stu3,r4}.json` (official HL7 STU3/R4 definitions and the
+ * Nictiz ones, each entry naming its source; README.md there), with their FHIRPath expressions
+ * compiled once here, when the module loads, by HL7's fhirpath engine. A new information
+ * standard whose searches use known parameter types needs a catalogue YAML only; a parameter that
+ * is not here yet is one more SearchParameter entry, no engine code.
  */
-export type ParamType = 'token' | 'date' | 'reference';
+export type ParamType = 'token' | 'date' | 'reference' | 'string';
 
 export interface ParamDefinition {
   readonly type: ParamType;
-  readonly paths: readonly string[];
+  /** The canonical URL of the SearchParameter (absent for definitions without a published one). */
+  readonly url?: string;
+  readonly expression: string;
+  /** The element values the expression selects on a resource. */
+  readonly values: CompiledPath;
   /** Reference parameters: the resource types the reference may point to (for chains and includes). */
   readonly targets?: readonly string[];
+  /** MP9 `period-of-use` on MedicationRequest/MedicationDispense: the latest stopped resource per treatment is a match too. */
+  readonly latestStopped?: LatestStoppedRule;
 }
 
-type Table = Readonly<Record<string, Readonly<Record<string, ParamDefinition>>>>;
+/** The fields of a SearchParameter resource the engine reads. */
+interface SearchParameterData {
+  readonly url?: string;
+  readonly code: string;
+  readonly base: readonly string[];
+  readonly type: string;
+  readonly expression: string;
+  readonly target?: readonly string[];
+}
 
-const EXT = 'http://nictiz.nl/fhir/StructureDefinition/';
-const TIME_INTERVAL = `extension(${EXT}ext-TimeInterval.Period).valuePeriod`;
-const TREATMENT_ID = `extension(${EXT}ext-PharmaceuticalTreatment.Identifier).valueIdentifier`;
-/** STU3 (MP 9.0.7, GP data): the Nictiz `periodofuse` SearchParameter reads the zib period-of-use extension. */
-const PERIOD_OF_USE_STU3 = `extension(${EXT}zib-Medication-PeriodOfUse).valuePeriod`;
+type Table = ReadonlyMap<string, ReadonlyMap<string, ParamDefinition>>;
 
-const token = (...paths: string[]): ParamDefinition => ({ type: 'token', paths });
-const date = (...paths: string[]): ParamDefinition => ({ type: 'date', paths });
-const ref = (targets: string[], ...paths: string[]): ParamDefinition => ({ type: 'reference', paths, targets });
+const PARAM_TYPES: ReadonlySet<string> = new Set(['token', 'date', 'reference', 'string']);
 
-const PRACTITIONERS = ['Practitioner', 'PractitionerRole', 'Organization'];
-const ACTORS = ['Practitioner', 'PractitionerRole', 'Organization', 'Patient', 'RelatedPerson', 'Device'];
+function isSearchParameter(v: unknown): v is SearchParameterData {
+  const r = v as Partial<Record<keyof SearchParameterData, unknown>> | null;
+  return (
+    typeof r === 'object' && r !== null && typeof r.code === 'string' && Array.isArray(r.base) && typeof r.type === 'string' &&
+    PARAM_TYPES.has(r.type) && typeof r.expression === 'string' && (r.target === undefined || Array.isArray(r.target))
+  );
+}
 
-/** Parameters with the same meaning in STU3 and R4. */
-const COMMON: Table = {
-  Patient: {
-    identifier: token('identifier'),
-    'general-practitioner': ref(PRACTITIONERS, 'generalPractitioner'),
-  },
-  Coverage: {
-    identifier: token('identifier'),
-    payor: ref(['Organization', 'Patient', 'RelatedPerson'], 'payor'),
-    beneficiary: ref(['Patient'], 'beneficiary'),
-  },
-  Consent: { category: token('category'), identifier: token('identifier'), patient: ref(['Patient'], 'patient') },
-  Condition: { category: token('category'), code: token('code'), identifier: token('identifier'), subject: ref(['Patient'], 'subject') },
-  Observation: {
-    category: token('category'),
-    code: token('code'),
-    identifier: token('identifier'),
-    status: token('status'),
-    date: date('effective[x]'),
-    subject: ref(['Patient'], 'subject'),
-    specimen: ref(['Specimen'], 'specimen'),
-  },
-  NutritionOrder: { identifier: token('identifier'), status: token('status'), patient: ref(['Patient'], 'patient') },
-  Flag: { identifier: token('identifier'), subject: ref(['Patient'], 'subject') },
-  AllergyIntolerance: {
-    category: token('category'),
-    code: token('code'),
-    identifier: token('identifier'),
-    patient: ref(['Patient'], 'patient'),
-  },
-  DeviceUseStatement: {
-    identifier: token('identifier'),
-    device: ref(['Device'], 'device'),
-    subject: ref(['Patient'], 'subject'),
-  },
-  DeviceRequest: {
-    identifier: token('identifier'),
-    status: token('status'),
-    device: ref(['Device'], 'codeReference'),
-    subject: ref(['Patient'], 'subject'),
-  },
-  Immunization: { identifier: token('identifier'), status: token('status'), patient: ref(['Patient'], 'patient') },
-  ImmunizationRecommendation: { identifier: token('identifier'), patient: ref(['Patient'], 'patient') },
-  Procedure: { category: token('category'), code: token('code'), identifier: token('identifier'), subject: ref(['Patient'], 'subject') },
-  Encounter: {
-    class: token('class'),
-    identifier: token('identifier'),
-    status: token('status'),
-    date: date('period'),
-    subject: ref(['Patient'], 'subject'),
-  },
-  Appointment: { identifier: token('identifier'), status: token('status'), date: date('start') },
-  Medication: { code: token('code'), identifier: token('identifier') },
-  PractitionerRole: {
-    identifier: token('identifier'),
-    organization: ref(['Organization'], 'organization'),
-    practitioner: ref(['Practitioner'], 'practitioner'),
-    location: ref(['Location'], 'location'),
-  },
-  Composition: { type: token('type'), identifier: token('identifier'), subject: ref(['Patient'], 'subject') },
-  EpisodeOfCare: { identifier: token('identifier'), status: token('status'), patient: ref(['Patient'], 'patient') },
-  DocumentReference: { identifier: token('identifier'), status: token('status'), subject: ref(['Patient'], 'subject') },
-  DocumentManifest: {
-    identifier: token('identifier'),
-    status: token('status'),
-    created: date('created'),
-    subject: ref(['Patient'], 'subject'),
-  },
-};
-
-/** STU3 only (BgZ 3.x, MP 9.0.7, GP data, PDF/A 3). */
-const STU3: Table = {
-  Observation: { 'related-target': ref(['Observation', 'QuestionnaireResponse', 'Sequence'], 'related.target') },
-  ProcedureRequest: { identifier: token('identifier'), status: token('status'), subject: ref(['Patient'], 'subject') },
-  DocumentReference: { indexed: date('indexed') },
-  MedicationRequest: {
-    category: token('category'),
-    identifier: token('identifier'),
-    status: token('status'),
-    periodofuse: date(PERIOD_OF_USE_STU3),
-    medication: ref(['Medication'], 'medicationReference'),
-    subject: ref(['Patient'], 'subject'),
-  },
-  MedicationDispense: {
-    category: token('category'),
-    identifier: token('identifier'),
-    status: token('status'),
-    medication: ref(['Medication'], 'medicationReference'),
-    patient: ref(['Patient'], 'subject'),
-    subject: ref(['Patient'], 'subject'),
-    performer: ref(ACTORS, 'performer.actor'),
-  },
-  MedicationStatement: {
-    category: token('category'),
-    identifier: token('identifier'),
-    status: token('status'),
-    medication: ref(['Medication'], 'medicationReference'),
-    subject: ref(['Patient'], 'subject'),
-  },
-};
-
-/** R4 only (MP9 3.0, vaccinations). */
-const R4: Table = {
-  Observation: {
-    'has-member': ref(['Observation'], 'hasMember'),
-    'derived-from': ref(['Observation'], 'derivedFrom'),
-  },
-  DocumentReference: { date: date('date') },
-  ServiceRequest: { identifier: token('identifier'), status: token('status'), subject: ref(['Patient'], 'subject') },
-  MedicationRequest: {
-    category: token('category'),
-    identifier: token('identifier'),
-    status: token('status'),
-    'pharmaceutical-treatment-identifier': token(TREATMENT_ID),
-    'period-of-use': date(TIME_INTERVAL),
-    medication: ref(['Medication'], 'medicationReference'),
-    subject: ref(['Patient'], 'subject'),
-    patient: ref(['Patient'], 'subject'),
-    requester: ref(ACTORS, 'requester'),
-    reason: ref(['Condition', 'Observation'], 'reasonReference'),
-    'next-practitioner': ref(PRACTITIONERS, `extension(${EXT}ext-MedicationAgreement.NextPractitioner).valueReference`),
-    'dispense-location': ref(['Location'], `dispenseRequest.extension(${EXT}ext-DispenseRequest.DispenseLocation).valueReference`),
-  },
-  MedicationDispense: {
-    category: token('category'),
-    identifier: token('identifier'),
-    status: token('status'),
-    'pharmaceutical-treatment-identifier': token(TREATMENT_ID),
-    'period-of-use': date(TIME_INTERVAL),
-    whenhandedover: date('whenHandedOver'),
-    medication: ref(['Medication'], 'medicationReference'),
-    subject: ref(['Patient'], 'subject'),
-    patient: ref(['Patient'], 'subject'),
-    performer: ref(ACTORS, 'performer.actor'),
-    destination: ref(['Location'], 'destination'),
-  },
-  MedicationStatement: {
-    category: token('category'),
-    identifier: token('identifier'),
-    status: token('status'),
-    'pharmaceutical-treatment-identifier': token(TREATMENT_ID),
-    'period-of-use': date('effective[x]'),
-    medication: ref(['Medication'], 'medicationReference'),
-    subject: ref(['Patient'], 'subject'),
-    patient: ref(['Patient'], 'subject'),
-    source: ref(ACTORS, 'informationSource'),
-    author: ref(ACTORS, `extension(${EXT}ext-MedicationUse2.Author).valueReference`),
-    prescriber: ref(ACTORS, `extension(${EXT}ext-MedicationUse2.Prescriber).valueReference`),
-  },
-  MedicationAdministration: {
-    category: token('category'),
-    identifier: token('identifier'),
-    status: token('status'),
-    'pharmaceutical-treatment-identifier': token(TREATMENT_ID),
-    'effective-time': date('effective[x]'),
-    medication: ref(['Medication'], 'medicationReference'),
-    subject: ref(['Patient'], 'subject'),
-    patient: ref(['Patient'], 'subject'),
-    performer: ref(ACTORS, 'performer.actor'),
-  },
-};
-
-function merge(...tables: Table[]): Table {
-  const out: Record<string, Record<string, ParamDefinition>> = {};
-  for (const t of tables) {
-    for (const [type, params] of Object.entries(t)) out[type] = { ...(out[type] ?? {}), ...params };
+/** Builds the table of one FHIR version from a Bundle of SearchParameters; a malformed entry is a start-up error. */
+export function buildParamTable(version: FhirVersion, bundle: unknown): Table {
+  const entries = (bundle as { entry?: unknown } | null)?.entry;
+  if (!Array.isArray(entries)) throw new Error(`search parameter definitions (${version}) are not a Bundle`);
+  const table = new Map<string, Map<string, ParamDefinition>>();
+  for (const [i, e] of entries.entries()) {
+    const sp: unknown = (e as { resource?: unknown } | null)?.resource;
+    if (!isSearchParameter(sp)) throw new Error(`search parameter definitions (${version}): entry ${i} is not a usable SearchParameter`);
+    const values = compileFhirPath(version, sp.expression);
+    for (const base of sp.base) {
+      const rule = latestStoppedRuleFor(version, base, sp.code);
+      const def: ParamDefinition = {
+        type: sp.type as ParamType,
+        expression: sp.expression,
+        values,
+        ...(sp.url !== undefined ? { url: sp.url } : {}),
+        ...(sp.target !== undefined ? { targets: sp.target } : {}),
+        ...(rule ? { latestStopped: rule } : {}),
+      };
+      let forType = table.get(base);
+      if (!forType) table.set(base, (forType = new Map()));
+      if (forType.has(sp.code)) throw new Error(`search parameter definitions (${version}): ${base}.${sp.code} is defined twice`);
+      forType.set(sp.code, def);
+    }
   }
-  return out;
+  return table;
 }
+
+const stu3 = (await import('../definitions/search-parameters-stu3.json', { with: { type: 'json' } })).default as unknown;
+const r4 = (await import('../definitions/search-parameters-r4.json', { with: { type: 'json' } })).default as unknown;
 
 export const SEARCH_PARAMETERS: Readonly<Record<FhirVersion, Table>> = {
-  STU3: merge(COMMON, STU3),
-  R4: merge(COMMON, R4),
+  STU3: buildParamTable('STU3', stu3),
+  R4: buildParamTable('R4', r4),
 };
 
-/** The definition of `name` on `resourceType`, or undefined when the engine does not know it. */
+/** The definition of `name` on `resourceType` (or on every resource: `_id`, `_lastUpdated`), or undefined. */
 export function findParamDefinition(version: FhirVersion, resourceType: string, name: string): ParamDefinition | undefined {
-  return SEARCH_PARAMETERS[version][resourceType]?.[name];
+  const table = SEARCH_PARAMETERS[version];
+  return table.get(resourceType)?.get(name) ?? table.get('Resource')?.get(name);
+}
+
+/** The parameter names defined on a resource type (for the capability statement and checks). */
+export function paramNamesOf(version: FhirVersion, resourceType: string): string[] {
+  return [...(SEARCH_PARAMETERS[version].get(resourceType)?.keys() ?? [])];
 }

@@ -1,15 +1,15 @@
 import type { FhirVersion, Resource } from '../../../adapters/types.js';
-import { isVisibleToPatient } from '../../../adapters/index.js';
 import { SearchParamError } from './search-param-error.js';
 import { findParamDefinition, type ParamDefinition } from './param-definitions.js';
-import { valuesAt, type ResolveReference } from './filter-resources.js';
+import { valuesAt } from './filter-resources.js';
+import type { ReferenceResolver } from './reference-resolver.js';
 import type { IncludeSpec } from './search-request.js';
 
 /**
  * `_include` and `_include:iterate` (FHIR R4 §3.1.1.5.4): follow the named reference parameter of
- * the matches, and for iterate also of what was included, until nothing new turns up. Every
- * included resource passes the compartment check: another patient's resource is never included
- * (MedMij: the token's patient only), whatever the references say.
+ * the matches, and for iterate also of what was included, until nothing new turns up. Targets are
+ * read through the guarded adapter (compartment-guard.ts): another patient's resource never
+ * arrives here, and the router checks the includes of the final answer again.
  */
 const MAX_ITERATIONS = 10;
 
@@ -51,15 +51,15 @@ function referencesOf(resource: Resource, inc: CompiledInclude): string[] {
 export async function resolveIncludes(
   matches: readonly Resource[],
   includes: readonly CompiledInclude[],
-  resolve: ResolveReference,
-  patientRef: string,
+  references: ReferenceResolver,
 ): Promise<Resource[]> {
   if (includes.length === 0) return [];
   const seen = new Set(matches.map(keyOf));
   const included: Resource[] = [];
   let frontier: readonly Resource[] = matches;
   for (let round = 0; round < MAX_ITERATIONS && frontier.length > 0; round++) {
-    const next: Resource[] = [];
+    // Every new reference of this round, in order; then one fetch per target type for all of them.
+    const wanted: string[] = [];
     for (const inc of includes) {
       // Plain _include applies to the matches only; iterate to everything included so far too.
       if (round > 0 && !inc.spec.iterate) continue;
@@ -68,12 +68,17 @@ export async function resolveIncludes(
         for (const ref of referencesOf(source, inc)) {
           if (seen.has(ref)) continue;
           seen.add(ref);
-          const target = await resolve(ref);
-          if (!target || !isVisibleToPatient(target, patientRef, { allowUnlinked: true })) continue;
-          included.push(target);
-          next.push(target);
+          wanted.push(ref);
         }
       }
+    }
+    await references.many(wanted);
+    const next: Resource[] = [];
+    for (const ref of wanted) {
+      const target = await references.one(ref);
+      if (!target) continue;
+      included.push(target);
+      next.push(target);
     }
     frontier = next;
   }

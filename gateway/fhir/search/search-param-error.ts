@@ -6,6 +6,8 @@
  * Messages name the parameter, never echo the value (house rule 6: values may carry a BSN).
  */
 export class SearchParamError extends Error {
+  /** Its entry in the error catalog (gateway/errors.ts): 400 invalid, audit reason bad_search_param. */
+  readonly code = 'GW_ERR_SEARCH_PARAM_INVALID';
   readonly param: string;
 
   constructor(param: string, message: string) {

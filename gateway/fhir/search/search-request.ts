@@ -1,10 +1,19 @@
+/**
+ * @module The one parse of a search's parameters (house rule 2): the parameters as sent (decoded,
+ * in order) become the typed SearchRequest that the catalogue matcher, the engine and every
+ * adapter read. Result parameters (`_include`, `_count`, `_getpagesoffset`, `_format`, `$lastn`'s
+ * `max`) are separated from the filters; each filter is compiled once into a Criterion (its
+ * parsed value for adapters to push down, and the engine's predicate).
+ *
+ * A filter the engine cannot compile is kept as an `invalid` criterion rather than thrown here,
+ * so that the catalogue (deny by default) gives its reason first ("the patient is taken from the
+ * token", "not a parameter of this data service"); the engine throws it before any data is read.
+ */
 import type { FhirVersion, SearchParam } from '../../../adapters/types.js';
+import { badRequest } from '../outcome.js';
+import { compileCriterion, type Criterion } from './criterion.js';
 import { SearchParamError } from './search-param-error.js';
 
-/**
- * The typed query the engine runs. `parseSearchRequest` turns the parameters as sent (already
- * URL-decoded, in order) into this value, separating filters from result parameters.
- */
 export interface IncludeSpec {
   /** `MedicationRequest` in `_include=MedicationRequest:medication[:Medication]`. */
   readonly sourceType: string;
@@ -12,40 +21,73 @@ export interface IncludeSpec {
   readonly targetType?: string;
   /** `_include:iterate` (R4) or `_include:recurse` (STU3): applied to included resources too. */
   readonly iterate: boolean;
+  /** As sent, e.g. `MedicationRequest:medication`: what catalogues list. */
+  readonly value: string;
 }
+
+/** A filter that does not compile: refused when the search runs (after the catalogue had its say). */
+export interface InvalidCriterion {
+  readonly kind: 'invalid';
+  readonly name: string;
+  readonly raw: string;
+  readonly error: SearchParamError;
+}
+
+export type RequestCriterion = Criterion | InvalidCriterion;
 
 export interface SearchRequest {
   readonly fhirVersion: FhirVersion;
   readonly resourceType: string;
-  /** `lastn` for `Observation/$lastn`; absent for a plain search. */
+  /** `lastn` for `Observation/$lastn` (FHIR observation-operations.html#lastn); absent for a plain search. */
   readonly operation?: 'lastn';
+  /** Every parameter in order as sent, for the Bundle's self link (QUERIES.md) and the BSN check. */
+  readonly all: readonly SearchParam[];
+  /** The filters as sent (every parameter that is not a result parameter), for a FHIR passthrough. */
   readonly filters: readonly SearchParam[];
-  readonly include: readonly IncludeSpec[];
-  /** Page size (`_count`); absent: everything in one page. */
+  /** The filters compiled, in the order of `filters`. */
+  readonly criteria: readonly RequestCriterion[];
+  readonly includes: readonly IncludeSpec[];
+  /** Page size (`_count`), at most MAX_COUNT; absent: everything in one page. */
   readonly count?: number;
   /** Matches to skip (`_getpagesoffset`, from the gateway's own next links). */
-  readonly offset?: number;
+  readonly offset: number;
   /** `$lastn` `max`: how many per code (default 1). */
   readonly max?: number;
+  /** `_format`, when sent: format.ts decides with it. */
+  readonly format?: string;
 }
 
 /** Largest page a client may ask for; beyond it we answer with this many and a next link. */
 export const MAX_COUNT = 1000;
 
-const NAME_RE = /^[A-Za-z][A-Za-z0-9\-]*$/;
+/** Result parameters no MedMij search uses: refused instead of silently ignored (house rule 2). */
+const UNSUPPORTED_RESULT_PARAMS = /^_(summary|elements|sort|revinclude|contained|containedType|total|has|list|query|text|content|filter)(:|$)/;
+const INCLUDE_VALUE = /^([A-Z][A-Za-z]{1,63}):([a-z][a-z0-9-]{0,63})(?::([A-Z][A-Za-z]{1,63}))?$/;
+const ONCE = new Set(['_count', '_getpagesoffset', '_format', 'max']);
 
-function parseNonNegativeInt(name: string, value: string, max: number): number {
-  if (!/^\d{1,9}$/.test(value)) throw new SearchParamError(name, `parameter "${name}" must be a whole number`);
+function wholeNumber(name: string, value: string, max: number): number {
+  // At most 6 digits, as before the one parse: a 9-digit value may be a BSN pasted into the
+  // query (hostile-logs test), and no page size or offset of one patient's data needs more.
+  if (!/^\d{1,6}$/.test(value)) throw badRequest(`${name} must be a whole number`);
   return Math.min(Number(value), max);
 }
 
-export function parseIncludeValue(name: string, value: string, iterate: boolean): IncludeSpec {
-  const parts = value.split(':');
-  if (parts.length < 2 || parts.length > 3 || !parts.every((p) => NAME_RE.test(p))) {
-    throw new SearchParamError(name, `parameter "${name}" must look like Type:parameter or Type:parameter:TargetType`);
+function parseInclude(name: string, value: string, resourceType: string): IncludeSpec {
+  const m = INCLUDE_VALUE.exec(value);
+  if (!m?.[1] || !m[2]) throw badRequest(`the value of ${name} must be SourceType:search-param[:TargetType]`);
+  const iterate = name !== '_include';
+  // A plain _include starts from the searched type (FHIR search.html#include).
+  if (!iterate && m[1] !== resourceType) throw badRequest(`_include must start from ${resourceType}`);
+  return { sourceType: m[1], param: m[2], ...(m[3] ? { targetType: m[3] } : {}), iterate, value };
+}
+
+function compile(version: FhirVersion, resourceType: string, p: SearchParam, now: number): RequestCriterion {
+  try {
+    return compileCriterion(version, resourceType, p, now);
+  } catch (err) {
+    if (!(err instanceof SearchParamError)) throw err;
+    return { kind: 'invalid', name: p.name, raw: p.value, error: err };
   }
-  const [sourceType, param, targetType] = parts as [string, string, string | undefined];
-  return targetType === undefined ? { sourceType, param, iterate } : { sourceType, param, targetType, iterate };
 }
 
 export function parseSearchRequest(input: {
@@ -53,43 +95,47 @@ export function parseSearchRequest(input: {
   readonly resourceType: string;
   readonly operation?: 'lastn';
   readonly params: readonly SearchParam[];
+  readonly now?: number;
 }): SearchRequest {
+  const { resourceType, operation } = input;
+  // One clock for the whole request: the `ap` margin of every date criterion (search/date-match.ts).
+  const now = input.now ?? Date.now();
   const filters: SearchParam[] = [];
-  const include: IncludeSpec[] = [];
+  const includes: IncludeSpec[] = [];
   let count: number | undefined;
-  let offset: number | undefined;
+  let offset = 0;
   let max: number | undefined;
+  let format: string | undefined;
+  const seen = new Set<string>();
   for (const p of input.params) {
-    switch (p.name) {
-      case '_include':
-        include.push(parseIncludeValue(p.name, p.value, false));
-        break;
-      case '_include:iterate':
-      case '_include:recurse':
-        include.push(parseIncludeValue(p.name, p.value, true));
-        break;
-      case '_count':
-        count = parseNonNegativeInt(p.name, p.value, MAX_COUNT);
-        break;
-      case '_getpagesoffset':
-        offset = parseNonNegativeInt(p.name, p.value, Number.MAX_SAFE_INTEGER);
-        break;
-      case 'max':
-        if (input.operation !== 'lastn') filters.push(p);
-        else max = Math.max(1, parseNonNegativeInt(p.name, p.value, MAX_COUNT));
-        break;
-      default:
-        filters.push(p);
+    if (UNSUPPORTED_RESULT_PARAMS.test(p.name)) throw badRequest(`parameter ${p.name} is not supported`, 'not-supported');
+    if (p.name === '_include' || p.name === '_include:iterate' || p.name === '_include:recurse') {
+      includes.push(parseInclude(p.name, p.value, resourceType));
+      continue;
     }
+    const isResult = p.name === '_count' || p.name === '_getpagesoffset' || p.name === '_format' || (p.name === 'max' && operation === 'lastn');
+    if (!isResult) {
+      filters.push(p);
+      continue;
+    }
+    if (ONCE.has(p.name) && seen.has(p.name)) throw badRequest(`parameter ${p.name} may appear only once`);
+    seen.add(p.name);
+    if (p.name === '_count') count = wholeNumber('_count', p.value, MAX_COUNT);
+    else if (p.name === '_getpagesoffset') offset = wholeNumber('_getpagesoffset', p.value, Number.MAX_SAFE_INTEGER);
+    else if (p.name === 'max') max = Math.max(1, wholeNumber('max', p.value, MAX_COUNT));
+    else format = p.value;
   }
   return {
     fhirVersion: input.fhirVersion,
-    resourceType: input.resourceType,
-    ...(input.operation ? { operation: input.operation } : {}),
+    resourceType,
+    ...(operation ? { operation } : {}),
+    all: input.params,
     filters,
-    include,
-    ...(count !== undefined ? { count } : {}),
-    ...(offset !== undefined ? { offset } : {}),
-    ...(max !== undefined ? { max } : {}),
+    criteria: filters.map((p) => compile(input.fhirVersion, resourceType, p, now)),
+    includes,
+    ...(count === undefined ? {} : { count }),
+    offset,
+    ...(max === undefined ? {} : { max }),
+    ...(format === undefined ? {} : { format }),
   };
 }

@@ -84,3 +84,70 @@ export function matchesToken(values: readonly unknown[], criteria: readonly Toke
     }),
   );
 }
+
+/** Case- and accent-insensitive form for text matching (FHIR R4 §3.1.1.5.13 string search). */
+export function normalizeText(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+/** The human text of a token element: CodeableConcept.text, Coding.display, Identifier.type.text. */
+export function textsOf(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const v = value as Record<string, unknown>;
+  const out: string[] = [];
+  if (typeof v['text'] === 'string') out.push(v['text']);
+  if (typeof v['display'] === 'string') out.push(v['display']);
+  if (Array.isArray(v['coding'])) out.push(...v['coding'].flatMap((c) => textsOf(c)));
+  if (v['type'] !== undefined) out.push(...textsOf(v['type']));
+  return out;
+}
+
+/**
+ * `:text` (FHIR R4 §3.1.1.5.5): the value is tested against the text of the code: the text, or
+ * one of its words, starts with it, ignoring case and accents. A comma separates alternatives.
+ */
+export function matchesTokenText(values: readonly unknown[], wanted: readonly string[]): boolean {
+  const texts = values.flatMap((v) => textsOf(v)).map(normalizeText);
+  return wanted.some((w) => {
+    const n = normalizeText(w);
+    return texts.some((t) => t.startsWith(n) || t.split(/[^\p{L}\p{N}]+/u).some((word) => word.startsWith(n)));
+  });
+}
+
+/** `identifier:of-type=system|code|value` (FHIR R4 §3.1.1.5.5): Identifier.type holds system|code, and the value is equal. */
+export interface OfTypeCriterion {
+  readonly system: string;
+  readonly code: string;
+  readonly value: string;
+}
+
+export function parseOfTypeValue(param: string, raw: string): OfTypeCriterion[] {
+  return splitOr(raw).map((part) => {
+    const pieces: string[] = [];
+    let current = '';
+    for (let i = 0; i < part.length; i++) {
+      if (part[i] === '\\' && i + 1 < part.length) {
+        current += part[i + 1];
+        i++;
+      } else if (part[i] === '|') {
+        pieces.push(current);
+        current = '';
+      } else current += part[i];
+    }
+    pieces.push(current);
+    const [system, code, value] = pieces;
+    if (pieces.length !== 3 || !system || !code || !value) {
+      throw new SearchParamError(param, `parameter "${param}" must be system|code|value`);
+    }
+    return { system, code, value };
+  });
+}
+
+export function matchesOfType(values: readonly unknown[], criteria: readonly OfTypeCriterion[]): boolean {
+  return values.some((v) => {
+    if (typeof v !== 'object' || v === null) return false;
+    const id = v as { type?: unknown; value?: unknown };
+    const types = tokensOf(id.type);
+    return criteria.some((c) => id.value === c.value && types.some((t) => t.system === c.system && t.code === c.code));
+  });
+}

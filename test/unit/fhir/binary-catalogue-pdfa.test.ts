@@ -1,4 +1,4 @@
-import { catalogueFile, loadCatalogue, matchQuery, type QueryCatalogue } from '../../../gateway/fhir/catalogue/index.js';
+import { catalogueFile, loadCatalogue, matchParams, type QueryCatalogue } from '../../../gateway/fhir/catalogue/index.js';
 import { readableTypes } from '../../../gateway/fhir/policy.js';
 import type { SearchParam } from '../../../adapters/types.js';
 
@@ -42,7 +42,7 @@ test.each([
   ['DocumentManifest?created=ge2024-01-01', 'document-manifest'],
 ])('allows %s', (query, template) => {
   const { type, params } = parse(query);
-  const m = matchQuery(pdfa, type, params);
+  const m = matchParams(pdfa, type, params);
   expect(m.ok && m.template.name).toBe(template);
 });
 
@@ -58,7 +58,7 @@ test.each([
   ['Composition', 'Composition is not a search of PDF/A 3.x'],
 ])('refuses %s', (query, reason) => {
   const { type, params } = parse(query);
-  const m = matchQuery(pdfa, type, params);
+  const m = matchParams(pdfa, type, params);
   expect(m.ok).toBe(false);
   expect(!m.ok && m.reason).toContain(reason);
   expect(!m.ok && m.reason).not.toMatch(/superseded|2024-|p1\b/);

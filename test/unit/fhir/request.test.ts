@@ -1,7 +1,8 @@
 import { FhirError } from '../../../gateway/fhir/outcome.js';
-import { MAX_COUNT, parseFhirRequest, parseQueryString } from '../../../gateway/fhir/request.js';
+import { parseFhirRequest, parseQueryString } from '../../../gateway/fhir/request.js';
+import { MAX_COUNT } from '../../../gateway/fhir/search/index.js';
 
-const get = (path: string, rawQuery = '') => parseFhirRequest({ method: 'GET', segments: path.split('/'), rawQuery });
+const get = (path: string, rawQuery = '') => parseFhirRequest({ method: 'GET', segments: path.split('/'), rawQuery }, 'R4');
 
 function refusal(fn: () => unknown): FhirError {
   try {
@@ -22,7 +23,7 @@ describe('parseFhirRequest', () => {
     expect(r.interaction).toBe('search-type');
     if (r.interaction !== 'search-type') return;
     expect(r.filters).toEqual([{ name: 'category', value: 'http://snomed.info/sct|33633005' }]);
-    expect(r.includes.map((i) => [i.iterate, i.sourceType, i.searchParam])).toEqual([
+    expect(r.includes.map((i) => [i.iterate, i.sourceType, i.param])).toEqual([
       [false, 'MedicationRequest', 'medication'],
       [true, 'PractitionerRole', 'organization'],
     ]);
@@ -49,6 +50,8 @@ describe('parseFhirRequest', () => {
     const r = get('Condition', '_count=999999');
     expect(r.interaction === 'search-type' && r.count).toBe(MAX_COUNT);
     expect(refusal(() => get('Condition', '_count=-1')).status).toBe(400);
+    // More than six digits is refused, not capped: a BSN pasted into _count is a mistake.
+    expect(refusal(() => get('Condition', '_count=999911120')).status).toBe(400);
     expect(refusal(() => get('Condition', '_count=1&_count=2')).status).toBe(400);
   });
 
@@ -73,7 +76,7 @@ describe('parseFhirRequest', () => {
   });
 
   it('405 for methods other than GET', () => {
-    const err = refusal(() => parseFhirRequest({ method: 'POST', segments: ['Condition'], rawQuery: '' }));
+    const err = refusal(() => parseFhirRequest({ method: 'POST', segments: ['Condition'], rawQuery: '' }, 'R4'));
     expect(err.status).toBe(405);
     expect(err.headers.Allow).toBe('GET, HEAD');
   });

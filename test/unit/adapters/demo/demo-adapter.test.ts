@@ -6,7 +6,7 @@ import type { Adapter, AdapterContext, FhirVersion, Resource } from '../../../..
 import { createSilentLogger } from '../../../../gateway/observability/logger.js';
 import { parseFhirXml } from '../../../../gateway/fhir/fhir-xml.js';
 import { executeSearch, parseSearchRequest } from '../../../../gateway/fhir/search/index.js';
-import { loadCatalogue, catalogueFile, matchQuery } from '../../../../gateway/fhir/catalogue/index.js';
+import { loadCatalogue, catalogueFile, matchParams } from '../../../../gateway/fhir/catalogue/index.js';
 
 const T = new Date('2026-03-31T00:00:00Z');
 const deps = { log: createSilentLogger(), parseXml: parseFhirXml, now: T };
@@ -54,9 +54,9 @@ describe('demo EHR on its built-in synthetic data', () => {
   });
 
   test('search returns the patient compartment per version; reads of another patient are not found', async () => {
-    const stu3 = await adapter.search({ resourceType: 'Condition', params: [] }, ctx(GRAAF, 'STU3'));
+    const stu3 = await adapter.search({ resourceType: 'Condition', params: [], criteria: [] }, ctx(GRAAF, 'STU3'));
     expect(stu3.resources.map((r) => r.id).sort()).toEqual(['demo-condition-de-graaf-1', 'demo-condition-de-graaf-2']);
-    const r4 = await adapter.search({ resourceType: 'Condition', params: [] }, ctx(GRAAF, 'R4'));
+    const r4 = await adapter.search({ resourceType: 'Condition', params: [], criteria: [] }, ctx(GRAAF, 'R4'));
     expect(r4.resources).toEqual([]);
     expect(await adapter.read('Condition', 'demo-condition-van-leeuwen-1', ctx(GRAAF, 'STU3'))).toBeUndefined();
     expect(await adapter.read('Condition', 'demo-condition-van-leeuwen-1', ctx(LEEUWEN, 'STU3'))).toBeDefined();
@@ -85,7 +85,7 @@ describe('demo EHR on its built-in synthetic data', () => {
   test('BgZ and MP9 catalogue searches run on the demo data', async () => {
     const bgz = await loadCatalogue(catalogueFile('bgz-3'));
     const params = [{ name: 'code', value: 'http://loinc.org|29463-7' }];
-    expect(matchQuery(bgz, 'Observation', params, 'lastn').ok).toBe(true);
+    expect(matchParams(bgz, 'Observation', params, 'lastn').ok).toBe(true);
     const weight = await executeSearch(parseSearchRequest({ fhirVersion: 'STU3', resourceType: 'Observation', operation: 'lastn', params }), adapter, ctx(GRAAF, 'STU3'));
     expect(weight.matches.map((r) => r.id)).toEqual(['demo-bodyweight-de-graaf-2']);
 
@@ -96,7 +96,7 @@ describe('demo EHR on its built-in synthetic data', () => {
       { name: '_include', value: 'MedicationRequest:requester' },
       { name: '_include:iterate', value: 'PractitionerRole:organization' },
     ];
-    expect(matchQuery(mp9, 'MedicationRequest', maParams).ok).toBe(true);
+    expect(matchParams(mp9, 'MedicationRequest', maParams).ok).toBe(true);
     const ma = await executeSearch(parseSearchRequest({ fhirVersion: 'R4', resourceType: 'MedicationRequest', params: maParams }), adapter, ctx(GRAAF, 'R4'));
     // ma-1 runs from T-60 open-ended; ma-2 ended T-61 (2026-01-29), before the window.
     expect(ma.matches.map((r) => r.id)).toEqual(['demo-ma-de-graaf-1']);
@@ -121,7 +121,7 @@ describe('demo EHR loading from a folder', () => {
     writeFileSync(path.join(dir, 'b.xml'), '<Flag xmlns="http://hl7.org/fhir"><id value="f2"/><status value="active"/><subject><reference value="Patient/p1"/></subject></Flag>');
     const a = await createDemoAdapter({ id: 'x', kind: 'demo', datasets: { STU3: [dir] } }, deps);
     expect(await a.findPatientByBsn('999911132', new AbortController().signal)).toEqual({ patientRef: 'p1' });
-    const flags = await a.search({ resourceType: 'Flag', params: [] }, ctx('p1', 'STU3'));
+    const flags = await a.search({ resourceType: 'Flag', params: [], criteria: [] }, ctx('p1', 'STU3'));
     expect(flags.resources.map((r) => r.id)).toEqual(['f1', 'f2']);
     expect((flags.resources[0]?.['period'] as { start: string }).start).toBe('2026-03-30');
     writeFileSync(path.join(dir, 'c.json'), JSON.stringify({ resourceType: 'Flag', id: 'f1', subject: { reference: 'Patient/p1' } }));
@@ -132,6 +132,6 @@ describe('demo EHR loading from a folder', () => {
     const a = await createDemoAdapter({ id: 'x', kind: 'demo' }, deps);
     const ac = new AbortController();
     ac.abort();
-    await expect(a.search({ resourceType: 'Patient', params: [] }, { ...ctx(GRAAF, 'STU3'), signal: ac.signal })).rejects.toThrow(/deadline/);
+    await expect(a.search({ resourceType: 'Patient', params: [], criteria: [] }, { ...ctx(GRAAF, 'STU3'), signal: ac.signal })).rejects.toThrow(/deadline/);
   });
 });

@@ -7,6 +7,7 @@ test('the adapter adds the patient; patient-ish and result parameters from the P
   const url = buildSearchUrl(
     {
       resourceType: 'Observation',
+      criteria: [],
       params: [
         { name: 'code', value: 'http://loinc.org|1-8' },
         { name: 'Patient', value: 'x' },
@@ -24,10 +25,10 @@ test('the adapter adds the patient; patient-ish and result parameters from the P
 
 test('per-type parameter, forward allow-list, and a patient reference that is not an id is refused', () => {
   const c = config({ patientParamByType: { Coverage: 'beneficiary' }, forwardParams: ['status'] });
-  expect(buildSearchUrl({ resourceType: 'Coverage', params: [{ name: 'status', value: 'active' }, { name: 'type', value: 'x' }] }, 'p1', c)).toBe(
+  expect(buildSearchUrl({ resourceType: 'Coverage', criteria: [], params: [{ name: 'status', value: 'active' }, { name: 'type', value: 'x' }] }, 'p1', c)).toBe(
     'Coverage?beneficiary=p1&status=active&_count=100',
   );
-  expect(() => buildSearchUrl({ resourceType: 'Observation', params: [] }, 'p1&_id=p2', c)).toThrow(/not a FHIR id/);
+  expect(() => buildSearchUrl({ resourceType: 'Observation', params: [], criteria: [] }, 'p1&_id=p2', c)).toThrow(/not a FHIR id/);
   expect(c.baseUrl).toBe('https://ehr.internal/fhir');
 });
 

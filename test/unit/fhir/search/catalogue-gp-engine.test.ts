@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDemoAdapter } from '../../../../adapters/index.js';
 import type { Adapter, AdapterContext, Resource, SearchParam } from '../../../../adapters/types.js';
-import { catalogueFile, loadCatalogue, matchQuery, type QueryCatalogue } from '../../../../gateway/fhir/catalogue/index.js';
+import { catalogueFile, loadCatalogue, matchParams, type QueryCatalogue } from '../../../../gateway/fhir/catalogue/index.js';
 import { parseFhirXml } from '../../../../gateway/fhir/fhir-xml.js';
 import { executeSearch, parseSearchRequest } from '../../../../gateway/fhir/search/index.js';
 import { createSilentLogger } from '../../../../gateway/observability/logger.js';
@@ -83,7 +83,7 @@ afterAll(async () => {
 async function run(query: string, patient = 'p1') {
   const [type, search = ''] = query.split('?') as [string, string | undefined];
   const params: SearchParam[] = [...new URLSearchParams(search)].map(([name, value]) => ({ name, value }));
-  const allowed = matchQuery(gp, type, params);
+  const allowed = matchParams(gp, type, params);
   if (!allowed.ok) throw new Error(allowed.reason);
   const out = await executeSearch(parseSearchRequest({ fhirVersion: 'STU3', resourceType: type, params }), demo, ctx(patient));
   const ids = (rs: readonly Resource[]) => rs.map((r) => `${r.resourceType}/${r.id}`).sort();

@@ -1,4 +1,4 @@
-import { catalogueFile, loadCatalogue, matchQuery, type QueryCatalogue } from '../../../../gateway/fhir/catalogue/index.js';
+import { catalogueFile, loadCatalogue, matchParams, type QueryCatalogue } from '../../../../gateway/fhir/catalogue/index.js';
 import type { SearchParam } from '../../../../adapters/types.js';
 
 /**
@@ -17,7 +17,7 @@ function parse(query: string): { type: string; params: SearchParam[] } {
 
 function match(c: QueryCatalogue, query: string) {
   const { type, params } = parse(query);
-  return matchQuery(c, type, params);
+  return matchParams(c, type, params);
 }
 
 let gp: QueryCatalogue;
@@ -83,7 +83,7 @@ describe('gp-2 (Huisartsgegevens 2.x)', () => {
   });
 
   test('$lastn is not part of GP data', () => {
-    expect(matchQuery(gp, 'Observation', [{ name: 'code', value: NHG45 }], 'lastn')).toEqual({
+    expect(matchParams(gp, 'Observation', [{ name: 'code', value: NHG45 }], 'lastn')).toEqual({
       ok: false,
       reason: 'Observation/$lastn is not a search of Huisartsgegevens 2.x',
     });

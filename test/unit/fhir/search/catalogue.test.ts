@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadCatalogue, matchQuery, catalogueFile, CatalogueError } from '../../../../gateway/fhir/catalogue/index.js';
+import { loadCatalogue, matchParams, matchQuery, catalogueFile, CatalogueError } from '../../../../gateway/fhir/catalogue/index.js';
+import { parseSearchRequest } from '../../../../gateway/fhir/search/index.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'catalogue-'));
 const write = (name: string, text: string) => {
@@ -28,33 +29,36 @@ describe('query catalogues', () => {
     await expect(loadCatalogue(g)).rejects.toThrow(CatalogueError);
   });
 
-  test('matchQuery: exact fixed values, required parameters, includes, prefixes, readable reasons', async () => {
+  test('matchParams: exact fixed values, required parameters, includes, prefixes, readable reasons', async () => {
     const bgz = await loadCatalogue(catalogueFile('bgz-3'));
-    const ok = matchQuery(bgz, 'MedicationRequest', [
+    const ok = matchParams(bgz, 'MedicationRequest', [
       { name: 'category', value: 'http://snomed.info/sct|16076005' },
       { name: '_include', value: 'MedicationRequest:medication' },
     ]);
     expect(ok.ok && ok.template.name).toBe('medication-agreement');
-    expect(matchQuery(bgz, 'MedicationRequest', [])).toEqual({ ok: false, reason: 'Parameter "category" is required on this search.' });
-    expect(matchQuery(bgz, 'Condition', [{ name: 'subject', value: 'Patient/x' }])).toEqual({
+    expect(matchParams(bgz, 'MedicationRequest', [])).toEqual({ ok: false, reason: 'Parameter "category" is required on this search.' });
+    expect(matchParams(bgz, 'Condition', [{ name: 'subject', value: 'Patient/x' }])).toEqual({
       ok: false, reason: 'parameter "subject" is not allowed: the patient is taken from the access token',
     });
-    expect(matchQuery(bgz, 'Condition', [{ name: 'patient.identifier', value: 'x' }]).ok).toBe(false);
-    expect(matchQuery(bgz, 'Basic', [])).toEqual({ ok: false, reason: 'Basic is not a search of BgZ 3.x' });
-    expect(matchQuery(bgz, 'Condition', [], 'lastn').ok).toBe(false);
-    expect(matchQuery(bgz, 'Observation', [{ name: 'code', value: 'http://loinc.org|29463-7' }], 'lastn').ok).toBe(true);
-    expect(matchQuery(bgz, 'Observation', [{ name: 'code', value: 'http://loinc.org|29463-7' }]).ok).toBe(false);
-    expect(matchQuery(bgz, 'Condition', [{ name: '_count', value: '10' }]).ok).toBe(true);
+    expect(matchParams(bgz, 'Condition', [{ name: 'patient.identifier', value: 'x' }]).ok).toBe(false);
+    expect(matchParams(bgz, 'Basic', [])).toEqual({ ok: false, reason: 'Basic is not a search of BgZ 3.x' });
+    expect(matchParams(bgz, 'Condition', [], 'lastn').ok).toBe(false);
+    expect(matchParams(bgz, 'Observation', [{ name: 'code', value: 'http://loinc.org|29463-7' }], 'lastn').ok).toBe(true);
+    expect(matchParams(bgz, 'Observation', [{ name: 'code', value: 'http://loinc.org|29463-7' }]).ok).toBe(false);
+    expect(matchParams(bgz, 'Condition', [{ name: '_count', value: '10' }]).ok).toBe(true);
 
     const mp9 = await loadCatalogue(catalogueFile('mp9-3.0'));
     const ma = [{ name: 'category', value: 'http://snomed.info/sct|33633005' }];
-    expect(matchQuery(mp9, 'MedicationRequest', [...ma, { name: 'period-of-use', value: 'ge2024-01-01' }, { name: 'period-of-use', value: 'le2024-02-01' }]).ok).toBe(true);
-    const three = matchQuery(mp9, 'MedicationRequest', [...ma, ...['ge2024', 'le2025', 'lt2026'].map((value) => ({ name: 'period-of-use', value }))]);
+    expect(matchParams(mp9, 'MedicationRequest', [...ma, { name: 'period-of-use', value: 'ge2024-01-01' }, { name: 'period-of-use', value: 'le2024-02-01' }]).ok).toBe(true);
+    const three = matchParams(mp9, 'MedicationRequest', [...ma, ...['ge2024', 'le2025', 'lt2026'].map((value) => ({ name: 'period-of-use', value }))]);
     expect(three).toEqual({ ok: false, reason: 'Parameter "period-of-use" may be given at most 2 time(s).' });
-    expect(matchQuery(mp9, 'MedicationRequest', [...ma, { name: 'period-of-use', value: 'sa2024' }]).ok).toBe(false);
-    expect(matchQuery(mp9, 'MedicationRequest', [...ma, { name: 'identifier', value: 'no-system' }])).toEqual({
+    // A prefix the catalogue does not list is refused: by the catalogue, or (while the engine cannot
+    // parse it) by the engine before any data is read.
+    const sa = parseSearchRequest({ fhirVersion: 'R4', resourceType: 'MedicationRequest', params: [...ma, { name: 'period-of-use', value: 'sa2024' }] });
+    expect(!matchQuery(mp9, sa).ok || sa.criteria.some((c) => c.kind === 'invalid')).toBe(true);
+    expect(matchParams(mp9, 'MedicationRequest', [...ma, { name: 'identifier', value: 'no-system' }])).toEqual({
       ok: false, reason: 'Parameter "identifier" must be one system|value token.',
     });
-    expect(matchQuery(mp9, 'MedicationDispense', [{ name: 'category', value: 'http://snomed.info/sct|373784005' }, { name: 'whenhandedover', value: 'lt2024' }]).ok).toBe(true);
+    expect(matchParams(mp9, 'MedicationDispense', [{ name: 'category', value: 'http://snomed.info/sct|373784005' }, { name: 'whenhandedover', value: 'lt2024' }]).ok).toBe(true);
   });
 });
