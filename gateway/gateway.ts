@@ -147,6 +147,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       resourcePath: config.endpoints.resourcePath,
       audit: flowAudit,
       log: log.child({ component: 'fhir' }),
+      store,
     });
 
     const proxy = config.tls.trustedProxy;
