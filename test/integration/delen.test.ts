@@ -7,7 +7,10 @@ import { resolveDatePlaceholders } from '../../adapters/demo/resolve-date-placeh
 import type { Resource } from '../../adapters/types.js';
 import { parseFhirXml, toFhirXml } from '../../gateway/fhir/fhir-xml.js';
 import { fromProjectRoot } from '../../gateway/project-root.js';
+import { formatZalEntries, zalEntriesFor } from '../../gateway/zal-command.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { parseZalText } from '../helpers/zal.js';
+import { listen, type Backend } from './adapters-backends.js';
 import { randomBytes } from 'node:crypto';
 import { redisReachable, TEST_REDIS_URL } from '../helpers/redis.js';
 
@@ -115,6 +118,17 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 
 describe('Delen: a batch of self-measurements over mTLS', () => {
+  it('is registered in the ZAL like any data service, and the batch goes to its ResourceEndpointuri', async () => {
+    const zal = parseZalText(formatZalEntries(zalEntriesFor(gw.gateway.config)))[0]!.services;
+    expect(zal.map((s) => s.id)).toEqual(['48', '53']);
+    const delen = zal.find((s) => s.id === '53')!;
+    const resourcePath = new URL(delen.resourceEndpointUri).pathname;
+    expect(resourcePath).toBe('/fhir/demoziekenhuis/53');
+    const a = await send(gw, 'POST', resourcePath, { token: TOKEN, prefer: 'return=representation', body: JSON.stringify(bloodPressureBatch([125])) });
+    expect(a.status).toBe(200);
+    expect(entriesOf(a).map((e) => e.response.status)).toEqual(['200 OK', '201 Created']);
+  });
+
   it('stores each measurement for the token patient, answers 201 per entry with the stored resource, and serves it back', async () => {
     const a = await share(JSON.stringify(bloodPressureBatch([123, 131])));
     expect(a.status).toBe(200);
@@ -257,5 +271,67 @@ describe('Delen: every shared Nictiz self-measurement bundle', () => {
       expect({ file, statuses: entries.map((e) => e.response.status) }).toEqual({ file, statuses: types.map((t) => (t === 'Patient' ? '200 OK' : '201 Created')) });
       for (const e of entries.slice(1)) expect(e.resource!['subject']).toMatchObject({ reference: `Patient/${PATIENT}` });
     }
+  });
+});
+
+describe('Delen: the fhir adapter forwards the batch to the EHR as one transaction', () => {
+  let ehrGw: TestGateway;
+  let ehr: Backend & { server: import('node:http').Server };
+  let mode: 'up' | 'down' = 'up';
+  const received: Resource[] = [];
+  beforeAll(async () => {
+    ehr = await listen((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.method !== 'POST' || req.url !== '/fhir/') {
+          res.writeHead(404).end();
+          return;
+        }
+        if (mode === 'down') {
+          res.writeHead(503).end();
+          return;
+        }
+        const tx = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string; entry: Array<{ resource: Resource }> };
+        expect(tx.type).toBe('transaction');
+        const stored = tx.entry.map((e, i) => ({ ...e.resource, id: `ehr-${received.length + i}` }));
+        received.push(...stored);
+        res.writeHead(200, { 'content-type': 'application/fhir+json' });
+        res.end(JSON.stringify({ resourceType: 'Bundle', type: 'transaction-response', entry: stored.map((r) => ({ resource: r, response: { status: '201 Created', location: `Observation/${String(r.id)}/_history/1` } })) }));
+      });
+    });
+    ehrGw = await startTestGateway({
+      mode: 'test',
+      certsDir: gw.pki.dir,
+      servicesYaml: '      - { id: "53", standard: zelfmetingen-delen-2, fhirVersion: STU3, adapter: ehr }',
+      adaptersYaml: `  - { id: ehr, kind: fhir, baseUrl: "${ehr.url}/fhir", fhirVersion: STU3, resourceTypes: [Observation, Patient] }`,
+      extraYaml: `qualification:\n  tokens:\n    - { token: ${TOKEN}, patientRef: ${PATIENT}, provider: demoziekenhuis, services: ["53"] }`,
+    });
+  });
+  afterAll(async () => {
+    await ehrGw?.close();
+    await ehr?.close();
+  });
+
+  it('answers 201 per entry only with the id the EHR confirmed, and 503 with nothing stored when the EHR is down', async () => {
+    const a = await share(JSON.stringify(bloodPressureBatch([150, 151])), {}, ehrGw);
+    expect(a.status).toBe(200);
+    const entries = entriesOf(a);
+    expect(entries.map((e) => [e.response.status, e.response.location])).toEqual([
+      ['200 OK', `Patient/${PATIENT}`],
+      ['201 Created', 'Observation/ehr-0'],
+      ['201 Created', 'Observation/ehr-1'],
+    ]);
+    // The EHR got the token's patient, never the body's Patient entry.
+    expect(received.map((r) => [r.resourceType, r['subject']])).toEqual([
+      ['Observation', { reference: `Patient/${PATIENT}` }],
+      ['Observation', { reference: `Patient/${PATIENT}` }],
+    ]);
+    mode = 'down';
+    const down = await share(JSON.stringify(bloodPressureBatch([152])), {}, ehrGw);
+    expect(down.status).toBe(503);
+    expect(JSON.parse(down.text)).toMatchObject({ resourceType: 'OperationOutcome' });
+    expect(received).toHaveLength(2);
+    mode = 'up';
   });
 });
