@@ -4,6 +4,7 @@ import type { Whitelist } from './lists/index.js';
 import type { Logger } from './observability/index.js';
 import type { GatewayMetrics } from './observability/index.js';
 import { requestContext } from './observability/index.js';
+import { precomputeHeaders } from './static-headers.js';
 import { requireForwardedPeer, requireListedPeer, type ForwardedPeerOptions } from './tls/index.js';
 
 /**
@@ -22,10 +23,17 @@ export function buildNodeApp(deps: {
   readonly forwardedPeer?: ForwardedPeerOptions;
 }): Express {
   const app = baseApp();
-  // Machine-to-machine API: the default helmet headers cost nothing and cover error pages too.
-  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  // Machine-to-machine API: the default helmet headers, on error pages too. They are the same on
+  // every answer, so they are worked out once (static-headers.ts) and set in the one edge step.
+  const securityHeaders = precomputeHeaders(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  const context = requestContext('node', deps.log, deps.metrics);
+  // The peer is checked first: a request on a connection no Whitelist entry vouches for gets no
+  // work at all (its socket is destroyed).
   app.use(deps.forwardedPeer ? requireForwardedPeer(deps.forwardedPeer) : requireListedPeer(deps.currentWhitelist));
-  app.use(requestContext('node', deps.log, deps.metrics));
+  app.use((req, res, next) => {
+    securityHeaders(req, res, noop);
+    context(req, res, next);
+  });
   app.use(deps.tokenRouter);
   // FHIR bases are configured full paths (endpoints.resourcePath); the router answers every other
   // path on this listener with a 404 OperationOutcome.
@@ -39,7 +47,7 @@ export function buildPatientApp(deps: { readonly log: Logger; readonly metrics: 
   const app = baseApp();
   app.use(requestContext('patient', deps.log, deps.metrics));
   // The authorization server sets its own strict CSP on its pages; this covers everything else.
-  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } } }));
+  app.use(precomputeHeaders(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } } })));
   app.use(allowMethods('GET, HEAD, POST'));
   app.use(deps.router);
   app.use(notFound);
@@ -55,6 +63,8 @@ export function buildOperationsApp(router: Router, log: Logger): Express {
   app.use(lastResort(log));
   return app;
 }
+
+const noop = () => undefined;
 
 function baseApp(): Express {
   const app = express();

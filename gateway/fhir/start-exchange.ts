@@ -29,24 +29,24 @@ export function startExchange(deps: StartExchangeDeps) {
     const context = contextOf(res);
     const requestId = context?.requestId ?? randomUUID();
     const peer = deps.peerOf(req);
+    const trace = parseTraceHeaders((name) => req.get(name));
     const exchange: FhirExchange = {
       requestId,
       started: process.hrtime.bigint(),
       violations: [],
-      log: context ? context.log.child({ component: 'fhir' }) : deps.log.child({ requestId, component: 'fhir' }),
+      // One child logger per request (pino serialises a child's bindings when it is made).
+      log: deps.log.child({ requestId, listener: context?.listener, component: 'fhir', traceId: trace.traceId, sessionId: trace.sessionId }),
       ...(peer?.hostnames[0] === undefined ? {} : { peerHost: peer.hostnames[0] }),
     };
     setExchange(res, exchange);
     res.setHeader('Cache-Control', 'no-store'); // health data: never cached by intermediaries
     const received = { at: new Date().toISOString(), method: req.method, origin: originOf(req) };
     res.once('close', () => finish(deps, exchange, res, received));
-    const trace = parseTraceHeaders((name) => req.get(name));
     if (trace.traceId !== undefined) {
       exchange.traceId = trace.traceId;
       res.setHeader('MedMij-Request-ID', trace.traceId);
     }
     if (trace.sessionId !== undefined) exchange.sessionId = trace.sessionId;
-    exchange.log = exchange.log.child({ traceId: trace.traceId, sessionId: trace.sessionId });
     next();
   };
 }
@@ -106,17 +106,18 @@ function finish(deps: StartExchangeDeps, ex: FhirExchange, res: Response, receiv
     ...(status >= 400 && ex.reason !== undefined ? { reason: ex.reason } : {}),
   };
   deps.audit.record(event);
-  ex.log.info(
-    {
-      status,
-      ms: Math.round(Number(process.hrtime.bigint() - ex.started) / 1e6),
-      provider: ex.service?.providerName,
-      service: ex.service?.serviceId,
-      interaction: ex.request?.interaction,
-      resourceType,
-      count: ex.count,
-      reason: status >= 400 ? ex.reason : undefined,
-    },
-    'fhir request',
-  );
+  const line = {
+    status,
+    ms: Math.round(Number(process.hrtime.bigint() - ex.started) / 1e6),
+    provider: ex.service?.providerName,
+    service: ex.service?.serviceId,
+    interaction: ex.request?.interaction,
+    resourceType,
+    count: ex.count,
+    reason: status >= 400 ? ex.reason : undefined,
+  };
+  // One log line per request: the FHIR fields go into the request's access line when there is one.
+  const context = contextOf(res);
+  if (context) context.annotate({ component: 'fhir', ...line });
+  else ex.log.info(line, 'fhir request');
 }

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream } from 'pino';
+import { logDestination } from './logger.js';
 
 /**
  * The audit trail: who asked what for whom, and what came of it. A separate stream from the
@@ -104,7 +105,7 @@ export function createPinoAuditLog(destination?: DestinationStream): AuditLog {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: () => ({ level: 'audit' }) },
     },
-    destination ?? pino.destination({ fd: 2, sync: false }),
+    destination ?? logDestination('stderr'),
   );
   return { record: (event) => sink.info(event) };
 }
@@ -124,7 +125,5 @@ export class MemoryAuditLog implements AuditLog {
 
 /** The audit stream's destination from `logging.audit`: `stdout`, `stderr`, or a file path (created if needed). */
 export function auditDestinationFor(setting: string): DestinationStream {
-  if (setting === 'stdout') return pino.destination({ fd: 1, sync: false });
-  if (setting === 'stderr') return pino.destination({ fd: 2, sync: false });
-  return pino.destination({ dest: setting, mkdir: true, sync: false });
+  return logDestination(setting);
 }

@@ -8,24 +8,40 @@ import { createTestPki } from '../helpers/certs.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { benchHandshakes } from './handshake.js';
 import { describeMachine, formatReport, median, pairedRatio, rateWithRounds, round2, toJson, type BenchReport, type Section } from './report.js';
-import { benchSearchset, BGZ_SEARCHES } from './searchset.js';
+import { benchEdge, type EdgeResult } from './edge.js';
+import { benchFhirBackend, type FhirBackendResult } from './fhir-backend.js';
+import { benchManyObservations, type ManyObservationsResult } from './many-observations.js';
 import { benchTokenGrants } from './token-grants.js';
 
 /**
- * `npm run bench`: the four benchmarks of the performance issues, one after the other in this one
- * process, each bounded in time, on loopback only. Prints a table and, last, one JSON line; writes
- * the same JSON to ./bench-results.json. Ratios are only meaningful within one run.
- * `--quick` shortens every round (for trying the runner, not for figures).
+ * `npm run bench`, each part bounded in time, on loopback only. Prints a table and, last, one JSON
+ * line; writes the same JSON to ./bench-results.json. Ratios are only meaningful within one run.
+ * Process benchmarks (each server and the load generator in a process of its own):
+ *   1. the edge: whole gateway vs a bare node:https server, same bytes, same two-sided TLS;
+ *   2. in front of a FHIR backend that takes 5 ms per call;
+ *   3. a patient with 10,000 Observations.
+ * In-process micro-benchmarks (client and server share this process: figures are relative only):
+ *   4. full mTLS handshakes with the Whitelist check on vs off; 5. token grants with Redis;
+ *   6. the passthrough and SQL adapters vs their backends called directly.
+ * `--quick` shortens every round (for trying the runner, not for figures); `--only=edge,backend,…`
+ * runs a subset; `--cpu-prof=DIR` writes a CPU profile of the edge bench's gateway process there;
+ * `--soak` runs the 10,000-Observation patient for 10 minutes.
  */
 const quick = process.argv.includes('--quick');
+const soak = process.argv.includes('--soak');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const cpuProfDir = process.argv.find((a) => a.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
+const wanted = (part: string) => !only || only.includes(part);
 const PLAN = {
+  edge: { rounds: quick ? 1 : 3, roundS: quick ? 1 : 5, warmupS: quick ? 1 : 2, connections: 16 },
+  backend: { roundS: quick ? 1 : 5, rounds: quick ? 1 : 3 },
+  observations: { count: 10_000, durationS: soak ? 600 : quick ? 3 : 60 },
   handshakes: { rounds: quick ? 2 : 5, roundMs: quick ? 500 : 2000 },
   tokens: { codes: quick ? 30 : 1200, prepareConcurrency: 4, prepareBudgetMs: quick ? 10_000 : 30_000, concurrency: 4, exchangeBudgetMs: 10_000 },
-  searchset: { rounds: quick ? 2 : 5, roundMs: quick ? 500 : 2000, concurrency: 4 },
   passthrough: { rounds: quick ? 1 : 3, durationMs: quick ? 500 : 1500, concurrency: 4 },
 };
 /** The whole run stops by itself after this long, whatever hangs. */
-const WATCHDOG_MS = 150_000;
+const WATCHDOG_MS = soak ? 1_200_000 : 900_000;
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const RESULTS_FILE = path.resolve(process.cwd(), 'bench-results.json');
 
@@ -34,7 +50,7 @@ const fixed = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits)
 
 async function handshakesSection(): Promise<Section> {
   const key = 'handshakes';
-  const title = '1. Full mTLS handshakes/s on the node interface: whitelist check on vs off';
+  const title = '4. [in-process micro-benchmark] Full mTLS handshakes/s on the node interface: whitelist check on vs off';
   const pki = await createTestPki();
   try {
     const on: number[] = [];
@@ -71,7 +87,7 @@ async function handshakesSection(): Promise<Section> {
 
 async function tokenGrantsSection(gw: TestGateway | undefined, storage: string): Promise<Section> {
   const key = 'tokenGrants';
-  const title = '2. Token grants/s (authorization code exchange) with Redis';
+  const title = '5. [in-process micro-benchmark] Token grants/s (authorization code exchange) with Redis';
   if (!gw || storage !== 'redis') {
     return { key, title, rows: [['skipped', `no Redis answering at ${REDIS_URL}`]], data: { skipped: `no Redis answering at ${REDIS_URL}` } };
   }
@@ -98,33 +114,89 @@ async function tokenGrantsSection(gw: TestGateway | undefined, storage: string):
   };
 }
 
-async function searchsetSection(gw: TestGateway | undefined, storage: string): Promise<Section> {
-  const key = 'searchset';
-  const title = '3. BgZ searchsets/s: whole gateway vs the same adapter + search engine in process';
-  if (!gw) return { key, title, rows: [['skipped', 'the gateway did not start']], data: { skipped: 'the gateway did not start' } };
-  const r = await benchSearchset(gw, PLAN.searchset);
-  const paired = pairedRatio(r.gatewayRounds, r.inProcessRounds);
+const EDGE_TITLE = '1. The edge: whole gateway (npm start, own process) vs bare node:https (own process), same bytes, same two-sided TLS';
+
+function edgeSection(r: EdgeResult): Section {
+  const rows: Array<readonly [string, string]> = [];
+  for (const p of r.paths) {
+    rows.push(
+      [`${p.path} gateway`, `${rateWithRounds(p.gatewayRps, p.gateway.map((x) => x.rps))}  p99 ${fixed(p.gatewayP99Ms)} ms`],
+      [`${p.path} bare`, `${rateWithRounds(p.bareRps, p.bare.map((x) => x.rps))}  p99 ${fixed(p.bareP99Ms)} ms`],
+      [`${p.path} ratio`, `${fixed(p.ratio, 3)}  (median of per-round gateway/bare; p99 ${fixed(p.gatewayP99Ms / p.bareP99Ms, 1)}× bare; ${p.bytes} bytes per answer)`],
+      [`${p.path} CPU per request`, `gateway ${p.gatewayCpuUs} µs, bare ${p.bareCpuUs} µs: ratio bare/gateway ${fixed(p.cpuRatio, 3)} (process CPU time over the rounds, steadier than req/s on a shared machine)`],
+      [`${p.path} log bytes`, `${p.logBytesPerRequest.app} B application log + ${p.logBytesPerRequest.audit} B audit log per request (info level, to files)`],
+    );
+  }
+  rows.push(
+    ['gateway RSS', `${r.gatewayRssMiB.start ?? 'n/a'} MiB at start, ${r.gatewayRssMiB.end ?? 'n/a'} MiB at end`],
+    ['setup', `autocannon in its own process, ${PLAN.edge.connections} keep-alive connections, ${PLAN.edge.rounds} alternating rounds of ${PLAN.edge.roundS} s per side after ${PLAN.edge.warmupS} s warm-up; token from the real OAuth flow; demo EHR, memory storage`],
+  );
+  const perPath = Object.fromEntries(
+    r.paths.map((p) => [
+      p.path,
+      {
+        label: p.label,
+        gatewayPerSecond: round2(p.gatewayRps),
+        barePerSecond: round2(p.bareRps),
+        ratio: Math.round(p.ratio * 1000) / 1000,
+        gatewayP99Ms: p.gatewayP99Ms,
+        bareP99Ms: p.bareP99Ms,
+        p99OverBare: round2(p.gatewayP99Ms / p.bareP99Ms),
+        gatewayCpuUsPerRequest: p.gatewayCpuUs,
+        bareCpuUsPerRequest: p.bareCpuUs,
+        cpuRatio: p.cpuRatio,
+        bytes: p.bytes,
+        logBytesPerRequest: p.logBytesPerRequest,
+        roundsGateway: p.gateway.map((x) => round2(x.rps)),
+        roundsBare: p.bare.map((x) => round2(x.rps)),
+      },
+    ]),
+  );
+  return { key: 'edge', title: EDGE_TITLE, rows, data: { paths: perPath, gatewayRssMiB: r.gatewayRssMiB, plan: PLAN.edge } };
+}
+const FHIR_BACKEND_TITLE = '2. In front of a FHIR backend with 5 ms per call: MP9 medication-agreement search with its 7 _includes';
+
+function fhirBackendSection(r: FhirBackendResult): Section {
   return {
-    key,
-    title,
+    key: 'fhirBackend',
+    title: FHIR_BACKEND_TITLE,
     rows: [
-      ['through the gateway', rateWithRounds(r.gatewayRps, r.gatewayRounds)],
-      ['in process', rateWithRounds(r.inProcessRps, r.inProcessRounds)],
-      ['ratio gateway/in-process', `${fixed(r.ratio, 4)}  (median of per-round ratios ${fixed(paired, 4)}; in process is ${fixed(1 / r.ratio)}× faster)`],
-      ['queries (round-robin)', r.queries.join('  ')],
-      ['setup', `${PLAN.searchset.rounds} alternating rounds of ${PLAN.searchset.roundMs} ms per side, concurrency ${PLAN.searchset.concurrency}, token store ${storage}, demo EHR`],
+      ['upstream round trips', `${r.upstreamCalls} per search  (${r.matches} matches, ${r.includes} included resources; goal ≤ 2)`],
+      ['gateway p50', `${fixed(r.gatewayP50Ms, 2)} ms  (rounds: ${r.gateway.map((x) => fixed(x.p50Ms, 2)).join(', ')}; p99 ${fixed(median(r.gateway.map((x) => x.p99Ms)), 2)} ms)`],
+      ['backend direct p50', `${fixed(r.directP50Ms, 2)} ms  (the gateway's first upstream call, sent straight to the backend)`],
+      ['added by the gateway', `${fixed(r.addedP50Ms, 2)} ms at p50  (goal ≤ 2 ms)`],
+      ['setup', `backend and gateway in processes of their own, one request at a time over one keep-alive connection, ${PLAN.backend.rounds} alternating rounds of ${PLAN.backend.roundS} s; data: ${r.dataset}`],
     ],
     data: {
-      gatewayPerSecond: round2(r.gatewayRps),
-      inProcessPerSecond: round2(r.inProcessRps),
-      ratio: Math.round(r.ratio * 10_000) / 10_000,
-      pairedRatio: Math.round(paired * 10_000) / 10_000,
-      roundsGateway: r.gatewayRounds.map(round2),
-      roundsInProcess: r.inProcessRounds.map(round2),
-      queries: BGZ_SEARCHES,
-      storage,
-      concurrency: PLAN.searchset.concurrency,
+      delayMs: r.delayMs,
+      search: r.search,
+      matches: r.matches,
+      includes: r.includes,
+      upstreamCalls: r.upstreamCalls,
+      upstreamCallsSeen: r.upstreamCallsSeen,
+      gatewayP50Ms: r.gatewayP50Ms,
+      directP50Ms: r.directP50Ms,
+      addedP50Ms: r.addedP50Ms,
+      roundsGatewayP50Ms: r.gateway.map((x) => x.p50Ms),
+      roundsDirectP50Ms: r.direct.map((x) => x.p50Ms),
+      dataset: r.dataset,
     },
+  };
+}
+
+const MANY_OBSERVATIONS_TITLE = '3. A patient with 10,000 Observations (demo EHR): $lastn and a date-window search, RSS over the run';
+
+function manyObservationsSection(r: ManyObservationsResult): Section {
+  return {
+    key: 'manyObservations',
+    title: MANY_OBSERVATIONS_TITLE,
+    rows: [
+      ['$lastn (BgZ lab results)', `p50 ${fixed(r.lastn.p50Ms)} ms, p99 ${fixed(r.lastn.p99Ms)} ms, max ${fixed(r.lastn.maxMs)} ms  (${r.lastn.count} searches; goal ≤ 200 ms)`],
+      ['date window (GP, 14 months)', `p50 ${fixed(r.dateWindow.p50Ms)} ms, p99 ${fixed(r.dateWindow.p99Ms)} ms, max ${fixed(r.dateWindow.maxMs)} ms  (${r.dateWindow.count} searches)`],
+      ['gateway RSS', `${r.rssMiB.start ?? 'n/a'} MiB at start, ${r.rssMiB.afterTenth ?? 'n/a'} MiB after a tenth of the run, ${r.rssMiB.end ?? 'n/a'} MiB at end, max ${r.rssMiB.max ?? 'n/a'} MiB (${r.rssMiB.samples} samples)`],
+      ['setup', `${r.observations} synthetic Observations, one search at a time from a separate process for ${r.durationS} s (--soak: 600 s)`],
+    ],
+    data: { ...r },
   };
 }
 
@@ -158,7 +230,7 @@ async function passthroughDataset(): Promise<string> {
 
 async function passthroughSection(): Promise<{ section: Section; failed: boolean }> {
   const key = 'passthrough';
-  const title = '4. FHIR passthrough adapter vs direct backend; SQL adapter vs direct SQL';
+  const title = '6. [in-process micro-benchmark] FHIR passthrough adapter vs direct backend; SQL adapter vs direct SQL';
   const mod = await loadPassthrough();
   if (!mod) {
     console.log('passthrough bench not available');
@@ -244,38 +316,55 @@ async function main(): Promise<number> {
   };
 
   log(`start (${quick ? 'quick' : 'full'} plan); load average ${os.loadavg().map(round2).join(' ')}`);
-  await attempt('handshakes', '1. Full mTLS handshakes/s on the node interface: whitelist check on vs off', handshakesSection);
-
-  // One composed gateway for benches 2 and 3, with Redis (as in production) under a key prefix of
-  // its own that is deleted afterwards.
-  const prefix = `bench:${randomBytes(6).toString('hex')}:`;
-  const storage = (await redisAnswers(prefix)) ? 'redis' : 'memory';
-  if (storage === 'memory') log(`no Redis at ${REDIS_URL}: token grants skipped, searchset runs with the memory store`);
-  let gw: TestGateway | undefined;
-  try {
-    gw = await startTestGateway(storage === 'redis' ? { storageYaml: `{ kind: redis, url: "${REDIS_URL}", keyPrefix: "${prefix}" }` } : {});
-  } catch (error) {
-    failed = true;
-    log(`the gateway did not start: ${(error as Error).message}`);
+  if (wanted('edge')) {
+    log('edge: gateway vs bare node:https');
+    const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : undefined;
+    await attempt('edge', EDGE_TITLE, async () => edgeSection(await benchEdge({ ...PLAN.edge, ...(nodeArgs ? { gatewayNodeArgs: nodeArgs } : {}) }, log)));
   }
-  try {
-    log('token grants');
-    await attempt('tokenGrants', '2. Token grants/s (authorization code exchange) with Redis', () => tokenGrantsSection(gw, storage));
-    log('searchset');
-    await attempt('searchset', '3. BgZ searchsets/s: whole gateway vs the same adapter + search engine in process', () => searchsetSection(gw, storage));
-  } finally {
-    await gw?.close();
-    if (storage === 'redis') log(`removed ${await clearRedisPrefix(prefix)} Redis keys under ${prefix}`);
+  if (wanted('backend')) {
+    log('FHIR backend with 5 ms per call');
+    await attempt('fhirBackend', FHIR_BACKEND_TITLE, async () => fhirBackendSection(await benchFhirBackend(PLAN.backend, log)));
+  }
+  if (wanted('observations')) {
+    log(`patient with ${PLAN.observations.count} Observations`);
+    await attempt('manyObservations', MANY_OBSERVATIONS_TITLE, async () => manyObservationsSection(await benchManyObservations(PLAN.observations, log)));
+  }
+  if (wanted('handshakes')) await attempt('handshakes', '4. [in-process micro-benchmark] Full mTLS handshakes/s on the node interface: whitelist check on vs off', handshakesSection);
+
+  if (wanted('tokens')) {
+    // A composed gateway in this process with Redis (as in production) under a key prefix of its
+    // own that is deleted afterwards.
+    const prefix = `bench:${randomBytes(6).toString('hex')}:`;
+    const storage = (await redisAnswers(prefix)) ? 'redis' : 'memory';
+    if (storage === 'memory') log(`no Redis at ${REDIS_URL}: token grants skipped`);
+    let gw: TestGateway | undefined;
+    if (storage === 'redis') {
+      try {
+        gw = await startTestGateway({ storageYaml: `{ kind: redis, url: "${REDIS_URL}", keyPrefix: "${prefix}" }` });
+      } catch (error) {
+        failed = true;
+        log(`the gateway did not start: ${(error as Error).message}`);
+      }
+    }
+    try {
+      log('token grants');
+      await attempt('tokenGrants', '5. [in-process micro-benchmark] Token grants/s (authorization code exchange) with Redis', () => tokenGrantsSection(gw, storage));
+    } finally {
+      await gw?.close();
+      if (storage === 'redis') log(`removed ${await clearRedisPrefix(prefix)} Redis keys under ${prefix}`);
+    }
   }
 
-  log('passthrough');
-  try {
-    const r = await passthroughSection();
-    report.sections.push(r.section);
-    failed ||= r.failed;
-  } catch (error) {
-    failed = true;
-    report.sections.push(errorSection('passthrough', '4. FHIR passthrough adapter vs direct backend; SQL adapter vs direct SQL', error));
+  if (wanted('passthrough')) {
+    log('passthrough');
+    try {
+      const r = await passthroughSection();
+      report.sections.push(r.section);
+      failed ||= r.failed;
+    } catch (error) {
+      failed = true;
+      report.sections.push(errorSection('passthrough', '6. [in-process micro-benchmark] FHIR passthrough adapter vs direct backend; SQL adapter vs direct SQL', error));
+    }
   }
 
   machine.loadAtEnd = os.loadavg().map(round2);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
-import { authorizeWithSimulator, buildAuthorizationUrl, createPkcePair, createState, PgoSession, type PgoTarget } from '../../gateway/pgo-client/index.js';
+import { authorizeWithSimulator, buildAuthorizationUrl, createPkcePair, createState, exchangeCode, PgoSession, type PgoTarget } from '../../gateway/pgo-client/index.js';
 import { DEV_LISTED_HOST } from '../../gateway/pki/index.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { median, percentile } from './report.js';
@@ -45,12 +45,7 @@ const BENCH_SCOPE = 'demoziekenhuis';
 
 /** Where the listed PGO reaches the composed gateway, with its TLS material from the run's dev PKI. */
 export async function pgoTarget(gw: TestGateway): Promise<PgoTarget> {
-  const [ca, clientCert, clientKey] = await Promise.all([
-    readFile(gw.pki.caCert, 'utf8'),
-    readFile(gw.pki.pgoListedCert, 'utf8'),
-    readFile(gw.pki.pgoListedKey, 'utf8'),
-  ]);
-  return { patientUrl: gw.urls.patient, nodeUrl: gw.urls.node, ca, clientCert, clientKey };
+  return pgoTargetOf({ ...gw.urls, pki: gw.pki });
 }
 
 /**
@@ -125,7 +120,7 @@ export interface PreparedCode {
  * authorization request with PKCE → landing → DigiD simulator (BSN) → consent → redirect with code.
  * A fresh cookie jar per code: MedMij asks for a DigiD login on every authorization.
  */
-export async function prepareCode(target: PgoTarget): Promise<PreparedCode> {
+export async function prepareCode(target: PgoTarget, bsn: string = BENCH_BSN): Promise<PreparedCode> {
   const session = new PgoSession(target, { timeoutMs: 10_000 });
   const pkce = createPkcePair();
   const sessionId = randomUUID();
@@ -140,13 +135,31 @@ export async function prepareCode(target: PgoTarget): Promise<PreparedCode> {
       sessionId,
       codeChallenge: pkce.challenge,
     });
-    const back = await authorizeWithSimulator(session, url, { bsn: BENCH_BSN });
+    const back = await authorizeWithSimulator(session, url, { bsn });
     const code = back.searchParams.get('code');
     if (!code) throw new Error(`token grants: the redirect back to the PGO carries no code (${back.searchParams.get('error') ?? 'no error'})`);
     return { code, codeVerifier: pkce.verifier, sessionId };
   } finally {
     await session.close();
   }
+}
+
+/** An access token for `bsn` through the real flow: authorize → DigiD simulator → consent → code exchange. */
+export async function accessTokenFor(target: PgoTarget, bsn: string = BENCH_BSN): Promise<{ accessToken: string; sessionId: string }> {
+  const prepared = await prepareCode(target, bsn);
+  const session = new PgoSession(target, { timeoutMs: 10_000 });
+  try {
+    const token = await exchangeCode(session, { code: prepared.code, codeVerifier: prepared.codeVerifier, redirectUri: BENCH_REDIRECT_URI, clientId: DEV_LISTED_HOST, sessionId: prepared.sessionId });
+    return { accessToken: token.access_token, sessionId: prepared.sessionId };
+  } finally {
+    await session.close();
+  }
+}
+
+/** Where the listed PGO reaches a gateway process, with the TLS material of its dev PKI. */
+export async function pgoTargetOf(gw: { readonly node: string; readonly patient: string; readonly pki: TestGateway['pki'] }): Promise<PgoTarget> {
+  const [ca, clientCert, clientKey] = await Promise.all([readFile(gw.pki.caCert, 'utf8'), readFile(gw.pki.pgoListedCert, 'utf8'), readFile(gw.pki.pgoListedKey, 'utf8')]);
+  return { patientUrl: gw.patient, nodeUrl: gw.node, ca, clientCert, clientKey };
 }
 
 async function prepareCodes(target: PgoTarget, opts: TokenGrantOptions): Promise<PreparedCode[]> {

@@ -36,6 +36,8 @@ export interface TestGatewayOptions {
   readonly certsDir?: string;
   /** The application logger; silent by default. Pass createLogger({ destination }) to read the log. */
   readonly log?: Logger;
+  /** YAML for the `logging:` section; silent by default (the bench runs the gateway at info level). */
+  readonly loggingYaml?: string;
   /**
    * YAML for the `endpoints:` section. Default: the FHIR bases at `/fhir/{provider}/{service}`
    * (the plain convention, not the shipped default), so tests can write their paths literally.
@@ -60,37 +62,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   // A copy of the development lists, so a test can publish a new version of one (listsDir).
   const lists = path.join(dir, 'lists');
   await cp(fromProjectRoot('config', 'lists', 'dev'), lists, { recursive: true });
-  const yaml = `
-mode: ${options.mode ?? 'development'}
-listeners:
-  node: { host: 127.0.0.1, port: 0, publicUrl: "https://localhost:9443" }
-  patient: { host: 127.0.0.1, port: 0, publicUrl: "https://localhost:8443" }
-operations: { host: 127.0.0.1, port: 0 }
-tls:
-  certFile: ${certsDir}/gateway.crt
-  keyFile: ${certsDir}/gateway.key
-  clientCaFile: ${certsDir}/ca.crt
-  generateDevCertificates: true
-  watchFiles: false
-${options.tlsYaml ?? ''}
-lists:
-  whitelist: { source: ${lists}/MedMij_Whitelist.xml }
-  oauthClientList: { source: ${lists}/MedMij_OAuthclientlist.xml }
-  zorgaanbiederslijst: { source: ${lists}/MedMij_Zorgaanbiederslijst.xml }
-  gegevensdienstnamenlijst: { source: ${lists}/MedMij_Gegevensdienstnamenlijst.xml }
-storage: ${options.storageYaml ?? '{ kind: memory }'}
-logging: { level: silent }
-providers:
-  - name: demoziekenhuis
-    displayName: Demo Ziekenhuis
-    supportPhone: "+31 20 555 0100"
-    services:
-${options.servicesYaml ?? DEMO_SERVICES}
-endpoints: ${options.endpointsYaml ?? `{ resourcePath: "${TEST_RESOURCE_PATH}" }`}
-adapters:
-${options.adaptersYaml ?? '  - { id: demo-ehr, kind: demo }'}
-${options.extraYaml ?? ''}
-`;
+  const yaml = testGatewayYaml({ certsDir, listsDir: lists }, options);
   const file = path.join(dir, 'gateway.yaml');
   await writeFile(file, yaml);
   const config = parseConfig(yaml, { file, env: {} });
@@ -109,4 +81,44 @@ ${options.extraYaml ?? ''}
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The config startTestGateway runs on, for a gateway in this process or (the bench) in a process
+ * of its own started as `npm start` would be: ports picked by the OS, the development PKI in
+ * `certsDir` (generated on first start), the lists from `listsDir`.
+ */
+export function testGatewayYaml(where: { readonly certsDir: string; readonly listsDir: string }, options: TestGatewayOptions = {}): string {
+  const { certsDir, listsDir: lists } = where;
+  return `
+mode: ${options.mode ?? 'development'}
+listeners:
+  node: { host: 127.0.0.1, port: 0, publicUrl: "https://localhost:9443" }
+  patient: { host: 127.0.0.1, port: 0, publicUrl: "https://localhost:8443" }
+operations: { host: 127.0.0.1, port: 0 }
+tls:
+  certFile: ${certsDir}/gateway.crt
+  keyFile: ${certsDir}/gateway.key
+  clientCaFile: ${certsDir}/ca.crt
+  generateDevCertificates: true
+  watchFiles: false
+${options.tlsYaml ?? ''}
+lists:
+  whitelist: { source: ${lists}/MedMij_Whitelist.xml }
+  oauthClientList: { source: ${lists}/MedMij_OAuthclientlist.xml }
+  zorgaanbiederslijst: { source: ${lists}/MedMij_Zorgaanbiederslijst.xml }
+  gegevensdienstnamenlijst: { source: ${lists}/MedMij_Gegevensdienstnamenlijst.xml }
+storage: ${options.storageYaml ?? '{ kind: memory }'}
+logging: ${options.loggingYaml ?? '{ level: silent }'}
+providers:
+  - name: demoziekenhuis
+    displayName: Demo Ziekenhuis
+    supportPhone: "+31 20 555 0100"
+    services:
+${options.servicesYaml ?? DEMO_SERVICES}
+endpoints: ${options.endpointsYaml ?? `{ resourcePath: "${TEST_RESOURCE_PATH}" }`}
+adapters:
+${options.adaptersYaml ?? '  - { id: demo-ehr, kind: demo }'}
+${options.extraYaml ?? ''}
+`;
 }
