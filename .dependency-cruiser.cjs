@@ -42,6 +42,7 @@ module.exports = {
     { name: 'no-circular', severity: 'error', from: { path: '^(gateway|adapters)/' }, to: { circular: true } },
     sdk('oidc-provider', ['gateway/oauth/provider.ts']),
     sdk('redis', ['gateway/storage/redis-store.ts']),
+    sdk('rate-limiter-flexible', ['gateway/storage/rate-limiter.ts']),
     sdk('pg', ['adapters/sql/pg-driver.ts']),
     sdk('fhir', ['gateway/fhir/fhir-xml.ts']),
     sdk('fhirpath', ['gateway/fhir/search/fhirpath-engine.ts']),

@@ -1,7 +1,7 @@
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Whitelist } from './lists/index.js';
-import type { Logger } from './observability/index.js';
+import type { AuditLog, Logger } from './observability/index.js';
 import type { GatewayMetrics } from './observability/index.js';
 import { requestContext } from './observability/index.js';
 import { precomputeHeaders } from './static-headers.js';
@@ -19,6 +19,10 @@ export function buildNodeApp(deps: {
   readonly tokenRouter: Router;
   readonly fhirRouter: Router;
   readonly currentWhitelist: () => Whitelist | undefined;
+  /** Records per-request refusals (expired certificate, host gone from the Whitelist). */
+  readonly audit?: AuditLog;
+  /** Per-PGO rate limits (gateway/rate-limit), run after the peer check so the PGO is known. */
+  readonly limits?: express.RequestHandler;
   /** Set only when a trusted TLS-terminating proxy forwards the client certificate. */
   readonly forwardedPeer?: ForwardedPeerOptions;
 }): Express {
@@ -29,11 +33,12 @@ export function buildNodeApp(deps: {
   const context = requestContext('node', deps.log, deps.metrics);
   // The peer is checked first: a request on a connection no Whitelist entry vouches for gets no
   // work at all (its socket is destroyed).
-  app.use(deps.forwardedPeer ? requireForwardedPeer(deps.forwardedPeer) : requireListedPeer(deps.currentWhitelist));
+  app.use(deps.forwardedPeer ? requireForwardedPeer(deps.forwardedPeer) : requireListedPeer(deps.currentWhitelist, deps.audit ? { audit: deps.audit } : {}));
   app.use((req, res, next) => {
     securityHeaders(req, res, noop);
     context(req, res, next);
   });
+  if (deps.limits) app.use(deps.limits);
   app.use(deps.tokenRouter);
   // FHIR bases are configured full paths (endpoints.resourcePath); the router answers every other
   // path on this listener with a 404 OperationOutcome.
@@ -43,12 +48,19 @@ export function buildNodeApp(deps: {
   return app;
 }
 
-export function buildPatientApp(deps: { readonly log: Logger; readonly metrics: GatewayMetrics; readonly router: Router }): Express {
+export function buildPatientApp(deps: {
+  readonly log: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly router: Router;
+  /** Rate limit on the authorization endpoint, before any interaction state is created. */
+  readonly authorizeLimit?: express.RequestHandler;
+}): Express {
   const app = baseApp();
   app.use(requestContext('patient', deps.log, deps.metrics));
   // The authorization server sets its own strict CSP on its pages; this covers everything else.
   app.use(precomputeHeaders(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"] } } })));
   app.use(allowMethods('GET, HEAD, POST'));
+  if (deps.authorizeLimit) app.use(deps.authorizeLimit);
   app.use(deps.router);
   app.use(notFound);
   app.use(lastResort(deps.log));

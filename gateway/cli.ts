@@ -15,6 +15,7 @@ const USAGE = `Usage: medmij-gateway <command>
   lists check <file>         parse and check a MedMij list (Whitelist, OAuth client list, ZAL, GNL)
   zal [file]                 print the Zorgaanbiederslijst entries for the configured care providers
   certs:dev [dir]            (re)generate the development PKI (default: certs/dev)
+  texts <nl|en>              print a complete texts file (every screen-text key) to fill with MedMij's texts
   ketenlog <status|resend>   the MedMij log outbox: what waits, and send it now
   pgo [options]              the reference PGO client: get a token and run a data service's queries
                              (medmij-gateway pgo --help for its options)
@@ -23,6 +24,7 @@ const USAGE = `Usage: medmij-gateway <command>
 type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
+  texts: async ([lang]) => (await import('./texts-command.js')).printTextsTemplate(lang),
   'check-config': async ([file]) => {
     const target = chooseConfigFile(file, fromProjectRoot('config', 'gateway.yaml'));
     const result = await checkConfigFile(target);

@@ -18,11 +18,12 @@ import { assertDeployment } from './check-deployment.js';
 import { withQualificationTokens } from './qualification-verifier.js';
 import { readinessChecks } from './readiness-checks.js';
 import { instrumentAdapter } from './instrument-adapter.js';
-import { createMedMijServers } from './medmij-servers.js';
+import { createMedMijServers, type MedMijServers } from './medmij-servers.js';
 import { closeGracefully, listenOn } from './servers.js';
-import { createStore, type KeyValueStore } from './storage/index.js';
+import { checkPersistence, createStore, type KeyValueStore } from './storage/index.js';
+import { createRateLimits } from './rate-limit/index.js';
 import { createKetenlog, type Ketenlog } from './ketenlog/index.js';
-import { createCertificateVerifier, peerOf } from './tls/index.js';
+import { createCertificateVerifier, peerCertificateOf, peerOf } from './tls/index.js';
 
 export interface GatewayOptions {
   /** Folder of the config file: relative file names inside adapter blocks are resolved against it. */
@@ -46,6 +47,8 @@ export interface Gateway {
   readonly adapters: ReadonlyMap<string, Adapter>;
   readonly metrics: GatewayMetrics;
   readonly verifier: AccessTokenVerifier;
+  /** Open connections and refusals per MedMij listener (tls.connectionLimits). */
+  connections(): ReturnType<MedMijServers['connections']>;
   /** Binds the three listeners; resolves with the URLs actually bound (port 0 picks a free one). */
   listen(): Promise<GatewayAddresses>;
   /** SIGHUP: certificate and key files, OAuth keys. A bad new file never replaces a good one. */
@@ -123,11 +126,13 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       patientPublicUrl: config.listeners.patient.publicUrl,
       nodePublicUrl: config.listeners.node.publicUrl,
       providers: config.providers,
+      pages: config.pages,
       currentOAuthClientList: () => listManager.current('oauthClientList'),
       currentServiceNames: () => listManager.current('gegevensdienstnamenlijst'),
       store,
       checkAvailability: createAvailabilityCheck(config.providers, adapters, catalogues, log.child({ component: 'availability' })),
       peerOf,
+      peerCertificateOf,
       audit: flowAudit,
       ...(ketenlog ? { acceptingNewFlows: () => ketenlog.acceptingNewFlows() } : {}),
       log: log.child({ component: 'oauth' }),
@@ -150,6 +155,10 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       store,
     });
 
+    const limits = createRateLimits(config.rateLimits, store, log.child({ component: 'rate-limit' }), {
+      authorizationPaths: endpoints.length > 0 ? distinctPaths(endpoints, 'authorizationPath') : ['/oauth/authorize'],
+      tokenPaths: endpoints.length > 0 ? distinctPaths(endpoints, 'tokenPath') : ['/oauth/token'],
+    });
     const proxy = config.tls.trustedProxy;
     const servers = createMedMijServers({
       tls: config.tls,
@@ -163,6 +172,8 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
           tokenRouter: authorizationServer.nodeRouter,
           fhirRouter,
           currentWhitelist,
+          audit,
+          limits: limits.node,
           ...(proxy.enabled
             ? {
                 forwardedPeer: {
@@ -176,16 +187,22 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
               }
             : {}),
         }),
-      patientApp: buildPatientApp({ log, metrics, router: authorizationServer.patientRouter }),
+      patientApp: buildPatientApp({ log, metrics, router: authorizationServer.patientRouter, authorizeLimit: limits.patient }),
     });
     cleanup.push(() => servers.close());
     const { nodeServer, patientServer } = servers;
 
+    // Issue 9, finding 6: say at start, not only on /ready, when consents would not survive a restart.
+    const requirePersistence = config.storage.kind === 'redis' && (config.storage.requirePersistence ?? config.mode === 'production');
+    if (requirePersistence) {
+      const verdict = await checkPersistence(store);
+      if (!verdict.ok) log.error({ step: 'storage', reason: 'storage_not_persistent', detail: verdict.detail }, 'storage does not persist: /ready reports not ready');
+    }
     let shuttingDown = false;
     const operationsServer = http.createServer(
       buildOperationsApp(
         createOperationsRouter({
-          checks: [...readinessChecks(listManager, store, adapters), ...(ketenlog ? [ketenlog.readiness] : [])],
+          checks: [...readinessChecks(listManager, store, adapters, { requirePersistence }), ...(ketenlog ? [ketenlog.readiness] : [])],
           ...(config.operations.metrics ? { metrics } : {}),
           isShuttingDown: () => shuttingDown,
         }),
@@ -201,6 +218,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       adapters,
       metrics,
       verifier,
+      connections: () => servers.connections(),
       async listen() {
         const { node, patient } = config.listeners;
         const ops = config.operations;

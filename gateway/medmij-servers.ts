@@ -12,11 +12,16 @@ import {
   guardConnections,
   hardenConnections,
   isGuarded,
+  answerOversizedRequests,
+  limitConnections,
+  type ConnectionCounts,
 } from './tls/index.js';
 
 export interface MedMijServers {
   readonly nodeServer: https.Server;
   readonly patientServer: https.Server;
+  /** Open connections and refusals per listener (tls.connectionLimits). */
+  connections(): { readonly node: ConnectionCounts; readonly patient: ConnectionCounts };
   /** Re-reads certificate and key files; a bad new file never replaces the good one. */
   reload(): Promise<void>;
   close(): void;
@@ -59,10 +64,16 @@ export function createMedMijServers(deps: {
       : nodeMaterial;
 
   const behindProxy = tls.trustedProxy.enabled;
+  const limits = tls.connectionLimits;
   const nodeServer = https.createServer(
-    behindProxy ? createPatientTlsOptions(nodeMaterial.current(), policy) : createNodeTlsOptions(nodeMaterial.current(), policy),
+    {
+      ...(behindProxy ? createPatientTlsOptions(nodeMaterial.current(), policy) : createNodeTlsOptions(nodeMaterial.current(), policy)),
+      handshakeTimeout: limits.node.handshakeTimeoutMs,
+    },
     deps.nodeApp(nodeMaterial.trustedCa),
   );
+  // Counted before the whitelist guard and before TLS: a flood is refused at the cheapest point.
+  const nodeConnections = limitConnections(nodeServer, { ...limits.node, ...(behindProxy ? { exemptAddresses: tls.trustedProxy.addresses } : {}) });
   if (behindProxy) {
     hardenConnections(nodeServer);
   } else {
@@ -76,7 +87,11 @@ export function createMedMijServers(deps: {
   }
   nodeMaterial.attach(nodeServer, policy);
 
-  const patientServer = https.createServer(createPatientTlsOptions(patientMaterial.current(), policy), deps.patientApp);
+  const patientServer = https.createServer(
+    { ...createPatientTlsOptions(patientMaterial.current(), policy), handshakeTimeout: limits.patient.handshakeTimeoutMs },
+    deps.patientApp,
+  );
+  const patientConnections = limitConnections(patientServer, { ...limits.patient, ...(behindProxy ? { exemptAddresses: tls.trustedProxy.addresses } : {}) });
   hardenConnections(patientServer);
   patientMaterial.attach(patientServer, policy);
 
@@ -85,12 +100,14 @@ export function createMedMijServers(deps: {
   for (const server of [nodeServer, patientServer]) {
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
+    answerOversizedRequests(server);
   }
 
   const materials = patientMaterial === nodeMaterial ? [nodeMaterial] : [nodeMaterial, patientMaterial];
   return {
     nodeServer,
     patientServer,
+    connections: () => ({ node: nodeConnections(), patient: patientConnections() }),
     async reload() {
       await Promise.all(materials.map((m) => m.reload()));
     },

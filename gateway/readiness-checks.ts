@@ -1,10 +1,18 @@
 import type { Adapter } from '../adapters/index.js';
 import type { ListManager } from './lists/index.js';
 import type { ReadinessCheck } from './observability/index.js';
-import type { KeyValueStore } from './storage/index.js';
+import { checkPersistence, type KeyValueStore } from './storage/index.js';
 
-/** What /ready asks: every list in force, storage answering, every adapter answering. */
-export function readinessChecks(lists: ListManager, store: KeyValueStore, adapters: ReadonlyMap<string, Adapter>): ReadinessCheck[] {
+/**
+ * What /ready asks: every list in force, storage answering (and keeping its data across a
+ * restart, where `requirePersistence`), every adapter answering.
+ */
+export function readinessChecks(
+  lists: ListManager,
+  store: KeyValueStore,
+  adapters: ReadonlyMap<string, Adapter>,
+  options: { readonly requirePersistence?: boolean } = {},
+): ReadinessCheck[] {
   return [
     {
       name: 'lists',
@@ -14,6 +22,7 @@ export function readinessChecks(lists: ListManager, store: KeyValueStore, adapte
       },
     },
     { name: 'storage', check: async () => ({ ok: await store.ping() }) },
+    ...(options.requirePersistence ? [{ name: 'storage-persistence', check: () => checkPersistence(store) }] : []),
     ...[...adapters.values()].map((adapter) => ({
       name: `adapter:${adapter.id}`,
       check: (signal: AbortSignal) => adapter.health(signal),

@@ -10,6 +10,8 @@ import { providersSection } from './sections/providers.js';
 import { endpointsSection, checkEndpointPaths } from './sections/endpoints.js';
 import { adaptersSection } from './sections/adapters.js';
 import { oauthSection, checkOAuthSafety } from './sections/oauth.js';
+import { rateLimitsSection } from './sections/rate-limits.js';
+import { pagesSection } from './sections/pages.js';
 import { ketenlogSection } from './sections/ketenlog.js';
 import { standardsSection } from './sections/standards.js';
 import { qualificationSection, refineQualification, type QualificationDraft } from './sections/qualification.js';
@@ -41,6 +43,8 @@ export function createConfigSchema(baseDir: string) {
     endpoints: endpointsSection(),
     adapters: adaptersSection(),
     oauth: oauthSection(f),
+    rateLimits: rateLimitsSection(),
+    pages: pagesSection(f),
     qualification: qualificationSection(),
     ketenlog: ketenlogSection(f),
     standards: standardsSection(f),

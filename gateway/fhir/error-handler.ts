@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import type { Logger } from '../observability/index.js';
 import { mapAdapterError, mapCatalogError } from './adapter-errors.js';
+import { mapStorageError } from './storage-errors.js';
 import { exchangeOf } from './exchange.js';
 import { preferredFormat } from './format.js';
 import { FhirError } from './outcome.js';
@@ -14,9 +15,10 @@ import { sendResource } from './render.js';
  */
 export function toFhirError(err: unknown): FhirError {
   if (err instanceof FhirError) return err;
-  // By code (gateway/errors.ts), never by class name: adapter failures, then the gateway's own
+  // By code (gateway/errors.ts), never by class name: the gateway's own store first (never blamed
+  // on the EHR), then adapter failures, then the gateway's own
   // (the search engine's SearchParamError names the parameter, never the value).
-  const mapped = mapAdapterError(err) ?? mapCatalogError(err);
+  const mapped = mapStorageError(err) ?? mapAdapterError(err) ?? mapCatalogError(err);
   if (mapped) return mapped;
   if (err instanceof Error) {
     // Errors from Express/body parsers that are safe to show (e.g. a malformed URI).

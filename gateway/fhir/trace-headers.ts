@@ -1,3 +1,4 @@
+import { parseTraceId } from '../observability/index.js';
 import { FhirError } from './outcome.js';
 
 /**
@@ -11,11 +12,10 @@ export interface TraceHeaders {
   readonly sessionId?: string;
 }
 
-const TRACE_TOKEN = /^[A-Za-z0-9._:-]{1,64}$/;
-
 function parseOne(value: string | undefined, header: string): string | undefined {
   if (value === undefined) return undefined;
-  if (!TRACE_TOKEN.test(value)) {
+  // The one rule for these headers (observability/trace-id.ts); here a bad one is a 400.
+  if (parseTraceId(value) === undefined) {
     throw new FhirError(400, 'invalid', `the ${header} header must be a UUID`, { reason: 'bad_trace_header' });
   }
   return value;

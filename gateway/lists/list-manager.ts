@@ -7,7 +7,8 @@ import { createListCache, type StoredList } from './list-cache.js';
 import { LIST_KINDS } from './list-formats.js';
 import type { ListSource } from './list-source.js';
 import { createListSource } from './create-list-source.js';
-import { parseList } from './parse-list.js';
+import { parseListOffThread } from './parse-off-thread.js';
+import type { ListParseOptions } from './read-list-document.js';
 import type { ListKind, ListsByKind } from './types.js';
 
 export interface ListManagerDeps {
@@ -19,6 +20,8 @@ export interface ListManagerDeps {
   readonly sourceFor?: (kind: ListKind) => ListSource;
   /** Accept the `localhost` development exceptions (list-facets.ts); pass `config.mode !== 'production'`. */
   readonly developmentExceptions?: boolean;
+  /** Parses and validates one document; default: in a worker thread, off the event loop (parse-off-thread.ts). */
+  readonly parse?: <K extends ListKind>(kind: K, xml: string, options: ListParseOptions) => Promise<ListsByKind[K]>;
 }
 
 export type RefreshOutcome =
@@ -82,6 +85,7 @@ export function createListManager(deps: ListManagerDeps): ListManager {
   const timers: NodeJS.Timeout[] = [];
   const lifetime = new AbortController();
   const parseOptions = { maxBytes: config.fetch.maxBytes, developmentExceptions: deps.developmentExceptions === true };
+  const parseList = deps.parse ?? parseListOffThread;
 
   const stateOf = (kind: ListKind): State => states.get(kind) as State;
   const sourceOf = (kind: ListKind): ListSource => sources.get(kind) as ListSource;
@@ -144,7 +148,7 @@ export function createListManager(deps: ListManagerDeps): ListManager {
     const good = stateOf(kind).good;
     if (stored === undefined || (good !== undefined && (stored.volgnummer < good.list.volgnummer || (stored.volgnummer === good.list.volgnummer && stored.fetchedAt <= good.fetchedAt)))) return;
     try {
-      const list = parseList(kind, stored.xml, parseOptions);
+      const list = await parseList(kind, stored.xml, parseOptions);
       if (good !== undefined && list.volgnummer === good.list.volgnummer) good.fetchedAt = stored.fetchedAt;
       else install(kind, list, stored, 'store');
     } catch (error) {
@@ -171,7 +175,7 @@ export function createListManager(deps: ListManagerDeps): ListManager {
     }
     let list: ListsByKind[ListKind];
     try {
-      list = parseList(kind, fetched.xml, parseOptions);
+      list = await parseList(kind, fetched.xml, parseOptions);
     } catch (error) {
       return refuse(kind, source.description, error);
     }

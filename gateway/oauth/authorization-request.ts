@@ -1,5 +1,6 @@
 import type { OAuthClientList } from '../lists/index.js';
 import { parseScope, type ParsedScope, type ServedProvider } from './scope.js';
+import { parseTraceId } from '../observability/index.js';
 
 /** An authorization request that passed every MedMij check (digest §2.2, §2.3). */
 export interface AuthorizationRequest {
@@ -39,8 +40,6 @@ export type AuthorizationRequestResult =
       readonly sessionId?: string;
     };
 
-/** MedMij ids are UUIDs; we accept any bounded opaque token of harmless characters. */
-const ID = /^[A-Za-z0-9._:-]{1,64}$/;
 /** RFC 6749 Appendix A.5 VSCHAR, bounded. */
 const STATE = /^[\x20-\x7E]{1,512}$/;
 /** RFC 7636 §4.2 code_challenge: 43–128 unreserved characters. */
@@ -70,7 +69,7 @@ export function parseAuthorizationRequest(
   const idOf = (name: string): string | undefined | null => {
     const value = single(name) ?? header(name);
     if (value === null || value === undefined) return value;
-    return ID.test(value) ? value : null;
+    return parseTraceId(value) ?? null;
   };
   const traceId = idOf('MedMij-Request-ID');
   const sessionId = idOf('X-Correlation-ID');

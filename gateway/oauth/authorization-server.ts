@@ -1,16 +1,17 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import express from 'express';
 import helmet from 'helmet';
-import type { OAuthConfig } from '../config/index.js';
+import type { OAuthConfig, PagesConfig } from '../config/index.js';
 import type { Gegevensdienstnamenlijst, OAuthClientList } from '../lists/index.js';
-import type { AuditLog } from '../observability/index.js';
+import { parseTraceId, type AuditLog } from '../observability/index.js';
 import type { Logger } from '../observability/index.js';
 import type { KeyValueStore } from '../storage/index.js';
 import { createAccessTokenVerifier } from './access-token-verifier.js';
 import { auditFields } from './audit-fields.js';
 import { authorizeEndpoint, MEDMIJ_ID_PARAMS } from './authorize-endpoint.js';
+import { certificateActsForClient } from './client-certificate.js';
 import { isAllowedRedirectUri } from './authorization-request.js';
 import type { AccessTokenVerifier } from './grant-context.js';
 import { createGrantDetailsStore } from './grant-details.js';
@@ -19,7 +20,8 @@ import { createInteractionStateStore } from './interaction-state.js';
 import { createInteractionRouter, type CheckAvailability } from './interactions/router.js';
 import { authorizationServerMetadata } from './metadata.js';
 import { createPageErrorHandler } from './page-error-handler.js';
-import { pickLang, renderErrorPage, STYLESHEET, STYLESHEET_PATH } from './pages/index.js';
+import { createPageKit } from './page-kit.js';
+import { BRAND_ASSET_PREFIX, pickLang, renderFailurePage, renderMessagePage, STYLESHEET, STYLESHEET_PATH } from './pages/index.js';
 import type { PeerOf } from './peer.js';
 import { createProvider, PROVIDER_ROUTES } from './provider.js';
 import { allScopeTokens, parseScope, type ServedProvider } from './scope.js';
@@ -38,11 +40,15 @@ export interface AuthorizationServerDeps {
   /** e.g. https://localhost:9443: the node (backchannel, mTLS) listener. */
   readonly nodePublicUrl: string;
   readonly providers: readonly ServedProvider[];
+  /** Texts and branding of the pages (`pages:`); the built-in defaults when absent. */
+  readonly pages?: PagesConfig;
   readonly currentOAuthClientList: () => OAuthClientList | undefined;
   readonly currentServiceNames: () => Gegevensdienstnamenlijst | undefined;
   readonly store: KeyValueStore;
   readonly checkAvailability: CheckAvailability;
   readonly peerOf: PeerOf;
+  /** The client certificate behind peerOf(req), for RFC 8705 binding (gateway/tls peerCertificateOf). */
+  readonly peerCertificateOf: (req: IncomingMessage) => X509Certificate | undefined;
   readonly audit: AuditLog;
   readonly log: Logger;
   /** The filled `endpoints.authorizationPath` / `tokenPath` of every service; `/oauth/authorize`, `/oauth/token` when absent. */
@@ -78,6 +84,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
   const grants = createGrantDetailsStore(deps.store, longTermMs + 86_400_000);
   const states = createInteractionStateStore(deps.store, oauth.interactionTtlSeconds * 1000);
   const cookieKeys = await initialCookieKeys(oauth, deps.mode);
+  const pages = await createPageKit({ pages: deps.pages, providers: deps.providers, longTermConsentDays: oauth.longTermConsentDays });
 
   const provider = createProvider({
     issuer: patientUrl,
@@ -109,15 +116,27 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
       const sessionId = query.get('X-Correlation-ID') ?? ids.sessionId;
       deps.log.warn({ step: 'oauth_error_page', error: error.error, description: error.description }, 'OAuth error rendered as a page');
       deps.audit.record({ type: 'show_authorization_request_error_page', outcome: 'failure', ...auditFields({ traceId: traceId ?? undefined, sessionId: sessionId ?? undefined }), reason: error.error });
-      return renderErrorPage({
-        lang: pickLang(undefined, req.headers['accept-language']),
-        kind: 'failure',
-        ...(served ? { provider: served } : {}),
-        ...(traceId && /^[A-Za-z0-9._:-]{1,64}$/.test(traceId) ? { traceId } : {}),
-        ...(sessionId && /^[A-Za-z0-9._:-]{1,64}$/.test(sessionId) ? { sessionId } : {}),
+      const lang = pickLang(query.get('ui_locales') ?? query.get('lang'), req.headers['accept-language']);
+      return renderFailurePage(pages.view({ lang, providerName: served?.name, switchHref: `?lang=${lang === 'nl' ? 'en' : 'nl'}` }), {
+        ...(parseTraceId(traceId) ? { traceId: traceId! } : {}),
+        ...(parseTraceId(sessionId) ? { sessionId: sessionId! } : {}),
       });
     },
     extraParams: MEDMIJ_ID_PARAMS,
+    requirePkce: oauth.requirePkce,
+    onStorageOutage: (req, route) => {
+      // Logged as the storage failure it is (the store logs the cause once per outage).
+      deps.log.error({ step: 'storage', reason: 'storage_unavailable', route }, 'authorization server answered 503: storage unavailable');
+      if (route === 'token') {
+        deps.audit.record({ type: 'send_token_response', outcome: 'failure', ...auditFields({ ...traceIdsOf(req), peerHost: deps.peerOf(req)?.hostnames.join(',') }), reason: 'storage_unavailable', status: 503 });
+      }
+    },
+    certificateForClient: (req, clientId) => {
+      const peer = deps.peerOf(req);
+      const certificate = deps.peerCertificateOf(req);
+      if (!peer || !certificate) return { refused: 'no_certificate' };
+      return certificateActsForClient(clientId, peer.hostnames, oauth.clientCertificateHosts) ? { certificate } : { refused: 'not_this_client' };
+    },
   });
 
   provider.onAuthorizationSuccess((_req, params) => {
@@ -170,6 +189,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
           defaultSrc: ["'none'"],
           styleSrc: ["'self'"],
           imgSrc: ["'self'"],
+          scriptSrc: ["'none'"],
           // Chrome applies form-action to the redirects after a POST, which end at the PGO.
           formAction: ["'self'", 'https:'],
           frameAncestors: ["'none'"],
@@ -177,11 +197,23 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
         },
       },
       frameguard: { action: 'deny' },
-      referrerPolicy: { policy: 'no-referrer' },
+      // same-origin, not no-referrer: with no-referrer a browser sends `Origin: null` on our own
+      // form posts, and the forms' Origin check needs the real origin. Other sites still get nothing.
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   patientRouter.get(STYLESHEET_PATH, (_req, res) => {
     res.type('text/css').set('Cache-Control', 'public, max-age=3600').send(STYLESHEET);
+  });
+  patientRouter.get(`${BRAND_ASSET_PREFIX}:file`, (req, res, next) => {
+    const asset = pages.brands.assets.get(req.path);
+    if (!asset) return next();
+    res.type(asset.type).set('Cache-Control', 'public, max-age=3600').send(asset.body);
+  });
+  // GET /: a page that says what this site is and where to start (not a bare 404).
+  patientRouter.get('/', (req, res) => {
+    const lang = pickLang(req.query.lang, req.get('accept-language'));
+    res.type('html').send(renderMessagePage(pages.view({ lang, switchHref: `?lang=${lang === 'nl' ? 'en' : 'nl'}` }), 'home'));
   });
   const authorizationPaths = deps.authorizationPaths ?? [PROVIDER_ROUTES.authorization];
   const tokenPaths = deps.tokenPaths ?? [PROVIDER_ROUTES.token];
@@ -200,6 +232,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
   patientRouter.get(
     onPaths(authorizationPaths),
     authorizeEndpoint({
+      view: pages.view,
       handler: onProviderRoute(provider.handler, PROVIDER_ROUTES.authorization),
       currentOAuthClientList: deps.currentOAuthClientList,
       providers: deps.providers,
@@ -221,11 +254,14 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
       checkAvailability: deps.checkAvailability,
       availabilityTimeoutMs: oauth.availabilityTimeoutMs,
       oidcCallbackUrl: `${patientUrl}/interaction/oidc-callback`,
+      patientOrigin: new URL(patientUrl).origin,
+      acceptServedOrigin: deps.mode !== 'production',
+      view: pages.view,
       audit: deps.audit,
       log: deps.log,
     }),
   );
-  patientRouter.use(createPageErrorHandler(deps.log));
+  patientRouter.use(createPageErrorHandler(deps.log, pages.view));
 
   const nodeRouter = express.Router();
   nodeRouter.post(onPaths(tokenPaths), tokenEndpoint({ handler: withTokenRequestDuties(onProviderRoute(provider.handler, PROVIDER_ROUTES.token), { refreshCodeAlias: oauth.compatibility.refreshCodeGrantType, audit: deps.audit }), peerOf: deps.peerOf, certificateBoundTokens: oauth.certificateBoundTokens, audit: deps.audit }));

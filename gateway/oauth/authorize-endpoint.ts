@@ -4,7 +4,7 @@ import { contextOf, type AuditLog } from '../observability/index.js';
 import type { OAuthClientList } from '../lists/index.js';
 import { auditFields } from './audit-fields.js';
 import { parseAuthorizationRequest, type AuthorizationRequest } from './authorization-request.js';
-import { pickLang, renderErrorPage } from './pages/index.js';
+import { pickLanguage, renderFailurePage, renderMessagePage, type CreateView } from './pages/index.js';
 import { MEDMIJ_RESPONSE_MODE } from './provider.js';
 import type { ServedProvider } from './scope.js';
 
@@ -22,12 +22,13 @@ export function authorizeEndpoint(deps: {
   readonly currentOAuthClientList: () => OAuthClientList | undefined;
   readonly providers: readonly ServedProvider[];
   readonly audit: AuditLog;
+  readonly view: CreateView;
   readonly acceptingNewFlows?: () => boolean;
 }) {
   return (req: Request, res: Response, _next: NextFunction): void => {
     const query = new URLSearchParams(req.originalUrl.split('?')[1] ?? '');
     const result = parseAuthorizationRequest(query, (name) => req.get(name), deps.currentOAuthClientList(), deps.providers);
-    const lang = pickLang(query.get('lang') ?? query.get('ui_locales'), req.get('accept-language'));
+    const lang = pickLanguage({ uiLocales: query.get('ui_locales'), lang: query.get('lang'), acceptLanguage: req.get('accept-language') });
     // The request as MedMij's log describes it: never the query string (state, redirect_uri).
     const requestId = contextOf(res)?.requestId;
     const received = { ...(requestId ? { requestId } : {}), method: req.method, uri: `${req.protocol}://${req.get('host') ?? 'localhost'}${req.path}` };
@@ -38,7 +39,7 @@ export function authorizeEndpoint(deps: {
       const ids = result.kind === 'ok' ? auditFields({ sessionId: result.request.sessionId, traceId: result.request.traceId, clientId: result.request.clientId }) : auditFields({ sessionId: result.sessionId, traceId: result.traceId, clientId: result.clientId });
       deps.audit.record({ type: 'receive_authorization_request', outcome: 'refused', ...ids, ...received, reason: 'temporarily_unavailable', status: 503 });
       deps.audit.record({ type: 'show_authorization_request_error_page', outcome: 'refused', ...ids, reason: 'ketenlog_outbox_full' });
-      res.status(503).set('Retry-After', '60').type('html').send(renderErrorPage({ lang, kind: 'failure' }));
+      res.status(503).set('Retry-After', '60').type('html').send(renderFailurePage(deps.view({ lang, switchHref: `?lang=${lang === 'nl' ? 'en' : 'nl'}` }), {}));
       return;
     }
 
@@ -50,7 +51,7 @@ export function authorizeEndpoint(deps: {
       res
         .status(400)
         .type('html')
-        .send(renderErrorPage({ lang, kind: 'request', ...(result.traceId ? { traceId: result.traceId } : {}), ...(result.sessionId ? { sessionId: result.sessionId } : {}) }));
+        .send(renderMessagePage(deps.view({ lang, switchHref: `?lang=${lang === 'nl' ? 'en' : 'nl'}` }), 'requestError', { ...(result.traceId ? { traceId: result.traceId } : {}), ...(result.sessionId ? { sessionId: result.sessionId } : {}) }));
       return;
     }
 
@@ -73,7 +74,7 @@ export function authorizeEndpoint(deps: {
       ...auditFields({ sessionId: request.sessionId, traceId: request.traceId, clientId: request.clientId, providerId: request.scope.providerName }),
       ...received,
     });
-    req.url = `${req.path}?${forwardedQuery(request).toString()}`;
+    req.url = `${req.path}?${forwardedQuery(request).toString()}&ui_locales=${lang}`; // the pages' language (issue 16)
     // Every authorization starts a fresh provider session: MedMij asks login and consent each
     // time, and a session left by an earlier flow (another patient, another PGO) must not carry over.
     stripSessionCookie(req);

@@ -4,3 +4,4 @@ export type { ServedProvider } from './scope.js';
 export type { PeerIdentity, PeerOf } from './peer.js';
 export type { CheckAvailability } from './interactions/router.js';
 export { parseBsn, type Bsn } from './bsn.js';
+export { formatTextsTemplate } from './pages/index.js';

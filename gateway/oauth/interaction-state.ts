@@ -15,6 +15,15 @@ export interface InteractionState {
   readonly traceId: string;
   readonly sessionId: string;
   readonly lang: Lang;
+  /** Per-interaction CSRF token: every state-changing form carries it (issue 9 item 9). */
+  readonly csrf: string;
+  /**
+   * How the interaction ended on our side: `answered` once the result went to oidc-provider (a
+   * back button or second submit then gets the "already answered" page); `cancelled` and
+   * `not_available` while their page is shown, before the Person goes back to the PGO; `failed`
+   * after a technical failure inside a live interaction (its page offers the way back).
+   */
+  readonly outcome?: 'answered' | 'cancelled' | 'not_available' | 'failed';
   /** Set once the upstream login started (PKCE verifier, nonce, state). */
   readonly pendingLogin?: PendingLogin;
   /** Set after login and a positive availability check; unlocks the consent page. */

@@ -1,7 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC, type ClientMetadata } from 'oidc-provider';
-import type { KeyValueStore } from '../storage/index.js';
+import { isStorageUnavailable, STORAGE_RETRY_AFTER_SECONDS, type KeyValueStore } from '../storage/index.js';
 import { KeyValueStoreAdapter } from './storage-adapter.js';
 
 /**
@@ -35,7 +35,21 @@ export interface ProviderOptions {
   readonly renderError: (req: IncomingMessage, error: { readonly error: string; readonly description?: string }) => string;
   /** Parameters, beyond OAuth's, that the authorization request keeps for the interaction. */
   readonly extraParams: readonly string[];
+  /** Refuse authorization requests without an S256 `code_challenge` (RFC 7636; `oauth.requirePkce`). */
+  readonly requirePkce: boolean;
+  /**
+   * The TLS client certificate of a token request, judged for the client it claims to be
+   * (client-certificate.ts). Called by oidc-provider on every code and refresh redemption,
+   * before the code or refresh token is consumed.
+   */
+  readonly certificateForClient: (req: IncomingMessage, clientId: string) => CertificateVerdict;
+  /** Told of every request that failed because the store was unavailable (answered 503). */
+  readonly onStorageOutage: (req: IncomingMessage, route: string | undefined) => void;
 }
+
+export type CertificateVerdict =
+  | { readonly certificate: X509Certificate }
+  | { readonly refused: 'no_certificate' | 'not_this_client' };
 
 export interface InteractionDetails {
   readonly uid: string;
@@ -126,8 +140,10 @@ export function createProvider(options: ProviderOptions): OAuthProvider {
     claims: {},
     extraParams: [...options.extraParams],
     responseTypes: ['code'],
-    // MedMij does not use PKCE; when a client sends a challenge, the verifier is then required.
-    pkce: { required: () => false },
+    // MedMij does not mention PKCE (digest §2.6); oidc-provider verifies it whenever the
+    // authorization request carried a challenge (RFC 7636 §4.6), and `oauth.requirePkce` makes
+    // a challenge mandatory (only S256: `plain` protects nothing against a leaked request).
+    pkce: { required: () => options.requirePkce },
     // MedMij: no client secret; client authentication is mTLS + whitelist on the node listener
     // (digest §2.6). `tls_client_auth` would tie the certificate name to client_id, which MedMij
     // says not to do (digest §5.2: front- and backchannel certificates may differ).
@@ -174,6 +190,24 @@ export function createProvider(options: ProviderOptions): OAuthProvider {
     },
     // Features MedMij does not use are off: fewer doors (house rule 5).
     features: {
+      // RFC 8705 §3 for public clients: the access token AND the refresh token are bound to the
+      // certificate that redeemed the code, and oidc-provider compares the refresh token's
+      // `x5t#S256` with the certificate of every refresh (issue 9, finding 2). getCertificate is
+      // its hook on each redemption, before consumption: there the certificate is also judged for
+      // the client_id it claims (finding 3), so a code or refresh token of one PGO cannot be
+      // redeemed over another whitelisted PGO's connection.
+      mTLS: {
+        enabled: true,
+        certificateBoundAccessTokens: true,
+        getCertificate: (ctx: KoaContextWithOIDC) => {
+          const clientId = ctx.oidc?.client?.clientId;
+          if (clientId === undefined) return undefined;
+          const verdict = options.certificateForClient(ctx.req, clientId);
+          if ('certificate' in verdict) return verdict.certificate;
+          if (verdict.refused === 'not_this_client') throw new errors.InvalidGrant('the client certificate does not belong to this client');
+          return undefined;
+        },
+      },
       devInteractions: { enabled: false },
       userinfo: { enabled: false },
       introspection: { enabled: false },
@@ -212,6 +246,25 @@ export function createProvider(options: ProviderOptions): OAuthProvider {
     ctx.redirect(url.href);
   });
 
+  // Issue 9, finding 8: a store outage inside oidc-provider (codes, grants, tokens live there)
+  // became 500 server_error, which tells a PGO its request was wrong for good. RFC 6749 §4.1.2.1
+  // and §5.2 practice: `temporarily_unavailable`, 503 with Retry-After; pages keep their error
+  // page but with 503. oidc-provider reports such failures only through 'server_error'.
+  const storageOutages = new WeakSet<object>();
+  provider.on('server_error', (ctx: KoaContextWithOIDC, err: unknown) => {
+    if (isStorageUnavailable(err)) storageOutages.add(ctx);
+  });
+  provider.use(async (ctx, next) => {
+    await next();
+    if (!storageOutages.has(ctx)) return;
+    ctx.status = 503;
+    ctx.set('Retry-After', String(STORAGE_RETRY_AFTER_SECONDS));
+    ctx.set('Cache-Control', 'no-store');
+    if (ctx.body !== null && typeof ctx.body === 'object' && !Buffer.isBuffer(ctx.body)) {
+      ctx.body = { error: 'temporarily_unavailable', error_description: 'the authorization server is temporarily unavailable; try again later' };
+    }
+    options.onStorageOutage(ctx.req, (ctx as KoaContextWithOIDC).oidc?.route);
+  });
 
   const tokenEvent = (ctx: KoaContextWithOIDC, error?: string): TokenEvent => {
     const params = (ctx.oidc?.params ?? {}) as Record<string, unknown>;
@@ -284,6 +337,8 @@ function clientMetadata(clientId: string): ClientMetadata {
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
+    // Every code and refresh redemption goes through features.mTLS.getCertificate (see above).
+    tls_client_certificate_bound_access_tokens: true,
     // Never used (no ID tokens are issued) but must name an algorithm of the ephemeral key.
     id_token_signed_response_alg: 'ES256',
     // Placeholder to satisfy client validation; redirectUriAllowed above applies the MedMij rule.

@@ -1,17 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { Request, Response } from 'express';
-import { contextOf, type AuditEvent, type AuditLog } from '../observability/index.js';
+import { contextOf, parseTraceId, type AuditEvent, type AuditLog } from '../observability/index.js';
 import { randomUUID } from 'node:crypto';
 import { auditFields } from './audit-fields.js';
 import type { PeerOf } from './peer.js';
 import { toX5tS256 } from './thumbprint.js';
 
-const ID = /^[A-Za-z0-9._:-]{1,64}$/;
-
 export function traceIdsOf(req: IncomingMessage): { traceId?: string; sessionId?: string } {
   const pick = (name: string) => {
-    const v = req.headers[name];
-    return typeof v === 'string' && ID.test(v) ? v : undefined;
+    return parseTraceId(req.headers[name]);
   };
   const traceId = pick('medmij-request-id');
   const sessionId = pick('x-correlation-id');

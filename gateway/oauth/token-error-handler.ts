@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from '../observability/index.js';
+import { isStorageUnavailable, STORAGE_RETRY_AFTER_SECONDS } from '../storage/index.js';
 import { clientErrorStatus, describeError } from './client-error-status.js';
 
 /**
@@ -11,6 +12,11 @@ export function createTokenErrorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, next) => {
     if (res.headersSent) {
       next(err);
+      return;
+    }
+    if (isStorageUnavailable(err)) {
+      log.error({ step: 'storage', reason: 'storage_unavailable' }, 'token endpoint failed: storage unavailable');
+      res.status(503).set({ 'Cache-Control': 'no-store', 'Retry-After': String(STORAGE_RETRY_AFTER_SECONDS) }).json({ error: 'temporarily_unavailable', error_description: 'the authorization server is temporarily unavailable; try again later' });
       return;
     }
     const status = clientErrorStatus(err);

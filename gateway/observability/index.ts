@@ -15,4 +15,5 @@ export {
 } from './audit.js';
 export { countAuditEvents, createMetrics, type GatewayMetrics } from './metrics.js';
 export { createOperationsRouter, type ReadinessCheck } from './health.js';
-export { contextOf, parseTraceId, requestContext, type ListenerName, type RequestContext } from './request-context.js';
+export { parseTraceId, TRACE_ID_PATTERN } from './trace-id.js';
+export { contextOf, requestContext, type ListenerName, type RequestContext } from './request-context.js';

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
+import { parseTraceId } from './trace-id.js';
 
 export type ListenerName = 'node' | 'patient';
 
@@ -24,15 +25,6 @@ export interface RequestContext {
   annotate(fields: Readonly<Record<string, unknown>>): void;
 }
 
-/**
- * MedMij ids are UUIDs; anything else of bounded, harmless shape is still accepted for tracing
- * (some PGOs send other opaque ids), but never copied into logs unchecked.
- */
-const TRACE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
-
-export function parseTraceId(value: unknown): string | undefined {
-  return typeof value === 'string' && TRACE_ID.test(value) ? value : undefined;
-}
 
 const CONTEXT = Symbol('requestContext');
 

@@ -5,7 +5,7 @@ export { PgoSession, type PgoTarget, type PgoSessionOptions, type HttpAnswer, ty
 export { PgoFlowError } from './pgo-flow-error.js';
 export { describeNetworkError, type Listener } from './network-error.js';
 export { buildAuthorizationUrl, createPkcePair, createState, type AuthorizationRequest } from './authorization-url.js';
-export { authorizeWithSimulator, type SimulatorLogin } from './simulator-login.js';
+export { authorizeWithSimulator, hiddenFields, type SimulatorLogin } from './simulator-login.js';
 export { exchangeCode, parseTokenResponse, type TokenResponse, type CodeExchange } from './token-exchange.js';
 export { discoverEndpoints, type GatewayEndpoints } from './discover-endpoints.js';
 export { buildCatalogueQueries, queryPath, queryLabel, type CatalogueQuery } from './catalogue-queries.js';

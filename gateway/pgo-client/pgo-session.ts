@@ -70,7 +70,9 @@ export class PgoSession {
   }
 
   async postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<HttpAnswer> {
-    return this.browse('POST', this.absolute(url), new URLSearchParams(form).toString(), { 'content-type': 'application/x-www-form-urlencoded', ...headers });
+    const target = this.absolute(url);
+    // A browser submitting the gateway's own form sends its origin; the gateway checks it (CSRF).
+    return this.browse('POST', target, new URLSearchParams(form).toString(), { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(target).origin, ...headers });
   }
 
   /**

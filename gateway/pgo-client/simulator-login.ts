@@ -36,7 +36,7 @@ export async function authorizeWithSimulator(session: PgoSession, authorizationU
   const loginAction = findFormAction(loginPage.body, /\/login(\?[^"]*)?$/);
   if (!loginAction) throw new PgoFlowError('the login page has no DigiD simulator form');
 
-  const loggedIn = await session.postForm(loginAction, { bsn: login.bsn });
+  const loggedIn = await session.postForm(loginAction, { ...hiddenFields(loginPage.body), bsn: login.bsn });
   if (loggedIn.status === 400) throw new PgoFlowError('the DigiD simulator did not accept the BSN: it must be 9 digits and pass the eleven test');
   if (!isRedirect(loggedIn)) throw refused('the login', loggedIn);
 
@@ -46,8 +46,16 @@ export async function authorizeWithSimulator(session: PgoSession, authorizationU
     expect(consentPage, 200, 'the consent page');
     const consentAction = findFormAction(consentPage.body, /\/consent(\?[^"]*)?$/);
     if (!consentAction || !/name="decision" value="allow"/.test(consentPage.body)) throw new PgoFlowError('the consent page has no "Toestaan" button');
-    next = await session.postForm(consentAction, { decision: 'allow', ...(login.longTerm ? { longTerm: 'yes' } : {}) });
+    next = await session.postForm(consentAction, { ...hiddenFields(consentPage.body), decision: 'allow', ...(login.longTerm ? { longTerm: 'yes' } : {}) });
     if (!isRedirect(next)) throw refused('the consent', next);
+  }
+
+  // Nothing to collect for this Person here: the page offers the way back to the PGO.
+  if (/\/unavailable(\?|$)/.test(new URL(next.location!).pathname + new URL(next.location!).search)) {
+    const page = await session.get(next.location!);
+    const back = findLink(page.body, /\/interaction\/[A-Za-z0-9_-]+\/return$/);
+    if (!back) throw refused('the not-available page', page);
+    next = await session.get(back);
   }
 
   // oidc-provider resumes the authorization (one or two hops on the patient interface), then
@@ -75,6 +83,17 @@ function refused(what: string, a: HttpAnswer): PgoFlowError {
   const hint = a.status === 400 && what === 'the authorization request' ? ' (check --client-id and --redirect-uri against the OAuth client list, and --provider)' : '';
   const technical = a.status === 502 ? ' (the care provider system failed)' : '';
   return new PgoFlowError(`the gateway refused ${what} with HTTP ${a.status}${detail}${technical}${hint}`);
+}
+
+/** The hidden inputs of a page's forms (the gateway's CSRF token), as a browser would submit them. */
+export function hiddenFields(html: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const m of html.matchAll(/<input\b[^>]*\btype="hidden"[^>]*>/g)) {
+    const name = /\bname="([^"]+)"/.exec(m[0])?.[1];
+    const value = /\bvalue="([^"]*)"/.exec(m[0])?.[1];
+    if (name !== undefined && value !== undefined) fields[decodeEntities(name)] = decodeEntities(value);
+  }
+  return fields;
 }
 
 function findLink(html: string, path: RegExp): string | undefined {

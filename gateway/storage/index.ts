@@ -36,3 +36,6 @@ export async function createStore(config: StorageSettings, log: Logger): Promise
   }
   return store;
 }
+export { isStorageUnavailable, STORAGE_RETRY_AFTER_SECONDS } from './storage-unavailable.js';
+export { createRateLimiter, type RateLimiter, type RateLimitPolicy, type RateLimitVerdict } from './rate-limiter.js';
+export { checkPersistence, type PersistenceVerdict } from './persistence-check.js';

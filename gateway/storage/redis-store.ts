@@ -60,6 +60,31 @@ export class RedisStore implements KeyValueStore {
     this.client.connect().catch(() => undefined); // rejects only when closed before connecting
   }
 
+  /**
+   * Whether this Redis keeps its data across a restart (issue 9, finding 6): the append-only file
+   * is on (INFO persistence `aof_enabled:1`), or RDB snapshots are scheduled (CONFIG GET save;
+   * managed services that forbid CONFIG report `unknown` for that part). Redis docs,
+   * "Redis persistence": AOF with appendfsync everysec loses at most about a second of writes.
+   */
+  async persistence(): Promise<{ readonly aof: boolean; readonly rdbSchedule: string | 'unknown' | '' }> {
+    const info = String(await this.run((c) => c.info('persistence')));
+    const aof = /^aof_enabled:1\s*$/m.test(info);
+    let rdbSchedule: string = 'unknown';
+    try {
+      const reply: unknown = await this.run((c) => c.configGet('save'));
+      const value = (reply as Record<string, string> | undefined)?.['save'];
+      if (typeof value === 'string') rdbSchedule = value.trim();
+    } catch {
+      /* CONFIG disabled (managed Redis): only the INFO answer counts */
+    }
+    return { aof, rdbSchedule };
+  }
+
+  /** For storage/rate-limiter.ts only (rate-limiter-flexible runs its own Lua on this client). */
+  get nativeClient(): { readonly client: unknown; readonly keyPrefix: string } {
+    return { client: this.client, keyPrefix: this.options.keyPrefix };
+  }
+
   /** Resolves once Redis is connected; rejects with STORAGE_UNAVAILABLE when it is not within timeoutMs. */
   async ready(timeoutMs: number = this.options.connectTimeoutMs): Promise<void> {
     if (this.closed) throw unavailable('store is closed');

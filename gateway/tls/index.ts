@@ -1,5 +1,5 @@
 export { guardConnections, isGuarded, type GuardDeps } from './whitelist-guard.js';
-export { peerOf } from './peer-of.js';
+export { peerOf, peerCertificateOf } from './peer-of.js';
 export type { PeerIdentity } from './peer-identity.js';
 export type { RefusalReason } from './judge-peer.js';
 export {
@@ -23,3 +23,5 @@ export { requireForwardedPeer, type ForwardedPeerOptions } from './require-forwa
 export { createCertificateVerifier, type CertificateVerifier } from './create-certificate-verifier.js';
 export { createWhitelist } from './create-whitelist.js';
 export { requireListedPeer } from './require-listed-peer.js';
+export { limitConnections, sourceOf, type ConnectionLimits, type ConnectionCounts } from './limit-connections.js';
+export { answerOversizedRequests } from './answer-oversized-requests.js';

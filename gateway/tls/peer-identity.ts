@@ -25,6 +25,22 @@ export interface ParsedPeer {
  * digest §5.3); with several CNs we cannot tell which one a CA vouched for, so none counts.
  */
 export function parsePeerIdentity(cert: X509Certificate, via: 'tls' | 'proxy'): ParsedPeer {
+  const parsed = readPeerIdentity(cert, via);
+  certificates.set(parsed.identity, cert);
+  return parsed;
+}
+
+// The certificate behind each identity, for RFC 8705 binding in oidc-provider (it hashes the
+// certificate itself). A WeakMap rather than a field, so the certificate never lands in a log
+// line that serialises an identity.
+const certificates = new WeakMap<PeerIdentity, X509Certificate>();
+
+/** The certificate an identity was read from (undefined for an identity made elsewhere). */
+export function certificateOf(identity: PeerIdentity): X509Certificate | undefined {
+  return certificates.get(identity);
+}
+
+function readPeerIdentity(cert: X509Certificate, via: 'tls' | 'proxy'): ParsedPeer {
   const cns = cert.subject
     .split('\n')
     .filter((line) => line.startsWith('CN='))

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import type { PeerIdentity } from './peer-identity.js';
+import type { X509Certificate } from 'node:crypto';
+import { certificateOf, type PeerIdentity } from './peer-identity.js';
 
 // Identities are attached where they were established: to the TLS socket by the guard (every
 // request on that connection shares it), or to one request by the trusted-proxy middleware.
@@ -23,4 +24,10 @@ export function rememberRequestPeer(req: IncomingMessage, identity: PeerIdentity
  */
 export function peerOf(req: IncomingMessage): PeerIdentity | undefined {
   return byRequest.get(req) ?? bySocket.get(req.socket);
+}
+
+/** The client certificate behind peerOf(req): what RFC 8705 binds codes' tokens to. */
+export function peerCertificateOf(req: IncomingMessage): X509Certificate | undefined {
+  const identity = peerOf(req);
+  return identity === undefined ? undefined : certificateOf(identity);
 }

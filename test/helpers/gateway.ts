@@ -39,10 +39,17 @@ export interface TestGatewayOptions {
   /** YAML for the `logging:` section; silent by default (the bench runs the gateway at info level). */
   readonly loggingYaml?: string;
   /**
+   * YAML for the `rateLimits:` section. Off by default: the suite runs hundreds of flows from
+   * 127.0.0.1 within a minute, past any production budget; rate-limits.test.ts turns them on.
+   */
+  readonly rateLimitsYaml?: string;
+  /**
    * YAML for the `endpoints:` section. Default: the FHIR bases at `/fhir/{provider}/{service}`
    * (the plain convention, not the shipped default), so tests can write their paths literally.
    */
   readonly endpointsYaml?: string;
+  /** Replaces `tls.clientCaFile` (default: the generated development CA). */
+  readonly clientCaFile?: string;
 }
 
 /** Where the tests' FHIR bases are unless a test says otherwise (endpointsYaml). */
@@ -99,7 +106,7 @@ operations: { host: 127.0.0.1, port: 0 }
 tls:
   certFile: ${certsDir}/gateway.crt
   keyFile: ${certsDir}/gateway.key
-  clientCaFile: ${certsDir}/ca.crt
+  clientCaFile: ${options.clientCaFile ?? `${certsDir}/ca.crt`}
   generateDevCertificates: true
   watchFiles: false
 ${options.tlsYaml ?? ''}
@@ -109,6 +116,7 @@ lists:
   zorgaanbiederslijst: { source: ${lists}/MedMij_Zorgaanbiederslijst.xml }
   gegevensdienstnamenlijst: { source: ${lists}/MedMij_Gegevensdienstnamenlijst.xml }
 storage: ${options.storageYaml ?? '{ kind: memory }'}
+rateLimits: ${options.rateLimitsYaml ?? '{ enabled: false }'}
 logging: ${options.loggingYaml ?? '{ level: silent }'}
 providers:
   - name: demoziekenhuis

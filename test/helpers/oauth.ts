@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { oauthSection, type OAuthConfig } from '../../gateway/config/sections/oauth.js';
 import { configFields } from '../../gateway/config/sections/config-fields.js';
+import { pagesSection } from '../../gateway/config/sections/pages.js';
 import type { Gegevensdienstnamenlijst, OAuthClientList } from '../../gateway/lists/types.js';
 import { MemoryAuditLog } from '../../gateway/observability/audit.js';
 import { createLogger, createSilentLogger } from '../../gateway/observability/logger.js';
@@ -14,12 +15,13 @@ import {
   authorizeWithSimulator,
   buildAuthorizationUrl,
   exchangeCode,
+  hiddenFields,
   PgoSession,
   type HttpAnswer,
   type PgoTarget,
   type TokenResponse,
 } from '../../gateway/pgo-client/index.js';
-import { createWhitelist, guardConnections, peerOf } from '../../gateway/tls/index.js';
+import { createWhitelist, guardConnections, peerCertificateOf, peerOf } from '../../gateway/tls/index.js';
 import { createTestPki, type TestPki } from './certs.js';
 
 /** Two BSNs that pass the eleven test: one the test EHR knows, one it does not. */
@@ -86,8 +88,12 @@ export async function startOAuthTestEnv(options: {
   pki?: TestPki;
   store?: KeyValueStore;
   oauth?: Record<string, unknown>;
+  /** The `pages:` section (texts, branding) as YAML would give it; relative files resolve against the cwd. */
+  pages?: Record<string, unknown>;
   mode?: 'development' | 'test' | 'production';
   checkAvailability?: (bsn: string) => Promise<{ patientRef: string; serviceIds: readonly string[] } | undefined>;
+  /** Host names on the Whitelist in force; the listed PGO's alone by default. */
+  whitelist?: readonly string[];
 } = {}): Promise<OAuthTestEnv> {
   const pki = options.pki ?? (await createTestPki());
   const ownPki = options.pki === undefined;
@@ -102,7 +108,7 @@ export async function startOAuthTestEnv(options: {
   const trusted = [new X509Certificate(pki.ca.cert)];
   // The real clock, even when a test fakes Date to jump months ahead.
   const realNow = () => new Date(performance.timeOrigin + performance.now());
-  const unguard = guardConnections(nodeServer, { currentWhitelist: () => createWhitelist([pki.listedHost]), audit, log: createSilentLogger(), trustedCa: () => trusted, now: realNow });
+  const unguard = guardConnections(nodeServer, { currentWhitelist: () => createWhitelist(options.whitelist ?? [pki.listedHost]), audit, log: createSilentLogger(), trustedCa: () => trusted, now: realNow });
   await Promise.all([listen(patientServer), listen(nodeServer)]);
   const patientUrl = `https://127.0.0.1:${(patientServer.address() as AddressInfo).port}`;
   const nodeUrl = `https://127.0.0.1:${(nodeServer.address() as AddressInfo).port}`;
@@ -115,6 +121,7 @@ export async function startOAuthTestEnv(options: {
   };
   const server = await createAuthorizationServer({
     oauth: testOAuthConfig(options.oauth),
+    ...(options.pages ? { pages: pagesSection(configFields(process.cwd())).parse(options.pages) } : {}),
     mode: options.mode ?? 'test',
     patientPublicUrl: patientUrl,
     nodePublicUrl: nodeUrl,
@@ -129,6 +136,7 @@ export async function startOAuthTestEnv(options: {
       return bsn === KNOWN_BSN ? { patientRef: KNOWN_PATIENT_REF, serviceIds } : undefined;
     },
     peerOf,
+    peerCertificateOf,
     audit,
     log: process.env.OAUTH_TEST_LOG ? createLogger({ level: 'debug' }) : createSilentLogger(),
   });
@@ -228,4 +236,15 @@ export async function obtainToken(target: TokenTarget, o: FlowOptions): Promise<
   } finally {
     await session.close();
   }
+}
+
+/**
+ * The interaction's CSRF token, read from its landing page as a browser has it: every form post
+ * on the patient interface must carry it (and the browser's Origin, which HttpSession sends).
+ */
+export async function csrfOf(session: HttpSession, interactionUrl: string): Promise<string> {
+  const landing = await session.get(interactionUrl.replace(/\/(login|consent|cancelled|unavailable)(\?.*)?$/, ''));
+  const token = hiddenFields(landing.body).csrf;
+  if (!token) throw new Error(`no CSRF token on ${interactionUrl} (HTTP ${landing.status})`);
+  return token;
 }

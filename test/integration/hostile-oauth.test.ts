@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { authorizeUrl, HttpSession, type TokenTarget } from '../helpers/oauth.js';
+import { authorizeUrl, csrfOf, HttpSession, type TokenTarget } from '../helpers/oauth.js';
 import { expectNoLeak, rawRequest, type RawAnswer, type RawTarget } from './hostile-harness.js';
 
 /**
@@ -39,14 +39,14 @@ function expectErrorPage(answer: RawAnswer | { status: number; body: string; hea
 }
 
 /** Starts a flow up to the DigiD simulator's form: the session holds the interaction cookie. */
-async function startFlow(): Promise<{ session: HttpSession; loginAction: string; uid: string }> {
+async function startFlow(): Promise<{ session: HttpSession; loginAction: string; uid: string; csrf: string }> {
   const session = new HttpSession(target);
   const start = await session.get(authorizeUrl(target, CLIENT));
   expect(start.status).toBe(303);
   const landing = await session.get(start.location!);
   expect(landing.status).toBe(200);
   const uid = /\/interaction\/([A-Za-z0-9_-]+)/.exec(start.location!)?.[1] ?? '';
-  return { session, loginAction: `/interaction/${uid}/login?lang=nl`, uid };
+  return { session, loginAction: `/interaction/${uid}/login?lang=nl`, uid, csrf: await csrfOf(session, start.location!) };
 }
 
 describe('authorization endpoint and interaction pages (patient interface)', () => {
@@ -107,19 +107,19 @@ describe('authorization endpoint and interaction pages (patient interface)', () 
   });
 
   test('inside a real flow: a 10 kB BSN, non-digits and a missing field are refused on the page, the BSN never echoed', async () => {
-    const { session, loginAction } = await startFlow();
+    const { session, loginAction, csrf } = await startFlow();
     try {
-      const huge = await session.postForm(loginAction, { bsn: '1'.repeat(10_000) });
+      const huge = await session.postForm(loginAction, { csrf, bsn: '1'.repeat(10_000) });
       expectErrorPage(huge, 413);
       for (const form of [{ bsn: 'abcdefghi' }, { bsn: '99991112O' }, {}, { bsn: '123456789' }]) {
-        const answer = await session.postForm(loginAction, form);
+        const answer = await session.postForm(loginAction, { csrf, ...form });
         expectNoLeak(answer as unknown as RawAnswer);
         expect(answer.status).toBe(400);
         expect(answer.body).not.toContain('abcdefghi');
         expect(answer.body).not.toContain('123456789');
       }
       // Still usable after the refusals: the right BSN goes on to consent.
-      const ok = await session.postForm(loginAction, { bsn: BSN });
+      const ok = await session.postForm(loginAction, { csrf, bsn: BSN });
       expect(ok.status).toBe(303);
       expect(ok.location).toMatch(/\/consent/);
     } finally {
@@ -127,35 +127,36 @@ describe('authorization endpoint and interaction pages (patient interface)', () 
     }
   });
 
-  test('a replayed consent post after the flow finished gets the error page, and no second code', async () => {
-    const { session, loginAction, uid } = await startFlow();
+  test('a replayed consent post after the flow finished gets the "already answered" page (409), and no second code', async () => {
+    const { session, loginAction, uid, csrf } = await startFlow();
     try {
-      const loggedIn = await session.postForm(loginAction, { bsn: BSN });
+      const loggedIn = await session.postForm(loginAction, { csrf, bsn: BSN });
       expect(loggedIn.status).toBe(303);
       const consent = `/interaction/${uid}/consent?lang=nl`;
-      const first = await session.postForm(consent, { decision: 'allow' });
+      const first = await session.postForm(consent, { csrf, decision: 'allow' });
       expect(first.status).toBe(303);
-      const replay = await session.postForm(consent, { decision: 'allow' });
-      expectErrorPage(replay, 400);
+      const replay = await session.postForm(consent, { csrf, decision: 'allow' });
+      expectErrorPage(replay, 409);
       expect(replay.location).toBeUndefined();
-      const replayLogin = await session.postForm(loginAction, { bsn: BSN });
-      expectErrorPage(replayLogin, 400);
+      const replayLogin = await session.postForm(loginAction, { csrf, bsn: BSN });
+      expectErrorPage(replayLogin, 409);
     } finally {
       await session.close();
     }
   });
 
   test('a consent post without the interaction cookie (what a cross-site form post carries) is refused', async () => {
-    const { session, loginAction, uid } = await startFlow();
+    const { session, loginAction, uid, csrf } = await startFlow();
     try {
-      expect((await session.postForm(loginAction, { bsn: BSN })).status).toBe(303);
+      expect((await session.postForm(loginAction, { csrf, bsn: BSN })).status).toBe(303);
       const forged = await rawRequest(patient, {
         method: 'POST',
         path: `/interaction/${uid}/consent`,
         headers: [['Content-Type', 'application/x-www-form-urlencoded'], ['Origin', 'https://evil.example']],
         body: 'decision=allow',
       });
-      expectErrorPage(forged, 400);
+      // Without the interaction cookie oidc-provider knows no interaction: the "expired" page.
+      expectErrorPage(forged, 410);
       expect(forged.headers['location']).toBeUndefined();
     } finally {
       await session.close();

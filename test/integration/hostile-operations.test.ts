@@ -112,9 +112,10 @@ if (!reachable) console.warn(`Skipping the Redis outage probes: no Redis reachab
         body: 'grant_type=authorization_code&code=abc&redirect_uri=https%3A%2F%2Fpgo.listed.test%2Fmedmij%2Fcallback&client_id=pgo.listed.test',
       });
       expectNoLeak(answer);
-      expect(answer.status).toBeGreaterThanOrEqual(500);
+      // Issue 9, finding 8: a storage outage is "try again later", not a server error.
+      expect(answer.status).toBe(503);
       expect(answer.headers['content-type']).toMatch(/^application\/json/);
-      expect(JSON.parse(answer.body)).toMatchObject({ error: 'server_error' });
+      expect(JSON.parse(answer.body)).toMatchObject({ error: 'temporarily_unavailable' });
       expect(answer.body).not.toMatch(/redis|ECONN|GW_ERR/i);
     });
 

@@ -3,6 +3,7 @@ import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import {
   authorizeUrl,
   authorizeWithoutBrowser,
+  csrfOf,
   FAILING_BSN,
   HttpSession,
   KNOWN_BSN,
@@ -94,7 +95,7 @@ describe('authorization request errors', () => {
     const { res, events } = await errorPage({ client_id: 'pgo.unknown.test', redirect_uri: 'https://pgo.unknown.test/cb' });
     expect(res.status).toBe(400);
     expect(res.location).toBeUndefined();
-    expect(res.body).toContain('Deze aanvraag kunnen wij niet verwerken');
+    expect(res.body).toContain('Deze vraag kunnen we niet verwerken');
     expect(events).toEqual(['receive_authorization_request:unknown_client', 'authorization_request_error:unknown_client', 'show_authorization_request_error_page:unknown_client']);
   });
 
@@ -167,29 +168,40 @@ describe('the Person says no, or is not found', () => {
   it('returns access_denied "Authorization denied." when consent is refused', async () => {
     const session = new HttpSession(env.target);
     const ix = await startFlow(session, { state: 's-deny' });
-    const login = await session.postForm(`${ix}/login`, { bsn: KNOWN_BSN });
-    const refuse = await session.postForm(login.location!, { decision: 'deny' });
+    const csrf = await csrfOf(session, ix);
+    const login = await session.postForm(`${ix}/login`, { csrf, bsn: KNOWN_BSN });
+    const refuse = await session.postForm(login.location!, { csrf, decision: 'deny' });
     const back = new URL((await session.get(refuse.location!)).location!);
     await session.close();
     expect(Object.fromEntries(back.searchParams)).toEqual({ error: 'access_denied', error_description: 'Authorization denied.', state: 's-deny' });
   });
 
-  it('returns access_denied when the Person cancels at login', async () => {
+  it('shows the cancellation page after a cancel, then returns access_denied to the PGO', async () => {
     const session = new HttpSession(env.target);
     const sessionId = crypto.randomUUID();
     const ix = await startFlow(session, { sessionId });
-    const cancel = await session.get(`${ix}/cancel`);
-    const back = new URL((await session.get(cancel.location!)).location!);
+    const cancel = await session.postForm(`${ix}/cancel`, { csrf: await csrfOf(session, ix) });
+    expect(cancel.status).toBe(303);
+    const page = await session.get(cancel.location!);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Je bent gestopt');
+    const back = new URL((await session.get((await session.get(`${ix}/return`)).location!)).location!);
     await session.close();
     expect(back.searchParams.get('error')).toBe('access_denied');
+    expect(back.searchParams.get('error_description')).toBe('Authorization cancelled.');
     expect(env.audit.events.some((e) => e.type === 'send_authorization_cancellation' && e.sessionId === sessionId)).toBe(true);
   });
 
-  it('returns access_denied "No such resources." when the EHR does not know the BSN', async () => {
+  it('shows the not-available page (404) when the EHR does not know the BSN, then returns "No such resources."', async () => {
     const session = new HttpSession(env.target);
     const ix = await startFlow(session);
-    const login = await session.postForm(`${ix}/login`, { bsn: UNKNOWN_BSN });
-    const back = new URL((await session.get(login.location!)).location!);
+    const login = await session.postForm(`${ix}/login`, { csrf: await csrfOf(session, ix), bsn: UNKNOWN_BSN });
+    expect(login.location).toMatch(/\/unavailable\?lang=nl$/);
+    const page = await session.get(login.location!);
+    expect(page.status).toBe(404);
+    expect(page.body).toContain('Geen gegevens gevonden');
+    expect(page.body).toContain('Basisgegevens Zorg en Medicatiegegevens');
+    const back = new URL((await session.get((await session.get(`${ix}/return`)).location!)).location!);
     await session.close();
     expect(back.searchParams.get('error')).toBe('access_denied');
     expect(back.searchParams.get('error_description')).toBe('No such resources.');
@@ -199,7 +211,7 @@ describe('the Person says no, or is not found', () => {
     const session = new HttpSession(env.target);
     const ix = await startFlow(session);
     const before = env.availabilityCalls.length;
-    const res = await session.postForm(`${ix}/login`, { bsn: '123456789' });
+    const res = await session.postForm(`${ix}/login`, { csrf: await csrfOf(session, ix), bsn: '123456789' });
     await session.close();
     expect(res.status).toBe(400);
     expect(res.body).toContain('aria-invalid="true"');
@@ -210,7 +222,7 @@ describe('the Person says no, or is not found', () => {
     const session = new HttpSession(env.target);
     const sessionId = crypto.randomUUID();
     const ix = await startFlow(session, { sessionId });
-    const res = await session.postForm(`${ix}/login`, { bsn: FAILING_BSN });
+    const res = await session.postForm(`${ix}/login`, { csrf: await csrfOf(session, ix), bsn: FAILING_BSN });
     await session.close();
     expect(res.status).toBe(502);
     expect(res.body).toContain('Demo Ziekenhuis');
@@ -227,7 +239,7 @@ describe('the Person says no, or is not found', () => {
     const ix = await startFlow(session);
     const res = await session.get(`${ix}/consent`);
     await session.close();
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(410);
   });
 });
 

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
-import { authorizeUrl, HttpSession, KNOWN_BSN, KNOWN_PATIENT_REF, startOAuthTestEnv, type OAuthTestEnv } from '../helpers/oauth.js';
+import { authorizeUrl, csrfOf, HttpSession, KNOWN_BSN, KNOWN_PATIENT_REF, startOAuthTestEnv, type OAuthTestEnv } from '../helpers/oauth.js';
+
+const SUBSTANTIEEL = 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard';
+const HOOG = 'urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI';
+const MIDDEN = 'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract';
 
 /**
  * Login through an upstream OpenID Connect provider: a second oidc-provider instance plays the
@@ -15,8 +19,8 @@ describe('oidc identity provider', () => {
   let broker: Provider;
   let brokerServer: http.Server;
   let brokerUrl: string;
-  /** What the broker's next login does: log in with this BSN claim, or cancel. */
-  let nextLogin: { bsn: string } | 'cancel' = { bsn: KNOWN_BSN };
+  /** What the broker's next login does: log in with this BSN claim at this DigiD level (acr), or cancel. */
+  let nextLogin: { bsn: string; acr?: string } | 'cancel' = { bsn: KNOWN_BSN };
   const secret = 'broker-client-secret-0123456789abcdef';
 
   beforeAll(async () => {
@@ -30,6 +34,7 @@ describe('oidc identity provider', () => {
     broker = new Provider(brokerUrl, {
       clients: [{ client_id: 'dvza', client_secret: secret, redirect_uris: [`${env.patientUrl}/interaction/oidc-callback`], response_types: ['code'], grant_types: ['authorization_code'] }],
       claims: { openid: ['sub', 'bsn'] },
+      acrValues: [MIDDEN, SUBSTANTIEEL, HOOG],
       conformIdTokenClaims: false,
       cookies: { keys: ['broker-cookie-key-0123456789abcdef'], names: { session: 'b_session', interaction: 'b_interaction', resume: 'b_resume' } },
       features: { devInteractions: { enabled: false } },
@@ -47,7 +52,7 @@ describe('oidc identity provider', () => {
       const accountId = `user-${nextLogin.bsn}`;
       const grant = new broker.Grant({ accountId, clientId: String(details.params.client_id) });
       grant.addOIDCScope('openid');
-      await broker.interactionFinished(req, res, { login: { accountId }, consent: { grantId: await grant.save() } });
+      await broker.interactionFinished(req, res, { login: { accountId, acr: nextLogin.acr ?? SUBSTANTIEEL }, consent: { grantId: await grant.save() } });
     };
   });
 
@@ -80,11 +85,13 @@ describe('oidc identity provider', () => {
     expect(upstream.searchParams.get('code_challenge_method')).toBe('S256');
     expect(upstream.searchParams.get('nonce')).toBeTruthy();
     expect(upstream.searchParams.get('redirect_uri')).toBe(`${env.patientUrl}/interaction/oidc-callback`);
+    // DigiD Substantieel by default: asked for, lowest acceptable level first.
+    expect(upstream.searchParams.get('acr_values')).toBe(`${SUBSTANTIEEL} ${HOOG}`);
 
     const consent = await follow(session, toBroker.location!);
     expect(consent.status).toBe(200);
     expect(consent.url).toMatch(/\/consent\?lang=nl$/);
-    const allow = await session.postForm(consent.url, { decision: 'allow' });
+    const allow = await session.postForm(consent.url, { csrf: await csrfOf(session, consent.url), decision: 'allow' });
     const back = new URL((await session.get(allow.location!)).location!);
     const res = await session.token({ grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: env.redirectUri, client_id: env.clientId });
     await session.close();
@@ -114,10 +121,34 @@ describe('oidc identity provider', () => {
     expect(new URL(end.url).searchParams.get('error')).toBe('unauthorized_client');
   });
 
-  it('refuses a callback with a state it did not issue', async () => {
+  it('refuses a login below the configured assurance level (DigiD Midden when Substantieel is required)', async () => {
+    nextLogin = { bsn: KNOWN_BSN, acr: MIDDEN };
+    const session = new HttpSession(env.target);
+    const sessionId = crypto.randomUUID();
+    const start = await session.get(authorizeUrl(env.target, { clientId: env.clientId, redirectUri: env.redirectUri, sessionId }));
+    const toBroker = await session.get(`${start.location!}/login`);
+    const end = await follow(session, toBroker.location!);
+    await session.close();
+    expect(new URL(end.url).searchParams.get('error')).toBe('unauthorized_client');
+    expect(env.audit.events.some((e) => e.sessionId === sessionId && e.type === 'receive_authentication_error' && e.reason === 'assurance_too_low')).toBe(true);
+    expect(env.availabilityCalls.length).toBeGreaterThan(0); // only the earlier, accepted logins reached the EHR
+  });
+
+  it('accepts a higher level than required (Hoog)', async () => {
+    nextLogin = { bsn: KNOWN_BSN, acr: HOOG };
+    const session = new HttpSession(env.target);
+    const start = await session.get(authorizeUrl(env.target, { clientId: env.clientId, redirectUri: env.redirectUri }));
+    const toBroker = await session.get(`${start.location!}/login`);
+    const consent = await follow(session, toBroker.location!);
+    await session.close();
+    expect(consent.status).toBe(200);
+    expect(consent.url).toMatch(/\/consent\?lang=nl$/);
+  });
+
+  it('refuses a callback with a state it did not issue (the "session expired" page)', async () => {
     const session = new HttpSession(env.target);
     const res = await session.get(`/interaction/oidc-callback?code=abc&state=${'x'.repeat(43)}`);
     await session.close();
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(410);
   });
 });

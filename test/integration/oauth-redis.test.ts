@@ -45,10 +45,13 @@ describe('two authorization servers sharing Redis', () => {
     const ix = new URL(start.location!);
     // Login on replica B, consent on replica A: state lives only in Redis.
     const onB = `${b.patientUrl}${ix.pathname}`;
-    expect((await session.get(onB)).status).toBe(200);
-    const login = await session.postForm(`${onB}/login`, { bsn: KNOWN_BSN });
+    const landing = await session.get(onB);
+    expect(landing.status).toBe(200);
+    // The CSRF token lives with the interaction in Redis, so either replica accepts it.
+    const csrf = /name="csrf" value="([^"]+)"/.exec(landing.body)?.[1] ?? '';
+    const login = await session.postForm(`${onB}/login`, { csrf, bsn: KNOWN_BSN });
     expect(login.status).toBe(303);
-    const consent = await session.postForm(`${a.patientUrl}${new URL(login.location!).pathname}`, { decision: 'allow', ...(longTerm ? { longTerm: 'yes' } : {}) });
+    const consent = await session.postForm(`${a.patientUrl}${new URL(login.location!).pathname}`, { csrf, decision: 'allow', ...(longTerm ? { longTerm: 'yes' } : {}) });
     const resume = await session.get(`${b.patientUrl}${new URL(consent.location!).pathname}`);
     expect(resume.status).toBe(303);
     return new URL(resume.location!).searchParams.get('code')!;

@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, parseConfig } from '../../gateway/config/index.js';
@@ -9,6 +8,7 @@ import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { devPkiFiles } from '../../gateway/pki/index.js';
 import { fromProjectRoot } from '../../gateway/project-root.js';
 import { assertMedMijAnswer } from '../helpers/fhir-answer-checks.js';
+import { fhirGetJson } from '../helpers/fhir-get.js';
 import { fixturesRoot, haveFixtures } from './nictiz-harness.js';
 
 /**
@@ -62,21 +62,7 @@ describeWithFixtures('qualification mode with the Nictiz fixtures', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  function search(base: string, query: string, token: string): Promise<{ status: number; body: Record<string, unknown> }> {
-    return new Promise((resolve, reject) => {
-      const req = https.get(
-        `${urls.node}/demoziekenhuis/${base}/fhir/${query}`,
-        { ...tls, servername: 'localhost', headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
-        },
-      );
-      req.on('error', reject);
-    });
-  }
+  const search = (base: string, query: string, token: string) => fhirGetJson(`${urls.node}/demoziekenhuis/${base}/fhir/${query}`, tls, token);
 
   it('serves BgZ patient A to its static token, with the answer checks of the qualification', async () => {
     const answer = await search('48', 'Patient?_include=Patient:general-practitioner', PAT_A_TOKEN);

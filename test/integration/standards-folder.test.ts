@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../gateway/config/index.js';
 import { checkDeployment } from '../../gateway/check-deployment.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { fhirGetJson } from '../helpers/fhir-get.js';
 
 /**
  * "A new data service is a catalogue file and a config entry" (issue 13): a catalogue in a
@@ -56,21 +56,7 @@ qualification:
     if (folder) await rm(folder, { recursive: true, force: true });
   });
 
-  function search(base: string, query: string): Promise<{ status: number; body: Record<string, unknown> }> {
-    return new Promise((resolve, reject) => {
-      const req = https.get(
-        `${gw.urls.node}/fhir/demoziekenhuis/${base}/${query}`,
-        { ...tls, servername: 'localhost', agent: false, headers: { authorization: `Bearer ${TOKEN}`, accept: 'application/fhir+json' } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
-        },
-      );
-      req.on('error', reject);
-    });
-  }
+  const search = (base: string, query: string) => fhirGetJson(`${gw.urls.node}/fhir/demoziekenhuis/${base}/${query}`, tls, TOKEN);
   const ids = (body: Record<string, unknown>) =>
     ((body['entry'] ?? []) as Array<{ resource: { id: string } }>).map((e) => e.resource.id).sort();
 

@@ -7,6 +7,7 @@ import { createGateway } from '../../gateway/gateway.js';
 import { MemoryAuditLog } from '../../gateway/observability/audit.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { fromProjectRoot } from '../../gateway/project-root.js';
+import { testGatewayYaml } from '../helpers/gateway.js';
 
 /**
  * Start runs the same deployment validator as check-config (issue 13): a deployment it refuses
@@ -22,35 +23,10 @@ afterAll(async () => {
 });
 
 function yaml(options: { services: string; adapters: string; clientCaFile?: string }): string {
-  const lists = fromProjectRoot('config', 'lists', 'dev');
-  return `
-mode: development
-listeners:
-  node: { host: 127.0.0.1, port: 0, publicUrl: "https://localhost:9443" }
-  patient: { host: 127.0.0.1, port: 0, publicUrl: "https://localhost:8443" }
-operations: { host: 127.0.0.1, port: 0 }
-tls:
-  certFile: ${dir}/certs/gateway.crt
-  keyFile: ${dir}/certs/gateway.key
-  clientCaFile: ${options.clientCaFile ?? `${dir}/certs/ca.crt`}
-  generateDevCertificates: true
-  watchFiles: false
-lists:
-  whitelist: { source: ${lists}/MedMij_Whitelist.xml }
-  oauthClientList: { source: ${lists}/MedMij_OAuthclientlist.xml }
-  zorgaanbiederslijst: { source: ${lists}/MedMij_Zorgaanbiederslijst.xml }
-  gegevensdienstnamenlijst: { source: ${lists}/MedMij_Gegevensdienstnamenlijst.xml }
-storage: { kind: memory }
-logging: { level: silent }
-providers:
-  - name: demoziekenhuis
-    displayName: Demo Ziekenhuis
-    supportPhone: "+31 20 555 0100"
-    services:
-${options.services}
-adapters:
-${options.adapters}
-`;
+  return testGatewayYaml(
+    { certsDir: `${dir}/certs`, listsDir: fromProjectRoot('config', 'lists', 'dev') },
+    { servicesYaml: options.services, adaptersYaml: options.adapters, ...(options.clientCaFile ? { clientCaFile: options.clientCaFile } : {}) },
+  );
 }
 
 async function both(text: string): Promise<{ checked: string[]; started: string[] }> {

@@ -17,11 +17,16 @@ import { field, type ConfigRule } from '../rules/config-rule.js';
  *   #   bsnClaim: bsn                                   # the ID token claim that holds the BSN
  *   #   scope: openid                                   # scopes asked of the broker
  *   #   timeoutMs: 5000
+ *   #   assuranceLevel: substantieel                    # lowest DigiD level accepted: basis | midden | substantieel | hoog
+ *   #   acrValues: { substantieel: "http://eidas.europa.eu/LoA/substantial" }   # the broker's acr per level
  *   accessTokenTtlSeconds: 900                          # MedMij de facto norm: 15 minutes
  *   authorizationCodeTtlSeconds: 60                     # at most 60
  *   interactionTtlSeconds: 900                          # time a person has for landing → login → consent
  *   longTermConsentDays: 183                            # refresh token / grant lifetime ("half a year")
  *   certificateBoundTokens: true                        # RFC 8705 cnf.x5t#S256 on every access token
+ *   requirePkce: false                                  # true: refuse authorization requests without an S256 code_challenge
+ *   clientCertificateHosts:                             # client_id → other backchannel certificate host names that act for it
+ *     pgo.voorbeeld.nl: [node.voorbeeld.nl]              # (default: only a certificate naming client_id redeems its codes)
  *   availabilityTimeoutMs: 5000                         # deadline for the EHR availability check
  *   cookieKeys: [${env:OAUTH_COOKIE_KEY}]               # newest first; ≥ 32 characters each
  *   keysFile: /run/secrets/oauth-keys.json              # optional: {"cookieKeys": [...]}, re-read on reloadKeys()
@@ -30,8 +35,11 @@ import { field, type ConfigRule } from '../rules/config-rule.js';
  */
 export function oauthSection(fields: ConfigFields) {
   const secret = z.string().min(32, 'at least 32 characters');
+  /** The MedMij list hostname type (digest §4.2): lowercase labels, at least two. */
+  const hostname = z.string().regex(/^(?:[a-z0-9][a-z0-9-]*\.)+[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'a lowercase host name as on the MedMij lists');
 
   const digidSimulator = z.strictObject({ kind: z.literal('digid-simulator') });
+  const acr = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,200}$/, 'one acr value (no spaces)');
 
   const oidc = z.strictObject({
     kind: z.literal('oidc'),
@@ -42,6 +50,17 @@ export function oauthSection(fields: ConfigFields) {
     bsnClaim: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/).default('bsn'),
     scope: z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/).default('openid'),
     timeoutMs: z.number().int().positive().max(9_000).default(5000),
+    /** Lowest DigiD level accepted (Basis < Midden < Substantieel < Hoog); Basis is refused in production. */
+    assuranceLevel: z.enum(['basis', 'midden', 'substantieel', 'hoog']).default('substantieel'),
+    /** The broker's `acr` value per level; defaults are DigiD's SAML authentication context classes. */
+    acrValues: z
+      .strictObject({
+        basis: acr.default('urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport'),
+        midden: acr.default('urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract'),
+        substantieel: acr.default('urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard'),
+        hoog: acr.default('urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI'),
+      })
+      .prefault({}),
   });
 
   return z
@@ -54,6 +73,14 @@ export function oauthSection(fields: ConfigFields) {
       /** Digest §2.6: a refresh yields a new refresh token valid half a year; consent lapses after six months. */
       longTermConsentDays: z.number().int().min(1).max(183).default(183),
       certificateBoundTokens: z.boolean().default(true),
+      /** RFC 7636: a challenge, when sent, is always verified; this makes it mandatory. */
+      requirePkce: z.boolean().default(false),
+      /**
+       * Digest §5.2: a PGO's backchannel certificate may name another host than its client_id.
+       * Such a PGO's codes and refresh tokens are redeemable only over a certificate naming one of
+       * the hosts listed for it here (oauth/client-certificate.ts); that host must be whitelisted.
+       */
+      clientCertificateHosts: z.record(hostname, z.array(hostname).min(1)).default({}),
       availabilityTimeoutMs: z.number().int().positive().max(9_000).default(5000),
       cookieKeys: z.array(secret).min(1).optional(),
       keysFile: fields.filePath.optional(),
@@ -104,6 +131,9 @@ export const checkOAuthSafety: ConfigRule = (config, report) => {
   }
   if (field(oauth, 'cookieKeys') === undefined && field(oauth, 'keysFile') === undefined) {
     refuse(['oauth', 'cookieKeys'], 'cookie keys must be configured (random per-process keys break sessions across replicas)');
+  }
+  if (field(idp, 'kind') === 'oidc' && field(idp, 'assuranceLevel') === 'basis') {
+    refuse(['oauth', 'identityProvider', 'assuranceLevel'], 'DigiD Basis (password only) is too weak for health data; use midden or higher');
   }
   if (field(oauth, 'certificateBoundTokens') === false) {
     refuse(['oauth', 'certificateBoundTokens'], 'access tokens must be bound to the client certificate (RFC 8705)');

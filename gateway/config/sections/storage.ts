@@ -18,6 +18,11 @@ export function storageSection() {
         connectTimeoutMs: z.number().int().positive().max(60_000).default(5000),
         /** A command that has no answer within this time fails with STORAGE_UNAVAILABLE. */
         commandTimeoutMs: z.number().int().positive().max(30_000).default(2000),
+        /**
+         * /ready reports not ready while Redis keeps nothing on disk (a restart would erase every
+         * long-term consent). Unset = required in production only (storage/persistence-check.ts).
+         */
+        requirePersistence: z.boolean().optional(),
       }),
     ])
     .default({ kind: 'memory' });

@@ -18,6 +18,22 @@ export function tlsSection(f: ConfigFields) {
       path: ['addresses'],
     });
 
+  /**
+   * Connection budget of one listener (issue 9, finding 1). The node defaults leave room for
+   * every PGO's connection pool (a PGO server keeps a few dozen at most); the patient defaults
+   * allow many browsers behind one carrier-grade NAT address.
+   */
+  const connectionLimits = (d: { maxPerAddress: number; maxTotal: number }) =>
+    z
+      .strictObject({
+        maxPerAddress: z.number().int().min(1).max(100_000).default(d.maxPerAddress),
+        maxTotal: z.number().int().min(1).max(100_000).default(d.maxTotal),
+        handshakeTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+        firstRequestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+      })
+      .prefault({})
+      .refine((l) => l.maxPerAddress <= l.maxTotal, { message: 'maxPerAddress cannot exceed maxTotal', path: ['maxPerAddress'] });
+
   return z
     .strictObject({
       certFile: f.filePath,
@@ -34,6 +50,12 @@ export function tlsSection(f: ConfigFields) {
       /** Reload certificate and key files when they change (SIGHUP always reloads). */
       watchFiles: z.boolean().default(true),
       trustedProxy,
+      connectionLimits: z
+        .strictObject({
+          node: connectionLimits({ maxPerAddress: 64, maxTotal: 2048 }),
+          patient: connectionLimits({ maxPerAddress: 256, maxTotal: 4096 }),
+        })
+        .prefault({}),
     })
     .refine((t) => (t.patientCertFile === undefined) === (t.patientKeyFile === undefined), {
       message: 'patientCertFile and patientKeyFile go together',

@@ -11,7 +11,7 @@ export type LoginStart =
 
 export type LoginOutcome =
   | { readonly ok: true; readonly bsn: Bsn }
-  | { readonly ok: false; readonly reason: 'cancelled' | 'failed' };
+  | { readonly ok: false; readonly reason: 'cancelled' | 'failed' | 'assurance_too_low' };
 
 /**
  * The login step's port (STYLE 6.2 "Authenticator"): something that establishes the Person's BSN.

@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import type { Logger } from '../../observability/index.js';
 import { parseBsn } from '../bsn.js';
+import { acceptableAcrValues, type AssuranceLevel } from './assurance-level.js';
 import type { IdentityProvider, LoginOutcome, PendingLogin } from './identity-provider.js';
 
 export interface OidcIdentityProviderConfig {
@@ -10,6 +11,9 @@ export interface OidcIdentityProviderConfig {
   readonly bsnClaim: string;
   readonly scope: string;
   readonly timeoutMs: number;
+  /** The lowest DigiD level accepted; asked for with `acr_values` and checked on the ID token's `acr`. */
+  readonly assuranceLevel: AssuranceLevel;
+  readonly acrValues: Readonly<Record<AssuranceLevel, string>>;
 }
 
 /**
@@ -22,6 +26,7 @@ export interface OidcIdentityProviderConfig {
 export function createOidcIdentityProvider(config: OidcIdentityProviderConfig, callbackUrl: string, log: Logger): IdentityProvider {
   let discovered: Promise<client.Configuration> | undefined;
   const insecure = new URL(config.issuer).protocol === 'http:';
+  const acceptable = acceptableAcrValues(config.assuranceLevel, config.acrValues);
 
   const configuration = (): Promise<client.Configuration> => {
     discovered ??= client
@@ -50,6 +55,8 @@ export function createOidcIdentityProvider(config: OidcIdentityProviderConfig, c
         code_challenge_method: 'S256',
         nonce,
         state,
+        // OpenID Connect Core §3.1.2.1: the levels we accept, lowest acceptable first.
+        acr_values: acceptable.join(' '),
       });
       return { kind: 'redirect', url: url.href, pending: { codeVerifier, nonce, state } };
     },
@@ -67,7 +74,14 @@ export function createOidcIdentityProvider(config: OidcIdentityProviderConfig, c
           expectedState: state,
           idTokenExpected: true,
         });
-        const bsn = parseBsn(tokens.claims()?.[config.bsnClaim]);
+        const claims = tokens.claims();
+        // acr_values is only a request (Core §5.5.1.1): the ID token's acr decides, fail closed.
+        const acr = claims?.acr;
+        if (typeof acr !== 'string' || !acceptable.includes(acr)) {
+          log.warn({ step: 'oidc_login', required: config.assuranceLevel }, 'identity provider logged in below the required assurance level');
+          return { ok: false, reason: 'assurance_too_low' };
+        }
+        const bsn = parseBsn(claims?.[config.bsnClaim]);
         if (!bsn) {
           log.warn({ step: 'oidc_login' }, 'identity provider returned no valid BSN claim');
           return { ok: false, reason: 'failed' };

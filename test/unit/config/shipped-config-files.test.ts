@@ -87,7 +87,7 @@ describe('config/gateway.example.yaml (the documentation)', () => {
   it('loads in production mode with the environment it names', async () => {
     const config = await loadConfig(exampleFile, productionEnv);
     expect(config.mode).toBe('production');
-    expect(config.storage).toEqual({ kind: 'redis', url: productionEnv.REDIS_URL, keyPrefix: 'dvza-prod:', connectTimeoutMs: 5000, commandTimeoutMs: 2000 });
+    expect(config.storage).toEqual({ kind: 'redis', url: productionEnv.REDIS_URL, keyPrefix: 'dvza-prod:', connectTimeoutMs: 5000, commandTimeoutMs: 2000, requirePersistence: true });
     expect(config.lists.whitelist.source).toBe('https://register.medmij.nl/MedMij_Whitelist.xml?api=2');
   });
 

@@ -18,6 +18,8 @@ describe('oauth config section', () => {
       interactionTtlSeconds: 900,
       longTermConsentDays: 183,
       certificateBoundTokens: true,
+      requirePkce: false,
+      clientCertificateHosts: {},
       availabilityTimeoutMs: 5000,
       // Known PGO deviations: every switch off by default.
       compatibility: { refreshCodeGrantType: false },
@@ -27,6 +29,8 @@ describe('oauth config section', () => {
     expect(schema.safeParse({ extra: 1 }).success).toBe(false);
     expect(schema.safeParse({ authorizationCodeTtlSeconds: 61 }).success).toBe(false);
     expect(schema.safeParse({ cookieKeys: ['short'] }).success).toBe(false);
+    expect(schema.safeParse({ clientCertificateHosts: { 'PGO.nl': ['node.pgo.nl'] } }).success).toBe(false);
+    expect(schema.safeParse({ clientCertificateHosts: { 'pgo.nl': [] } }).success).toBe(false);
   });
   it('resolves the keys file against the config folder', () => {
     expect(schema.parse({ keysFile: 'keys.json' }).keysFile).toBe('/etc/gateway/keys.json');

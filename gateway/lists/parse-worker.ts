@@ -1,0 +1,20 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { toListData, transferablesOf } from './list-data.js';
+import { ListParseError } from './list-parse-error.js';
+import { parseList } from './parse-list.js';
+import type { ListParseOptions } from './read-list-document.js';
+import type { ListKind } from './types.js';
+
+/**
+ * Worker-thread entry (parse-off-thread.ts): parses and validates one list document and posts the
+ * result as plain data, or the ListParseError's fields. One document per worker, so whatever
+ * memory a large list took is returned when the worker exits.
+ */
+const job = workerData as { readonly kind: ListKind; readonly xml: string; readonly options: ListParseOptions };
+try {
+  const data = toListData(parseList(job.kind, job.xml, job.options));
+  parentPort?.postMessage({ ok: true, data }, transferablesOf(data));
+} catch (err) {
+  if (err instanceof ListParseError) parentPort?.postMessage({ ok: false, parseError: { list: err.list, path: err.path, reason: err.reason } });
+  else parentPort?.postMessage({ ok: false, failure: err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error' });
+}

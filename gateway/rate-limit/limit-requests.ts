@@ -1,0 +1,52 @@
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler, Response } from 'express';
+import type { Logger } from '../observability/index.js';
+import type { RateLimiter, RateLimitVerdict } from '../storage/index.js';
+
+export interface LimitedBy {
+  readonly limiter: RateLimiter;
+  /** The key this request is counted under (an address, a client), or undefined to skip this budget. */
+  readonly keyOf: (req: IncomingMessage) => string | undefined;
+}
+
+/** Writes the protocol's own refusal (OAuth error, OperationOutcome, page); headers are already set. */
+export type RefusalWriter = (res: Response, retryAfterSeconds: number) => void;
+
+/**
+ * Express middleware over one or more budgets: every budget is counted, the tightest one is
+ * reported in the IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers:
+ * `RateLimit-Policy: "name";q=points;w=window` and `RateLimit: "name";r=remaining;t=reset`), and
+ * when any budget is spent the request ends in 429 with Retry-After (RFC 6585 §4, RFC 9110
+ * §10.2.3) before any work or state is created for it (issue 9, finding 4).
+ */
+export function limitRequests(budgets: readonly LimitedBy[], refuse: RefusalWriter, log: Logger): RequestHandler {
+  return (req, res, next) => {
+    void Promise.all(
+      budgets.map(async (b) => {
+        const key = b.keyOf(req);
+        return key === undefined ? undefined : { budget: b, verdict: await b.limiter.consume(key) };
+      }),
+    ).then(
+      (results) => {
+        const counted = results.filter((r): r is { budget: LimitedBy; verdict: RateLimitVerdict } => r?.verdict !== undefined);
+        if (counted.length === 0) {
+          next();
+          return;
+        }
+        res.setHeader('RateLimit-Policy', counted.map((c) => `"${c.budget.limiter.policy.name}";q=${c.budget.limiter.policy.points};w=${c.budget.limiter.policy.windowSeconds}`).join(', '));
+        const refused = counted.filter((c) => !c.verdict.allowed);
+        const tightest = (refused.length > 0 ? refused : counted).reduce((a, b) => (b.verdict.remaining < a.verdict.remaining || (b.verdict.remaining === a.verdict.remaining && b.verdict.resetSeconds > a.verdict.resetSeconds) ? b : a));
+        res.setHeader('RateLimit', `"${tightest.budget.limiter.policy.name}";r=${tightest.verdict.remaining};t=${tightest.verdict.resetSeconds}`);
+        if (refused.length === 0) {
+          next();
+          return;
+        }
+        const retryAfter = Math.max(...refused.map((r) => r.verdict.resetSeconds));
+        res.setHeader('Retry-After', String(retryAfter));
+        log.warn({ step: 'rate_limit', budget: refused.map((r) => r.budget.limiter.policy.name).join(','), retryAfter }, 'request refused: rate limit');
+        refuse(res, retryAfter);
+      },
+      (err: unknown) => next(err),
+    );
+  };
+}
