@@ -98,6 +98,16 @@ export interface BinaryStreamTarget {
 /** `started`: status and content headers are written and the body flows; `not-found`: nothing written. */
 export type BinaryStreamStart = 'started' | 'not-found';
 
+/** One resource the gateway accepted for the token's patient (Delen): id assigned, references resolved. */
+export interface WriteRequest {
+  readonly resource: Resource;
+}
+
+/** Per entry: stored (the resource as the EHR now holds it) or refused by the EHR with a reason it may show. */
+export type WriteOutcome =
+  | { readonly stored: true; readonly resource: Resource }
+  | { readonly stored: false; readonly status: 400 | 409 | 422; readonly diagnostics: string };
+
 export interface Adapter {
   /** The key in YAML; used in logs and metrics. */
   readonly id: string;
@@ -125,6 +135,14 @@ export interface Adapter {
    * `not-found`, before anything is written; `ctx.signal` aborts the source request until `started`.
    */
   streamBinary?(id: string, target: BinaryStreamTarget, ctx: AdapterContext): Promise<BinaryStreamStart>;
+  /**
+   * Optional, for Delen (data shared by the patient): store the accepted resources of ONE
+   * patient, one outcome per request in the same order. Resolves only when the EHR confirmed
+   * each write (MedMij Delen: a 2xx means the data is with the care provider); throws an
+   * AdapterError (UpstreamUnavailable/UpstreamTimeout) when the EHR cannot be reached, having
+   * stored nothing. Without it the adapter's services accept no writes.
+   */
+  write?(requests: readonly WriteRequest[], ctx: AdapterContext): Promise<readonly WriteOutcome[]>;
   /** Availability check at login: BSN → patient reference. The BSN goes no further than this call. */
   findPatientByBsn(bsn: string, signal: AbortSignal): Promise<PatientContext | undefined>;
   health(signal: AbortSignal): Promise<{ readonly ok: boolean; readonly detail?: string }>;

@@ -152,6 +152,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       resourcePath: config.endpoints.resourcePath,
       audit: flowAudit,
       log: log.child({ component: 'fhir' }),
+      store,
     });
 
     const limits = createRateLimits(config.rateLimits, store, log.child({ component: 'rate-limit' }), {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Adapter, AdapterContext, FhirVersion, PatientContext, Resource, SearchQuery, SearchResult } from '../types.js';
-import { UpstreamTimeout, UpstreamUnavailable } from '../errors.js';
+import type { Adapter, AdapterContext, FhirVersion, PatientContext, Resource, SearchQuery, SearchResult, WriteOutcome, WriteRequest } from '../types.js';
+import { MappingFailed, UpstreamTimeout, UpstreamUnavailable } from '../errors.js';
 import { isVisibleToPatient } from '../patient-compartment.js';
 import type { DemoConfig } from './demo-config.js';
 import { DemoStore } from './demo-store.js';
@@ -64,6 +64,15 @@ export async function createDemoAdapter(config: DemoConfig, deps: DemoAdapterDep
       // Another patient's resource is "not found" for this patient, never returned. Resources
       // that name no patient (reached through the patient's own references) may be read.
       return r !== undefined && isVisibleToPatient(r, ctx.patient.patientRef, { allowUnlinked: true }) ? r : undefined;
+    },
+    async write(requests: readonly WriteRequest[], ctx: AdapterContext): Promise<readonly WriteOutcome[]> {
+      checkSignal(ctx.signal);
+      const store = storeFor(ctx.fhirVersion);
+      // All or nothing per call: check every resource first, so a refusal stores none of them.
+      for (const { resource } of requests) {
+        if (!isVisibleToPatient(resource, ctx.patient.patientRef)) throw new MappingFailed('demo EHR: a shared resource names another patient');
+      }
+      return requests.map(({ resource }) => ({ stored: true as const, resource: store.add(resource) }));
     },
     async findPatientByBsn(bsn: string, signal: AbortSignal): Promise<PatientContext | undefined> {
       checkSignal(signal);

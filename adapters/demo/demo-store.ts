@@ -47,6 +47,23 @@ export class DemoStore {
     return identifiers.length > 0 ? { ...patient, identifier: masked } : patient;
   }
 
+  /** A resource shared by the patient (Delen): indexed like the loaded ones, so searches serve it back. */
+  add(resource: Resource): Resource {
+    const key = `${resource.resourceType}/${String(resource.id)}`;
+    if (this.byKey.has(key)) throw new MappingFailed(`demo data: ${key} occurs twice`);
+    const frozen = deepFreeze(resource);
+    this.byKey.set(key, frozen);
+    this.resourceTypes.add(resource.resourceType);
+    for (const patientId of compartmentPatients(frozen)) {
+      let types = this.byPatient.get(patientId);
+      if (!types) this.byPatient.set(patientId, (types = new Map()));
+      const list = types.get(resource.resourceType);
+      if (list) list.push(frozen);
+      else types.set(resource.resourceType, [frozen]);
+    }
+    return frozen;
+  }
+
   get(resourceType: string, id: string): Resource | undefined {
     return this.byKey.get(`${resourceType}/${id}`);
   }

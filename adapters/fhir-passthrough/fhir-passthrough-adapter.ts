@@ -8,6 +8,7 @@ import { buildSearchUrl } from './build-search-url.js';
 import type { FhirPassthroughConfig } from './fhir-passthrough-config.js';
 import { parseResource, parseSearchBundle } from './parse-search-bundle.js';
 import { rewriteUpstreamUrls } from './rewrite-upstream-urls.js';
+import { outcomesOf, transactionFor } from './forward-write.js';
 import { createUpstreamClient, type UpstreamClient, type UpstreamResponse } from './upstream-client.js';
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -130,6 +131,15 @@ export function createFhirPassthroughAdapter(
         out.push(...kept);
       }
       return out;
+    },
+
+    async write(requests, ctx) {
+      assertFhirVersion(config, ctx);
+      for (const { resource } of requests) {
+        if (!served.has(resource.resourceType)) throw new UpstreamRejected(`write: ${resource.resourceType} is not among resourceTypes`);
+      }
+      const res = await client.fetch('', { signal: ctx.signal, accept, method: 'POST', fhirJson: transactionFor(requests), headers: { prefer: 'return=representation' } });
+      return outcomesOf(res, requests);
     },
 
     async read(resourceType, id, ctx) {

@@ -24,6 +24,10 @@ export interface UpstreamRequest {
   readonly method?: 'GET' | 'POST';
   /** application/x-www-form-urlencoded body (POST only). */
   readonly form?: URLSearchParams;
+  /** A FHIR JSON body (POST only): the Delen batch forwarded to the EHR. */
+  readonly fhirJson?: string;
+  /** Extra request headers (e.g. `prefer`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface UpstreamClient {
@@ -62,14 +66,15 @@ export function createUpstreamClient(config: UpstreamHttpConfig, baseDir: string
   };
 
   const once = async (url: URL, req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> => {
-    const headers: Record<string, string> = { accept: req.accept };
+    const headers: Record<string, string> = { ...req.headers, accept: req.accept };
     const authorization = await auth.header(signal);
     if (authorization) headers['authorization'] = authorization;
     if (req.form) headers['content-type'] = 'application/x-www-form-urlencoded';
+    if (req.fhirJson !== undefined) headers['content-type'] = 'application/fhir+json';
     const res = await request(url, {
       method: req.method ?? 'GET',
       headers,
-      body: req.form?.toString() ?? null,
+      body: req.form?.toString() ?? req.fhirJson ?? null,
       signal,
       dispatcher,
     });

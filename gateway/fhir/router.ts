@@ -20,6 +20,8 @@ import { createServiceDirectory, resolveBase, type ProviderConfig } from './reso
 import { respondRead, respondSearch } from './respond.js';
 import { startExchange, type PeerNames } from './start-exchange.js';
 import { streamBinary } from './stream-binary.js';
+import { receiveWrite } from './write/index.js';
+import type { KeyValueStore } from '../storage/index.js';
 
 export interface FhirRouterDeps {
   /** `providers:` of the config (name, displayName, services with id, standard, fhirVersion, adapter, timeoutMs). */
@@ -38,6 +40,8 @@ export interface FhirRouterDeps {
   readonly resourcePath?: string;
   readonly audit: AuditLog;
   readonly log: Logger;
+  /** Delen: keeps first answers so a retried POST stores nothing twice (write/idempotency.ts). */
+  readonly store?: KeyValueStore;
 }
 
 /** A pipeline step: does its one job on the exchange; returns 'done' when it wrote the answer. */
@@ -109,7 +113,8 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
       {
         authorization: authorizationHeaders(req),
         tokenInQuery: /(^|&)access_token(=|&|$)/.test(rawQuery),
-        hasBody: (req.get('content-length') ?? '0') !== '0' || req.get('transfer-encoding') !== undefined,
+        // Only a Delen POST to the base carries a body (write/receive-write.ts).
+        hasBody: !isWrite(req, ex) && ((req.get('content-length') ?? '0') !== '0' || req.get('transfer-encoding') !== undefined),
         peer: deps.peerOf(req),
       },
       { verifier: deps.verifier, requireCertificateBinding: deps.requireCertificateBinding },
@@ -122,6 +127,13 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
     if (ex.grant?.providerName !== service.providerName || !ex.grant.serviceIds.includes(service.serviceId)) {
       throw new FhirError(403, 'forbidden', 'the access token does not cover this data service', { reason: 'service_not_granted' });
     }
+  };
+
+  const receiveData: Step = async (req, res, ex) => {
+    if (!isWrite(req, ex)) return;
+    const service = serviceOf(ex);
+    await receiveWrite(req, res, ex, service, catalogueOf(service).accepts, adapterOf(service), { audit: deps.audit, ...(deps.store ? { store: deps.store } : {}) });
+    return 'done';
   };
 
   const parseRequest: Step = (req, _res, ex) => {
@@ -210,6 +222,7 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
     step(serveMetadata), //         GET {base}/metadata: CapabilityStatement, no token
     step(authenticate), //          Bearer header only → GrantContext; 401/400 + WWW-Authenticate
     step(authorizeBase), //         the grant covers this provider and service, else 403
+    step(receiveData), //           Delen: POST {base} with a batch Bundle → batch-response (write/); 400/405/413/415
     step(parseRequest), //          typed FhirRequest; 400/405
     step(negotiate), //             JSON or XML (or raw Binary); 406
     step(authorizeQuery), //        catalogue template, no patient/subject/BSN; 400
@@ -220,6 +233,11 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
   );
   router.use(createFhirErrorHandler(deps.log));
   return router;
+}
+
+/** Delen: a POST to the base itself (FHIR batch/transaction interaction). */
+function isWrite(req: Request, ex: FhirExchange): boolean {
+  return req.method === 'POST' && ex.rest !== undefined && ex.rest.length === 0;
 }
 
 /** Every Authorization header as sent: req.headers silently drops all but the first. */

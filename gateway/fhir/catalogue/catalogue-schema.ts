@@ -48,14 +48,38 @@ const template = z
     path: ['params'],
   });
 
-export const catalogueSchema = z.strictObject({
-  /** Key used in config `services[].standard`, e.g. `bgz-3`. */
-  standard: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
-  title: z.string().min(1),
-  fhirVersion: z.enum(['STU3', 'R4']),
-  searches: z.array(template).min(1),
+const coding = z.strictObject({ system: z.string().url(), code: z.string().min(1) });
+
+/**
+ * A profile a Delen service accepts (data shared by the patient): the structure each resource
+ * must have, from the profile's StructureDefinition (required elements, min 1; fixed codes). An
+ * element name ending in `[x]` is a choice (`effective[x]`: effectiveDateTime or effectivePeriod);
+ * `oneOf` lists alternatives of which at least one must be present (a vital sign carries a value,
+ * components, or both).
+ */
+const acceptRule = z.strictObject({
+  profile: z.string().url(),
+  resourceType: z.string().regex(/^[A-Z][A-Za-z]+$/),
+  required: z.array(z.string().regex(/^[a-z][A-Za-z]*(\[x\])?$/)).default([]),
+  oneOf: z.array(z.string().regex(/^[a-z][A-Za-z]*(\[x\])?$/)).default([]),
+  code: coding.optional(),
+  category: coding.optional(),
+  status: z.array(z.string().min(1)).optional(),
 });
+
+export const catalogueSchema = z
+  .strictObject({
+    /** Key used in config `services[].standard`, e.g. `bgz-3`. */
+    standard: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/),
+    title: z.string().min(1),
+    fhirVersion: z.enum(['STU3', 'R4']),
+    searches: z.array(template).default([]),
+    /** Delen: the profiles PGOs may send to this service (POST of a batch Bundle to the base). */
+    accepts: z.array(acceptRule).default([]),
+  })
+  .refine((c) => c.searches.length > 0 || c.accepts.length > 0, { message: 'a catalogue lists searches (Verzamelen) or accepted profiles (Delen)', path: ['searches'] });
 
 export type QueryCatalogue = z.output<typeof catalogueSchema>;
 export type QueryTemplate = QueryCatalogue['searches'][number];
 export type ParamRule = QueryTemplate['params'][string];
+export type AcceptRule = QueryCatalogue['accepts'][number];

@@ -1,0 +1,1 @@
+export { receiveWrite, MAX_WRITE_BYTES, type WriteDeps } from './receive-write.js';
