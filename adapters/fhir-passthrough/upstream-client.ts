@@ -84,6 +84,19 @@ export function createUpstreamClient(config: UpstreamHttpConfig, baseDir: string
     return { status: res.statusCode, contentType: (Array.isArray(ct) ? ct[0] : ct) ?? '', body };
   };
 
+  // A pooled keep-alive socket can be closed by the upstream just as it is reused (its idle timeout
+  // racing ours), which surfaces as ECONNRESET before any answer. A GET is idempotent (RFC 9110
+  // §9.2.2), so it is sent once more on a fresh connection; a POST (a Delen write) never is: it may
+  // have reached the EHR.
+  const onceRetryingReset = async (url: URL, req: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> => {
+    try {
+      return await once(url, req, signal);
+    } catch (err) {
+      if ((req.method ?? 'GET') !== 'GET' || signal.aborted || !isConnectionReset(err)) throw err;
+      return once(url, req, signal);
+    }
+  };
+
   return {
     baseUrl: config.baseUrl,
     dispatcher,
@@ -92,7 +105,7 @@ export function createUpstreamClient(config: UpstreamHttpConfig, baseDir: string
       const url = resolve(target);
       const signal = AbortSignal.any([req.signal, AbortSignal.timeout(config.timeoutMs)]);
       try {
-        let res = await once(url, req, signal);
+        let res = await onceRetryingReset(url, req, signal);
         if (res.status === 401 && config.auth.kind === 'client-credentials') {
           // A cached token may have been revoked upstream: one retry with a fresh one.
           auth.invalidate();
@@ -105,6 +118,12 @@ export function createUpstreamClient(config: UpstreamHttpConfig, baseDir: string
     },
     close: () => dispatcher.close(),
   };
+}
+
+/** The connection went away under the request (reset, or closed by the other side mid-exchange). */
+function isConnectionReset(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code ?? ((err as { cause?: { code?: unknown } }).cause?.code);
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET';
 }
 
 /** Transport failures → AdapterErrors; the cause stays attached for the log, never shown to the PGO. */
