@@ -1,6 +1,6 @@
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { decodeUtf8, ListFetchError, type ListFetchResult, type ListSource } from './list-source.js';
+import { ListFetchError, Utf8Collector, type ListFetchResult, type ListSource } from './list-source.js';
 
 export interface HttpsListSourceOptions {
   readonly timeoutMs: number;
@@ -67,17 +67,23 @@ export function createHttpsListSource(url: string, options: HttpsListSourceOptio
               return;
             }
             if (refusal !== undefined) return fail(refusal);
-            const chunks: Buffer[] = [];
+            // Decoded chunk by chunk as it streams in, never 9 MB in one go on the event loop (issue 9, finding 5).
+            const text = new Utf8Collector();
             let received = 0;
             response.on('data', (chunk: Buffer) => {
+              if (settled) return;
               received += chunk.length;
               if (received > options.maxBytes) return fail(`response exceeds the ${options.maxBytes}-byte cap`);
-              chunks.push(chunk);
+              try {
+                text.push(chunk);
+              } catch (error) {
+                fail('response is not valid UTF-8', error);
+              }
             });
             response.on('end', () => {
               if (settled) return;
               try {
-                const xml = decodeUtf8(Buffer.concat(chunks, received));
+                const xml = text.finish();
                 settled = true;
                 const responseEtag = response.headers.etag;
                 resolve(responseEtag === undefined ? { xml } : { xml, etag: responseEtag });

@@ -1,6 +1,7 @@
 import type { GatewayConfig } from '../../../gateway/config/schema.js';
 import { ErrorCodes } from '../../../gateway/errors.js';
 import { createFileListSource } from '../../../gateway/lists/file-list-source.js';
+import { createListCache } from '../../../gateway/lists/list-cache.js';
 import { createListManager, type ListChange, type ListManagerDeps } from '../../../gateway/lists/list-manager.js';
 import { ListFetchError } from '../../../gateway/lists/list-source.js';
 import type { ListKind } from '../../../gateway/lists/types.js';
@@ -63,7 +64,7 @@ describe('createListManager', () => {
     expect(s.manager.status().find((x) => x.kind === 'whitelist')).toEqual({
       kind: 'whitelist', source: 'wl', loaded: true, fresh: true, volgnummer: 42, fetchedAt: '2025-03-01T10:00:00.000Z', ageSeconds: 0,
     });
-    const stored = JSON.parse((await s.store.get('lists:whitelist')) ?? 'null') as { volgnummer: number; etag: string; xml: string };
+    const stored = (await createListCache(s.store).load('whitelist'))!;
     expect([stored.volgnummer, stored.etag, stored.xml]).toEqual([42, '"w1"', readFixture('whitelist.xml')]);
     expect(s.audit.events).toEqual([]);
     expect(s.logLines.some((l) => l.list === 'whitelist' && l.from === null && l.to === 42)).toBe(true);
@@ -91,7 +92,7 @@ describe('createListManager', () => {
     expect(refusedLog).toMatchObject({ list: 'whitelist', source: 'https://lists.test/MedMij_Whitelist.xml', code: ErrorCodes.LIST_INVALID, volgnummerInForce: 42, fresh: true });
     expect(s.manager.status().find((x) => x.kind === 'whitelist')?.lastError?.code).toBe(ErrorCodes.LIST_INVALID);
     // The stored copy is untouched too.
-    expect(JSON.parse((await s.store.get('lists:whitelist')) ?? '{}')).toMatchObject({ volgnummer: 42 });
+    expect(await createListCache(s.store).load('whitelist')).toMatchObject({ volgnummer: 42 });
   });
 
   it('keeps the last good list when the fetch itself fails', async () => {
@@ -156,7 +157,7 @@ describe('createListManager', () => {
     expect(await s.manager.refresh('whitelist')).toEqual({ kind: 'whitelist', result: 'unchanged', volgnummer: 3, why: 'not-modified' });
     expect(source.etagsSeen).toEqual([undefined, '"e3"']);
     expect(s.manager.status().find((x) => x.kind === 'whitelist')?.ageSeconds).toBe(0);
-    expect(JSON.parse((await s.store.get('lists:whitelist')) ?? '{}')).toMatchObject({ fetchedAt: s.clock.t, etag: '"e3"' });
+    expect(await createListCache(s.store).load('whitelist')).toMatchObject({ fetchedAt: s.clock.t, etag: '"e3"' });
   });
 
   it('never sends the ETag of a refused document', async () => {
