@@ -1,4 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { recordCompartmentAlarms } from './compartment-alarm.js';
 import type { Adapter } from '../../adapters/types.js';
 import type { AuditLog } from '../observability/index.js';
 import type { Logger } from '../observability/index.js';
@@ -265,21 +266,6 @@ function formatParamOf(rawQuery: string): string | undefined {
 /** A resource of another patient reached the gateway: never served, always an alarm (house rule 5). */
 function raiseAlarm(audit: AuditLog, ex: FhirExchange, violations: readonly CompartmentViolation[]): void {
   if (violations.length === 0) return;
-  const byType = new Map<string, number>();
-  for (const v of violations) byType.set(v.resourceType, (byType.get(v.resourceType) ?? 0) + 1);
-  for (const [resourceType, count] of byType) {
-    audit.record({
-      type: 'compartment_violation',
-      outcome: 'alarm',
-      reason: 'foreign_patient_resource',
-      resourceType,
-      count,
-      ...(ex.grant ? { clientId: ex.grant.clientId, patientRef: ex.grant.patientRef } : {}),
-      ...(ex.peerHost === undefined ? {} : { peerHost: ex.peerHost }),
-      ...(ex.service ? { providerId: ex.service.providerName, serviceId: ex.service.serviceId } : {}),
-      ...(ex.traceId === undefined ? {} : { traceId: ex.traceId }),
-      ...(ex.sessionId === undefined ? {} : { sessionId: ex.sessionId }),
-    });
-  }
+  recordCompartmentAlarms(audit, ex, violations.map((v) => v.resourceType), 'foreign_patient_resource');
   ex.log.warn({ dropped: violations.length, adapter: ex.service?.adapterId }, 'compartment violation: resources of another patient dropped');
 }

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { recordCompartmentAlarms } from '../compartment-alarm.js';
 import type { Adapter } from '../../../adapters/types.js';
 import type { AuditLog } from '../../observability/index.js';
 import type { KeyValueStore } from '../../storage/index.js';
@@ -79,20 +80,6 @@ export async function receiveWrite(req: Request, res: Response, ex: FhirExchange
 
 /** Shared data naming another patient: refused per entry and raised as an alarm (house rule 5). */
 function alarm(audit: AuditLog, ex: FhirExchange, resourceTypes: readonly string[]): void {
-  const byType = new Map<string, number>();
-  for (const t of resourceTypes) byType.set(t, (byType.get(t) ?? 0) + 1);
-  for (const [resourceType, count] of byType) {
-    audit.record({
-      type: 'compartment_violation',
-      outcome: 'alarm',
-      reason: 'foreign_patient_in_shared_data',
-      resourceType,
-      count,
-      ...(ex.grant ? { clientId: ex.grant.clientId, patientRef: ex.grant.patientRef } : {}),
-      ...(ex.peerHost === undefined ? {} : { peerHost: ex.peerHost }),
-      ...(ex.service ? { providerId: ex.service.providerName, serviceId: ex.service.serviceId } : {}),
-      ...(ex.traceId === undefined ? {} : { traceId: ex.traceId }),
-    });
-  }
+  recordCompartmentAlarms(audit, ex, resourceTypes, 'foreign_patient_in_shared_data');
   ex.log.warn({ refused: resourceTypes.length }, 'shared data names another patient: entries refused');
 }
