@@ -1,10 +1,12 @@
+import type { RequestListener } from 'node:http';
 import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
+import { createNodeEdge, type FhirServer, type PlainMiddleware } from './fhir/index.js';
 import type { Whitelist } from './lists/index.js';
 import type { AuditLog, Logger } from './observability/index.js';
 import type { GatewayMetrics } from './observability/index.js';
-import { requestContext } from './observability/index.js';
-import { precomputeHeaders } from './static-headers.js';
+import { requestContext, requestTracker } from './observability/index.js';
+import { precomputeHeaders, recordHeaders } from './static-headers.js';
 import { requireForwardedPeer, requireListedPeer, type ForwardedPeerOptions } from './tls/index.js';
 
 /**
@@ -13,7 +15,7 @@ import { requireForwardedPeer, requireListedPeer, type ForwardedPeerOptions } fr
  * token and FHIR endpoints on the node interface (mTLS + Whitelist), the Person's pages on the
  * patient interface (no client certificate).
  */
-export function buildNodeApp(deps: {
+export interface NodeAppDeps {
   readonly log: Logger;
   readonly metrics: GatewayMetrics;
   readonly tokenRouter: Router;
@@ -25,11 +27,38 @@ export function buildNodeApp(deps: {
   readonly limits?: express.RequestHandler;
   /** Set only when a trusted TLS-terminating proxy forwards the client certificate. */
   readonly forwardedPeer?: ForwardedPeerOptions;
-}): Express {
+  /** FHIR requests for a configured base go straight to this server's core (the lean edge). */
+  readonly fhir?: FhirServer;
+  /** The FHIR rate limit alone, for the lean edge. */
+  readonly fhirLimit?: express.RequestHandler;
+}
+
+// Machine-to-machine API: the default helmet headers, on error pages too. They are the same on
+// every answer, so they are worked out once (static-headers.ts) and set in the one edge step.
+const nodeSecurityHeaders = () => helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
+
+/**
+ * The node interface's request handler. Directly (no proxy in front): the lean edge
+ * (fhir/node-edge.ts) serves the configured FHIR bases through the framework-free core and hands
+ * everything else to the Express app. Behind a TLS-terminating proxy every request takes the
+ * Express path (the forwarded certificate is checked there).
+ */
+export function buildNodeListener(deps: NodeAppDeps): RequestListener {
+  const app = buildNodeApp(deps);
+  if (!deps.fhir || deps.forwardedPeer) return app;
+  return createNodeEdge({
+    app,
+    fhir: deps.fhir,
+    checkPeer: requireListedPeer(deps.currentWhitelist, deps.audit ? { audit: deps.audit } : {}) as unknown as PlainMiddleware,
+    securityHeaders: recordHeaders(nodeSecurityHeaders()),
+    track: requestTracker('node', deps.log, deps.metrics),
+    ...(deps.fhirLimit ? { limitFhir: deps.fhirLimit as unknown as PlainMiddleware } : {}),
+  });
+}
+
+export function buildNodeApp(deps: NodeAppDeps): Express {
   const app = baseApp();
-  // Machine-to-machine API: the default helmet headers, on error pages too. They are the same on
-  // every answer, so they are worked out once (static-headers.ts) and set in the one edge step.
-  const securityHeaders = precomputeHeaders(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  const securityHeaders = precomputeHeaders(nodeSecurityHeaders());
   const context = requestContext('node', deps.log, deps.metrics);
   // The peer is checked first: a request on a connection no Whitelist entry vouches for gets no
   // work at all (its socket is destroyed).

@@ -4,7 +4,7 @@ import { createAdapters, type Adapter } from '../adapters/index.js';
 import { distinctPaths, serviceEndpoints, type GatewayConfig } from './config/index.js';
 import { catalogueFile, loadCatalogue, type QueryCatalogue } from './fhir/catalogue/index.js';
 import { parseFhirXml } from './fhir/index.js';
-import { createFhirRouter } from './fhir/index.js';
+import { createFhirServer } from './fhir/index.js';
 import { createListManager, type ListManager } from './lists/index.js';
 import { createAuthorizationServer, type AccessTokenVerifier, type AuthorizationServer } from './oauth/index.js';
 import { auditDestinationFor, createPinoAuditLog, type AuditLog } from './observability/index.js';
@@ -12,7 +12,7 @@ import { createOperationsRouter } from './observability/index.js';
 import { createLogger, type Logger } from './observability/index.js';
 import { countAuditEvents, createMetrics, type GatewayMetrics } from './observability/index.js';
 import { ensureDevPki } from './pki/index.js';
-import { buildNodeApp, buildOperationsApp, buildPatientApp } from './app.js';
+import { buildNodeListener, buildOperationsApp, buildPatientApp } from './app.js';
 import { createAvailabilityCheck } from './availability.js';
 import { assertDeployment } from './check-deployment.js';
 import { withQualificationTokens } from './qualification-verifier.js';
@@ -141,7 +141,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
     cleanup.push(() => authorizationServer.close());
 
     const verifier = withQualificationTokens(config, authorizationServer.verifier);
-    const fhirRouter = createFhirRouter({
+    const fhirServer = createFhirServer({
       providers: config.providers,
       adapters,
       catalogues,
@@ -166,11 +166,13 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       audit,
       log,
       nodeApp: (trustedCa) =>
-        buildNodeApp({
+        buildNodeListener({
           log,
           metrics,
           tokenRouter: authorizationServer.nodeRouter,
-          fhirRouter,
+          fhirRouter: fhirServer.router,
+          fhir: fhirServer,
+          fhirLimit: limits.fhir,
           currentWhitelist,
           audit,
           limits: limits.node,

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { FhirError } from './outcome.js';
 
 /**
@@ -13,7 +13,11 @@ export interface Deadline {
 
 const CLIENT_GONE = 'client_disconnected';
 
-export function createDeadline(timeoutMs: number, res: Response): Deadline {
+/**
+ * The one deadline of a request, made by the edge (edge-request.ts) when the base is known: one
+ * signal that every adapter call of the request shares (no controller per step).
+ */
+export function createDeadline(timeoutMs: number, res: Pick<ServerResponse, 'once' | 'off' | 'writableFinished'>): Deadline {
   const gone = new AbortController();
   const onClose = (): void => {
     if (!res.writableFinished) gone.abort(new DOMException(CLIENT_GONE, 'AbortError'));

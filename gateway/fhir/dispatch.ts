@@ -1,46 +1,57 @@
 import type { Adapter, AdapterContext, Resource } from '../../adapters/types.js';
+import type { Logger } from '../observability/index.js';
 import { securityContextOf } from './binary-access.js';
+import type { CompartmentViolation } from './compartment.js';
 import { guardAdapter } from './compartment-guard.js';
-import { createDeadline, withDeadline } from './deadline.js';
-import type { FhirExchange, ServiceBase } from './exchange.js';
+import { withDeadline } from './deadline.js';
+import type { ServiceBase } from './exchange.js';
 import { isLinkedBinary } from './linked-binary.js';
 import type { FhirSearchRequest, ReadRequest } from './request.js';
 import { executeSearch, type SearchOutcome } from './search/index.js';
-import type { Response } from 'express';
+
+/** One adapter call's frame: whose data, under which deadline, where dropped resources go. */
+export interface AdapterCall {
+  readonly requestId: string;
+  readonly log: Logger;
+  /** The request's one deadline signal (edge-request.ts). */
+  readonly signal: AbortSignal;
+  /** From the token, never from the request. */
+  readonly patientRef: string;
+  /** Resources of another patient the adapter guard dropped (each one is an alarm). */
+  readonly onViolation: (violations: readonly CompartmentViolation[]) => void;
+}
 
 /**
  * The adapter call, always for the token's patient (`ctx.patient` comes from the grant, never from
- * the request) and always under the service's deadline combined with client disconnect
- * (deadline.ts). The search engine applies filters, $lastn, paging and _include.
+ * the request) and always under the request's deadline (the service's timeoutMs combined with
+ * the client going away, deadline.ts). The search engine applies filters, $lastn, paging and _include.
  */
-export function contextFor(ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, signal: AbortSignal): AdapterContext {
+export function contextFor(ex: { readonly requestId: string; readonly log: Logger }, service: ServiceBase, adapter: Adapter, patientRef: string, signal: AbortSignal): AdapterContext {
+  let log: Logger | undefined;
   return {
     patient: { patientRef },
     fhirVersion: service.fhirVersion,
     requestId: ex.requestId,
     signal,
-    log: ex.log.child({ adapter: adapter.id }),
+    // Made when the adapter first logs (pino serialises a child's bindings when it is made).
+    get log() {
+      return (log ??= ex.log.child({ adapter: adapter.id }));
+    },
   };
 }
 
-async function underDeadline<T>(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, run: (ctx: AdapterContext) => Promise<T>): Promise<T> {
-  const deadline = createDeadline(service.timeoutMs, res);
-  try {
-    const ctx = contextFor(ex, service, adapter, patientRef, deadline.signal);
-    return await withDeadline(run(ctx), deadline.signal);
-  } finally {
-    deadline.dispose();
-  }
+function underDeadline<T>(call: AdapterCall, service: ServiceBase, adapter: Adapter, run: (ctx: AdapterContext) => Promise<T>): Promise<T> {
+  return withDeadline(run(contextFor(call, service, adapter, call.patientRef, call.signal)), call.signal);
 }
 
-export function dispatchSearch(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, request: FhirSearchRequest): Promise<SearchOutcome> {
-  const guarded = guardAdapter(adapter, (v) => ex.violations.push(...v));
-  return underDeadline(res, ex, service, adapter, patientRef, (ctx) => executeSearch(request, guarded, ctx));
+export function dispatchSearch(call: AdapterCall, service: ServiceBase, adapter: Adapter, request: FhirSearchRequest): Promise<SearchOutcome> {
+  const guarded = guardAdapter(adapter, call.onViolation);
+  return underDeadline(call, service, adapter, (ctx) => executeSearch(request, guarded, ctx));
 }
 
-export function dispatchRead(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, request: ReadRequest): Promise<Resource | undefined> {
-  const guarded = guardAdapter(adapter, (v) => ex.violations.push(...v));
-  return underDeadline(res, ex, service, adapter, patientRef, (ctx) => guarded.read(request.resourceType, request.id, ctx));
+export function dispatchRead(call: AdapterCall, service: ServiceBase, adapter: Adapter, request: ReadRequest): Promise<Resource | undefined> {
+  const guarded = guardAdapter(adapter, call.onViolation);
+  return underDeadline(call, service, adapter, (ctx) => guarded.read(request.resourceType, request.id, ctx));
 }
 
 /**
@@ -49,13 +60,13 @@ export function dispatchRead(res: Response, ex: FhirExchange, service: ServiceBa
  * point at it. Undefined (→ 404) for an unknown id and for a document that is not the patient's;
  * a securityContext naming another patient is dropped by the guard and reported (→ alarm).
  */
-export function dispatchBinaryRead(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, id: string, indexTypes: readonly string[]): Promise<Resource | undefined> {
-  const guarded = guardAdapter(adapter, (v) => ex.violations.push(...v));
-  return underDeadline(res, ex, service, adapter, patientRef, async (ctx) => {
+export function dispatchBinaryRead(call: AdapterCall, service: ServiceBase, adapter: Adapter, id: string, indexTypes: readonly string[]): Promise<Resource | undefined> {
+  const guarded = guardAdapter(adapter, call.onViolation);
+  return underDeadline(call, service, adapter, async (ctx) => {
     const binary = await guarded.read('Binary', id, ctx);
     if (!binary) return undefined;
     const context = securityContextOf(binary);
-    if (context.kind === 'patient') return context.patientId === patientRef ? binary : undefined;
+    if (context.kind === 'patient') return context.patientId === call.patientRef ? binary : undefined;
     return (await isLinkedBinary(guarded, ctx, id, service.url, indexTypes)) ? binary : undefined;
   });
 }

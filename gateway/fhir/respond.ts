@@ -1,21 +1,28 @@
-import type { Response } from 'express';
+import type * as fhir3 from 'fhir/r3';
 import type { Resource } from '../../adapters/types.js';
 import { relativeAttachmentUrls } from './attachment-urls.js';
 import { toSearchset } from './bundle.js';
-import type { FhirExchange, ServiceBase } from './exchange.js';
-import type { BinaryFormat } from './format.js';
+import type { ServiceBase } from './exchange.js';
+import type { BinaryFormat, FhirFormat } from './format.js';
 import { maskBsn } from './mask-bsn.js';
 import { FhirError, notFound } from './outcome.js';
-import { sendResource } from './render.js';
 import type { ReadRequest, FhirSearchRequest } from './request.js';
 import type { SearchOutcome } from './search/index.js';
+import type { AnswerBody } from './core/types.js';
+
+/** What the respond step gives the core: status, content headers and the body. */
+export interface Rendered {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | number>>;
+  readonly body: AnswerBody;
+  readonly count: number;
+}
 
 /**
- * Writes the answer: a searchset Bundle for a search, the resource for a read, the document
- * itself for a Binary read that asks for no FHIR format (FHIR binary.html). Every resource is
- * BSN-masked on the way out (mask-bsn.ts).
+ * The answer to a search: a searchset Bundle, every resource BSN-masked on the way out
+ * (mask-bsn.ts) with attachment URLs made relative to the base.
  */
-export function respondSearch(res: Response, ex: FhirExchange, service: ServiceBase, request: FhirSearchRequest, outcome: SearchOutcome, format: 'json' | 'xml', head: boolean): void {
+export function respondSearch(service: ServiceBase, request: FhirSearchRequest, outcome: SearchOutcome, format: FhirFormat): Rendered {
   const bundle = toSearchset({
     base: service.url,
     path: request.operation === 'lastn' ? `${request.resourceType}/$lastn` : request.resourceType,
@@ -26,14 +33,15 @@ export function respondSearch(res: Response, ex: FhirExchange, service: ServiceB
     offset: request.offset,
     ...(request.count === undefined ? {} : { count: request.count }),
   });
-  ex.count = outcome.matches.length;
-  sendResource(res, 200, bundle as unknown as Resource, format, service.fhirVersion, head);
+  // bundle.ts builds the searchset shape both versions share; typed here as what it is.
+  const resource = bundle as unknown as fhir3.Bundle;
+  return { status: 200, headers: {}, body: { kind: 'resource', resource, format, fhirVersion: service.fhirVersion }, count: outcome.matches.length };
 }
 
 /**
  * Headers of a document answer besides its Content-Type: shown in place, never sniffed as
  * something else (helmet sets nosniff too; repeated here because a document is where it matters).
- * `Cache-Control: no-store` is set for every FHIR answer (start-exchange.ts).
+ * `Cache-Control: no-store` is set for every FHIR answer (core/handle.ts).
  */
 export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = {
   'Content-Disposition': 'inline',
@@ -43,29 +51,25 @@ export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = {
 /** RFC 9110 media type, without parameters that could smuggle header syntax. */
 const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
 
-function sendBinaryContent(res: Response, binary: Resource, head: boolean): void {
+function binaryContent(binary: Resource): Rendered {
   const contentType = binary.contentType;
   // STU3 names the base64 payload `content`, R4 `data`.
   const data = binary.data ?? binary.content;
   if (typeof contentType !== 'string' || !MEDIA_TYPE.test(contentType) || typeof data !== 'string') {
     throw new FhirError(502, 'exception', 'the document cannot be served', { reason: 'binary_malformed' });
   }
-  const body = Buffer.from(data, 'base64');
-  res.status(200);
-  res.setHeader('Content-Type', contentType);
-  res.setHeader('Content-Length', body.length);
-  for (const [name, value] of Object.entries(DOCUMENT_HEADERS)) res.setHeader(name, value);
-  res.end(head ? undefined : body);
+  return { status: 200, headers: { 'Content-Type': contentType, ...DOCUMENT_HEADERS }, body: { kind: 'bytes', bytes: Buffer.from(data, 'base64') }, count: 1 };
 }
 
-export function respondRead(res: Response, ex: FhirExchange, service: ServiceBase, request: ReadRequest, resource: Resource | undefined, format: BinaryFormat, head: boolean): void {
+/**
+ * The answer to a read: the resource (BSN-masked), or for a Binary read that asks for no FHIR
+ * format the document itself (FHIR binary.html).
+ */
+export function respondRead(service: ServiceBase, request: ReadRequest, resource: Resource | undefined, format: BinaryFormat): Rendered {
   if (!resource || resource.resourceType !== request.resourceType || resource.id !== request.id) {
     throw notFound(`no such ${request.resourceType} for this patient`);
   }
-  ex.count = 1;
-  if (format === 'raw') {
-    sendBinaryContent(res, resource, head);
-    return;
-  }
-  sendResource(res, 200, relativeAttachmentUrls(maskBsn(resource), service.url), format, service.fhirVersion, head);
+  if (format === 'raw') return binaryContent(resource);
+  const served = relativeAttachmentUrls(maskBsn(resource), service.url);
+  return { status: 200, headers: {}, body: { kind: 'resource', resource: served, format, fhirVersion: service.fhirVersion }, count: 1 };
 }

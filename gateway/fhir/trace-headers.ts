@@ -21,8 +21,9 @@ function parseOne(value: string | undefined, header: string): string | undefined
   return value;
 }
 
-export function parseTraceHeaders(get: (name: string) => string | undefined): TraceHeaders {
-  const traceId = parseOne(get('medmij-request-id'), 'MedMij-Request-ID');
-  const sessionId = parseOne(get('x-correlation-id'), 'X-Correlation-ID');
+/** The two headers as received (core/types.ts CoreHeaders) → their checked values. */
+export function parseTraceHeaders(raw: { readonly traceId: string | undefined; readonly sessionId: string | undefined }): TraceHeaders {
+  const traceId = parseOne(raw.traceId, 'MedMij-Request-ID');
+  const sessionId = parseOne(raw.sessionId, 'X-Correlation-ID');
   return { ...(traceId === undefined ? {} : { traceId }), ...(sessionId === undefined ? {} : { sessionId }) };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -26,8 +26,9 @@ export interface RequestContext {
 }
 
 
-const CONTEXT = Symbol('requestContext');
-const ROUTE_LABEL = Symbol('routeLabel');
+// Kept on the response itself (not Express's res.locals): the lean FHIR edge has no Express.
+const CONTEXT = new WeakMap<ServerResponse, RequestContext>();
+const ROUTE_LABEL = new WeakMap<ServerResponse, () => string | undefined>();
 
 /**
  * Lets the protocol code that knows what a request was (FHIR: provider, data service, interaction
@@ -35,8 +36,8 @@ const ROUTE_LABEL = Symbol('routeLabel');
  * matched route is too coarse for the FHIR listener (every request was `/demoziekenhuis`, so no
  * latency per data service). The label must be built from validated, bounded values only.
  */
-export function labelRoute(res: Response, label: () => string | undefined): void {
-  (res.locals as Record<symbol, () => string | undefined>)[ROUTE_LABEL] = label;
+export function labelRoute(res: ServerResponse, label: () => string | undefined): void {
+  ROUTE_LABEL.set(res, label);
 }
 
 /** The status logged for a request whose client went away before the answer was sent (nginx's 499). */
@@ -93,6 +94,18 @@ class LiveRequestContext implements RequestContext {
  * may carry ids).
  */
 export function requestContext(listener: ListenerName, log: Logger, metrics?: GatewayMetrics) {
+  const track = requestTracker(listener, log, metrics);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    track(req, res);
+    next();
+  };
+}
+
+/**
+ * The same without a framework, for the lean FHIR edge (gateway/fhir/node-edge.ts): starts the
+ * context of one request on a plain node:http request/response pair.
+ */
+export function requestTracker(listener: ListenerName, log: Logger, metrics?: GatewayMetrics): (req: IncomingMessage, res: ServerResponse) => RequestContext {
   const durations = new Map<string, { observe(seconds: number): void }>();
   const observe = (route: string, status: number, seconds: number) => {
     if (!metrics) return;
@@ -104,23 +117,22 @@ export function requestContext(listener: ListenerName, log: Logger, metrics?: Ga
     }
     child.observe(seconds);
   };
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return (req, res) => {
     const context = startRequestContext(req, listener, log);
-    (res.locals as Record<symbol, RequestContext>)[CONTEXT] = context;
+    CONTEXT.set(res, context);
     if (context.traceId) res.setHeader('MedMij-Request-ID', context.traceId);
     // On 'close' (answered or abandoned), after every other 'close' listener of this response has
     // run: the line is written from a microtask, so a layer that annotates on close is in it.
     res.once('close', () =>
       queueMicrotask(() => {
         const ms = performance.now() - context.started;
-        const labelled = (res.locals as Record<symbol, (() => string | undefined) | undefined>)[ROUTE_LABEL]?.();
-        const route = labelled ?? routeLabel(req);
+        const route = ROUTE_LABEL.get(res)?.() ?? routeLabel(req as Request);
         const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
         observe(route, status, ms / 1000);
-        context.writeAccessLine(req.method, route, status, Math.round(ms));
+        context.writeAccessLine(req.method ?? 'GET', route, status, Math.round(ms));
       }),
     );
-    next();
+    return context;
   };
 }
 
@@ -130,8 +142,8 @@ function startRequestContext(req: IncomingMessage, listener: ListenerName, log: 
   return new LiveRequestContext(listener, log, parseTraceId(req.headers['medmij-request-id']), parseTraceId(req.headers['x-correlation-id']));
 }
 
-export function contextOf(res: Response): RequestContext | undefined {
-  return (res.locals as Record<symbol, RequestContext | undefined>)[CONTEXT];
+export function contextOf(res: ServerResponse): RequestContext | undefined {
+  return CONTEXT.get(res);
 }
 
 function routeLabel(req: Request): string {

@@ -21,6 +21,8 @@ export interface RateLimits {
   readonly patient: RequestHandler;
   /** Node interface: token requests and FHIR requests, each per PGO (its whitelisted certificate). */
   readonly node: RequestHandler;
+  /** Node interface, FHIR requests only: for the lean FHIR edge, which knows a request is FHIR. */
+  readonly fhir: RequestHandler;
 }
 
 /** Where the endpoints are (endpoints.authorizationPath / tokenPath may differ per service). */
@@ -39,7 +41,7 @@ const pass: RequestHandler = (_req, _res, next) => next();
  * can create.
  */
 export function createRateLimits(settings: RateLimitSettings, store: KeyValueStore, log: Logger, paths: LimitedPaths): RateLimits {
-  if (!settings.enabled) return { patient: pass, node: pass };
+  if (!settings.enabled) return { patient: pass, node: pass, fhir: pass };
   const w = settings.windowSeconds;
   const limiter = (name: string, points: number) => createRateLimiter(store, { name, points, windowSeconds: w });
   const byAddress = (req: IncomingMessage) => sourceOf(req.socket.remoteAddress ?? 'unknown');
@@ -65,5 +67,6 @@ export function createRateLimits(settings: RateLimitSettings, store: KeyValueSto
     // Everything on the node interface that is not a token request is the FHIR API (the FHIR
     // router answers unknown paths itself), so an unknown path counts as FHIR too.
     node: (req, res, next) => (tokenPaths.has(req.path) ? token(req, res, next) : fhir(req, res, next)),
+    fhir,
   };
 }

@@ -9,11 +9,13 @@ export const oauthRefusal: RefusalWriter = (res, retryAfter) => {
   res.status(429).set('Cache-Control', 'no-store').json({ error: 'temporarily_unavailable', error_description: `too many requests; retry after ${retryAfter} s` });
 };
 
+// Plain node:http calls only: the lean FHIR edge (fhir/node-edge.ts) has no Express response.
 export const fhirRefusal: RefusalWriter = (res, retryAfter) => {
-  res
-    .status(429)
-    .type('application/fhir+json')
-    .send(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'throttled', diagnostics: `too many requests; retry after ${retryAfter} s` }] }));
+  const body = JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'throttled', diagnostics: `too many requests; retry after ${retryAfter} s` }] });
+  res.statusCode = 429;
+  res.setHeader('Content-Type', 'application/fhir+json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
 };
 
 export const pageRefusal: RefusalWriter = (res, retryAfter) => {

@@ -1,0 +1,229 @@
+import type * as fhir3 from 'fhir/r3';
+import type { Resource } from '../../../adapters/types.js';
+import type { GrantContext } from '../../oauth/index.js';
+import { authenticateBearer } from '../authenticate.js';
+import { buildCapabilityStatement } from '../capability-statement.js';
+import { recordCompartmentAlarms } from '../compartment-alarm.js';
+import { checkPatientCompartment, type CompartmentViolation } from '../compartment.js';
+import { dispatchBinaryRead, dispatchRead, dispatchSearch, type AdapterCall } from '../dispatch.js';
+import type { FhirExchange, ServiceBase } from '../exchange.js';
+import { negotiateBinaryFormat, negotiateFormat, type BinaryFormat } from '../format.js';
+import { FhirError } from '../outcome.js';
+import { authorizeRead, authorizeSearch } from '../policy.js';
+import { parseFhirRequest, type FhirRequest } from '../request.js';
+import { respondRead, respondSearch, type Rendered } from '../respond.js';
+import { fhirRouteLabel } from '../route-label.js';
+import { streamBinary } from '../stream-binary.js';
+import { parseTraceHeaders, type TraceHeaders } from '../trace-headers.js';
+import { answerError } from './answer-error.js';
+import type { CoreContext, ServiceSetup } from './context.js';
+import { formatParamOf } from './query-format.js';
+import type { Answer, CoreRequest, RequestRecord } from './types.js';
+import { callReceiveWrite } from './write-call.js';
+
+/** Every FHIR answer: health data is never cached by intermediaries. */
+const NO_STORE = { 'Cache-Control': 'no-store' } as const;
+
+/**
+ * The FHIR resource server without a framework: one typed request in, one answer out; never
+ * throws (every error is answered by answer-error.ts). Read top to bottom, the steps below are
+ * the request walk-through (STYLE.md §6.3; README "A request, step by step"). Each step returns
+ * its typed value to the next; what the audit record and the access line need comes back in
+ * `answer.record`.
+ */
+export async function handle(request: CoreRequest, context: CoreContext): Promise<Answer> {
+  const head = request.method === 'HEAD';
+  const service = request.base?.service;
+  // What is known so far, for the record of a refusal at any step.
+  let known: Omit<RequestRecord, 'reason'> = {
+    requestId: request.requestId,
+    method: request.method,
+    ...(request.peer?.hostnames[0] === undefined ? {} : { peerHost: request.peer.hostnames[0] }),
+    ...(service ? { service } : {}),
+    route: fhirRouteLabel(service, request.base?.rest, undefined),
+  };
+  let fhirRequest: FhirRequest | undefined;
+  try {
+    const trace = parseTraceHeaders(request.headers); //                  MedMij-Request-ID / X-Correlation-ID; 400
+    known = { ...known, ...trace };
+    if (!request.base) throw new FhirError(404, 'not-found', 'no FHIR base at this address', { reason: 'unknown_base' });
+    const setup = context.setupOf(request.base.service);
+    const { rest } = request.base;
+    if (rest.length === 1 && rest[0] === 'metadata') return serveMetadata(request, context, setup, known, head); // no token
+    const grant = await authenticate(request, context, rest); //         Bearer header only; 401/400 + WWW-Authenticate
+    known = { ...known, grant };
+    authorizeBase(grant, setup.service); //                               the grant covers this provider and service; 403
+    const exchange = exchangeFor(request, known, trace, grant, setup.service);
+    if (isWrite(request.method, rest)) return await write(request, context, setup, exchange, known); // Delen POST {base}
+    fhirRequest = parseFhirRequest({ method: request.method, segments: rest, rawQuery: request.rawQuery }, setup.service.fhirVersion); // 400/405
+    known = { ...known, interaction: fhirRequest.interaction, resourceType: fhirRequest.resourceType, route: fhirRouteLabel(setup.service, rest, fhirRequest) };
+    const format = negotiate(request, fhirRequest, setup.service); //     JSON or XML (or raw Binary); 406
+    authorizeQuery(fhirRequest, setup); //                                catalogue template, no patient/subject/BSN; 400
+    const violations: CompartmentViolation[] = [];
+    const call: AdapterCall = {
+      requestId: request.requestId,
+      get log() {
+        return request.log;
+      },
+      signal: request.signal,
+      patientRef: grant.patientRef,
+      onViolation: (v) => violations.push(...v),
+    };
+    if (fhirRequest.interaction === 'read' && fhirRequest.resourceType === 'Binary' && format === 'raw' && setup.adapter.streamBinary) {
+      return streamDocument(call, setup, fhirRequest.id, { ...known }, exchange, violations, context, head); // piped by the edge; 404
+    }
+    let rendered: Rendered;
+    try {
+      rendered = await fetchAndRender(call, setup, fhirRequest, format, violations); // adapter under the deadline; compartment; Bundle/resource
+    } finally {
+      raiseAlarm(context, exchange, violations); // also when the read then ends in a 404
+    }
+    return { status: rendered.status, headers: { ...NO_STORE, ...rendered.headers }, body: rendered.body, head, record: { ...known, count: rendered.count } };
+  } catch (err) {
+    return answerError(
+      err,
+      { accept: request.headers.accept, formatParam: fhirRequest?.format ?? formatParamOf(request.rawQuery), fhirVersion: service?.fhirVersion ?? 'STU3', head, log: request.log },
+      known,
+    );
+  }
+}
+
+function serveMetadata(request: CoreRequest, context: CoreContext, setup: ServiceSetup, known: Omit<RequestRecord, 'reason'>, head: boolean): Answer {
+  if (request.method !== 'GET' && request.method !== 'HEAD') throw new FhirError(405, 'not-supported', 'only GET is supported', { headers: { Allow: 'GET, HEAD' } });
+  const { service } = setup;
+  const format = negotiateFormat(request.headers.accept, formatParamOf(request.rawQuery), service.fhirVersion);
+  const statement = buildCapabilityStatement(service, setup.catalogue, setup.readable, context.startedAt) as unknown as fhir3.CapabilityStatement;
+  return {
+    status: 200,
+    headers: NO_STORE,
+    body: { kind: 'resource', resource: statement, format, fhirVersion: service.fhirVersion },
+    head,
+    record: { ...known, interaction: 'metadata', count: 1 },
+  };
+}
+
+function authenticate(request: CoreRequest, context: CoreContext, rest: readonly string[]): Promise<GrantContext> {
+  return authenticateBearer(
+    {
+      authorization: request.headers.authorization,
+      tokenInQuery: /(^|&)access_token(=|&|$)/.test(request.rawQuery),
+      // Only a Delen POST to the base carries a body (write/receive-write.ts).
+      hasBody: !isWrite(request.method, rest) && request.headers.hasBody,
+      peer: request.peer,
+    },
+    { verifier: context.verifier, requireCertificateBinding: context.requireCertificateBinding },
+  );
+}
+
+function authorizeBase(grant: GrantContext, service: ServiceBase): void {
+  // The token's scope names the provider and the granted data services (digest §2, §3).
+  if (grant.providerName !== service.providerName || !grant.serviceIds.includes(service.serviceId)) {
+    throw new FhirError(403, 'forbidden', 'the access token does not cover this data service', { reason: 'service_not_granted' });
+  }
+}
+
+/** Delen: a POST to the base itself (FHIR batch/transaction interaction). */
+function isWrite(method: string, rest: readonly string[]): boolean {
+  return method === 'POST' && rest.length === 0;
+}
+
+function exchangeFor(request: CoreRequest, known: Omit<RequestRecord, 'reason'>, trace: TraceHeaders, grant: GrantContext, service: ServiceBase): FhirExchange {
+  return {
+    requestId: request.requestId,
+    get log() {
+      return request.log;
+    },
+    ...trace,
+    ...(known.peerHost === undefined ? {} : { peerHost: known.peerHost }),
+    service,
+    grant,
+  };
+}
+
+async function write(request: CoreRequest, context: CoreContext, setup: ServiceSetup, exchange: FhirExchange, known: Omit<RequestRecord, 'reason'>): Promise<Answer> {
+  const answer = await callReceiveWrite(request, exchange, setup, { audit: context.audit, ...(context.store ? { store: context.store } : {}) });
+  return {
+    status: answer.status,
+    headers: { ...NO_STORE, ...answer.headers },
+    body: { kind: 'bytes', bytes: answer.bytes },
+    head: false,
+    record: { ...known, interaction: 'write', ...(exchange.count === undefined ? {} : { count: exchange.count }), ...(exchange.reason === undefined ? {} : { reason: exchange.reason }) },
+  };
+}
+
+function negotiate(request: CoreRequest, fhirRequest: FhirRequest, service: ServiceBase): BinaryFormat {
+  return fhirRequest.interaction === 'read' && fhirRequest.resourceType === 'Binary'
+    ? negotiateBinaryFormat(request.headers.accept, fhirRequest.format, service.fhirVersion)
+    : negotiateFormat(request.headers.accept, fhirRequest.format, service.fhirVersion);
+}
+
+function authorizeQuery(fhirRequest: FhirRequest, setup: ServiceSetup): void {
+  if (fhirRequest.interaction === 'search-type') authorizeSearch(fhirRequest, setup.catalogue);
+  else authorizeRead(fhirRequest, setup.readable);
+}
+
+/**
+ * The adapter for the token's patient under the request's deadline (Binary: binary-access.ts),
+ * then the compartment check on the final answer (the adapter guard is the other place), then
+ * the Bundle or the resource.
+ */
+async function fetchAndRender(call: AdapterCall, setup: ServiceSetup, fhirRequest: FhirRequest, format: BinaryFormat, violations: CompartmentViolation[]): Promise<Rendered> {
+  const { service, adapter } = setup;
+  if (fhirRequest.interaction === 'search-type') {
+    const outcome = await dispatchSearch(call, service, adapter, fhirRequest);
+    const matches = checkPatientCompartment(outcome.matches, call.patientRef);
+    const includes = checkPatientCompartment(outcome.includes, call.patientRef, { allowUnlinked: true });
+    violations.push(...matches.violations, ...includes.violations);
+    const dropped = outcome.matches.length - matches.kept.length;
+    const kept = { matches: [...matches.kept], includes: [...includes.kept], total: Math.max(0, outcome.total - dropped) };
+    return respondSearch(service, fhirRequest, kept, format === 'xml' ? 'xml' : 'json');
+  }
+  const read: Resource | undefined =
+    fhirRequest.resourceType === 'Binary'
+      ? await dispatchBinaryRead(call, service, adapter, fhirRequest.id, setup.documentIndexes)
+      : await dispatchRead(call, service, adapter, fhirRequest);
+  let served = read;
+  if (read) {
+    const { kept, violations: dropped } = checkPatientCompartment([read], call.patientRef);
+    violations.push(...dropped);
+    served = kept[0];
+  }
+  return respondRead(service, fhirRequest, served, format);
+}
+
+function streamDocument(
+  call: AdapterCall,
+  setup: ServiceSetup,
+  id: string,
+  record: Omit<RequestRecord, 'reason'>,
+  exchange: FhirExchange,
+  violations: CompartmentViolation[],
+  context: CoreContext,
+  head: boolean,
+): Answer {
+  const answerRecord: RequestRecord = { ...record };
+  return {
+    status: 200,
+    headers: NO_STORE,
+    body: {
+      kind: 'stream',
+      pipe: async (target) => {
+        try {
+          await streamBinary(call, target, setup.service, setup.adapter, id, setup.documentIndexes);
+          answerRecord.count = 1;
+        } finally {
+          raiseAlarm(context, exchange, violations);
+        }
+      },
+    },
+    head,
+    record: answerRecord,
+  };
+}
+
+/** A resource of another patient reached the gateway: never served, always an alarm (house rule 5). */
+function raiseAlarm(context: CoreContext, exchange: FhirExchange, violations: readonly CompartmentViolation[]): void {
+  if (violations.length === 0) return;
+  recordCompartmentAlarms(context.audit, exchange, violations.map((v) => v.resourceType), 'foreign_patient_resource');
+  exchange.log.warn({ dropped: violations.length, adapter: exchange.service?.adapterId }, 'compartment violation: resources of another patient dropped');
+}

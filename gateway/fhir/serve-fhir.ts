@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditLog, Logger, RequestContext } from '../observability/index.js';
+import { labelRoute } from '../observability/index.js';
+import { accessFields, handle, recordRequest, type Answer, type CoreContext, type CorePeer, type RequestRecord } from './core/index.js';
+import { createDeadline } from './deadline.js';
+import { buildCoreRequest } from './edge-request.js';
+import { resolveBase, type BasePath, type ServiceDirectory } from './resolve-base.js';
+import { fhirRouteLabel } from './route-label.js';
+import { writeAnswer } from './write-answer.js';
+
+export interface ServeDeps {
+  readonly core: CoreContext;
+  readonly directory: ServiceDirectory;
+  readonly audit: AuditLog;
+  /** The FHIR component's logger, for requests without a request context. */
+  readonly log: Logger;
+  /** gateway/tls `peerOf`: the checked TLS peer of the request. */
+  readonly peerOf: (req: IncomingMessage) => CorePeer | undefined;
+}
+
+/** The configured base a path belongs to, or undefined (the core answers 404). */
+export function lookupBase(directory: ServiceDirectory, pathname: string): BasePath | undefined {
+  try {
+    return resolveBase(directory, pathname);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Scheme and host as the client addressed us; a Host header of unusual shape is not repeated. */
+function originOf(req: IncomingMessage): string {
+  const host = req.headers.host ?? '';
+  return `https://${/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/.test(host) ? host : 'localhost'}`;
+}
+
+/**
+ * One FHIR request from either edge: build the typed request, call the core, write its answer,
+ * and when the answer is finished (or the client went away) write the two audit records and put
+ * the FHIR fields into the request's one access-log line. The deadline is made here, once.
+ */
+export function serveFhir(deps: ServeDeps, req: IncomingMessage, res: ServerResponse, context: RequestContext | undefined, base: BasePath | undefined, rawQuery: string): Promise<void> {
+  const requestId = context?.requestId ?? randomUUID();
+  const received = { at: new Date().toISOString(), origin: originOf(req) };
+  // The child logger is made only when something logs: most requests write only the access line.
+  let child: Logger | undefined;
+  const logger = (): Logger => (child ??= context ? context.log.child({ component: 'fhir' }) : deps.log.child({ requestId }));
+  const deadline = base ? createDeadline(base.service.timeoutMs, res) : undefined;
+  const request = buildCoreRequest(req, { requestId, base, rawQuery, peer: deps.peerOf(req), signal: deadline?.signal, logger });
+  let sent: Answer | undefined;
+  // Until the answer is known the record says what the edge knew (a client gone mid-request).
+  const early: RequestRecord = { requestId, method: request.method, ...(base ? { service: base.service } : {}), route: fhirRouteLabel(base?.service, base?.rest, undefined) };
+  labelRoute(res, () => (sent?.record ?? early).route);
+  res.once('close', () => {
+    const status = res.writableFinished ? res.statusCode : 499;
+    const record = sent?.record ?? early;
+    recordRequest(deps.audit, record, status, received);
+    if (context) context.annotate(accessFields(record, status));
+    else logger().info({ status, ...accessFields(record, status) }, 'fhir request');
+  });
+  return handle(request, deps.core).then(async (answer) => {
+    sent = answer;
+    sent = await writeAnswer(req, res, answer, request.log);
+    deadline?.dispose();
+  });
+}

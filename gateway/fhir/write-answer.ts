@@ -1,0 +1,67 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerError, serializeResource, type Answer } from './core/index.js';
+import { CONTENT_TYPES } from './format.js';
+import type { Logger } from '../observability/index.js';
+
+/** The answer's own headers, and the MedMij-Request-ID echoed when the core found it well-formed. */
+function setHeaders(res: ServerResponse, answer: Answer): void {
+  for (const name in answer.headers) res.setHeader(name, answer.headers[name]!);
+  if (answer.record.traceId !== undefined) res.setHeader('MedMij-Request-ID', answer.record.traceId);
+}
+
+function writeWhole(res: ServerResponse, answer: Answer, contentType: string | undefined, bytes: Buffer | string | undefined): void {
+  res.statusCode = answer.status;
+  setHeaders(res, answer);
+  if (contentType !== undefined) res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', bytes === undefined ? 0 : typeof bytes === 'string' ? Buffer.byteLength(bytes, 'utf8') : bytes.length);
+  res.end(answer.head ? undefined : bytes);
+}
+
+/**
+ * Writes the core's answer on a node:http response (the lean edge and the Express shell alike).
+ * A resource that cannot be rendered (XML) and a stream that fails before it started become the
+ * core's error answer; resolves with the answer actually sent.
+ */
+export async function writeAnswer(req: IncomingMessage, res: ServerResponse, answer: Answer, log: Logger): Promise<Answer> {
+  const { body } = answer;
+  if (res.destroyed && body.kind !== 'stream') return answer; // the client is gone; nothing to write to
+  switch (body.kind) {
+    case 'resource': {
+      let text: string;
+      try {
+        text = serializeResource(body.resource, body.format, body.fhirVersion);
+      } catch (err) {
+        if (answer.status >= 400) {
+          // An OperationOutcome that XML cannot carry is sent as JSON (never a second failure).
+          log.error({ cause: err instanceof Error ? err.name : typeof err }, 'OperationOutcome could not be rendered as XML');
+          writeWhole(res, answer, CONTENT_TYPES.json, JSON.stringify(body.resource));
+          return answer;
+        }
+        return writeAnswer(req, res, answerError(err, { accept: undefined, formatParam: 'json', fhirVersion: body.fhirVersion, head: answer.head, log }, answer.record), log);
+      }
+      writeWhole(res, answer, CONTENT_TYPES[body.format], text);
+      return answer;
+    }
+    case 'bytes':
+      writeWhole(res, answer, undefined, body.bytes);
+      return answer;
+    case 'empty':
+      res.statusCode = answer.status;
+      res.end();
+      return answer;
+    case 'stream':
+      setHeaders(res, answer);
+      try {
+        await body.pipe({ req, res });
+        return answer;
+      } catch (err) {
+        if (res.headersSent) {
+          log.error({ cause: err instanceof Error ? err.name : typeof err }, 'error after the FHIR answer started');
+          res.destroy();
+          return answer;
+        }
+        const failed = answerError(err, { accept: req.headers.accept, formatParam: undefined, fhirVersion: answer.record.service?.fhirVersion ?? 'STU3', head: answer.head, log }, answer.record);
+        return writeAnswer(req, res, failed, log);
+      }
+  }
+}
