@@ -4,7 +4,7 @@
  * protocol renders it: HTTP status, FHIR issue type (OperationOutcome, the IssueType value set
  * of STU3/R4), OAuth error (RFC 6749 §5.2 / RFC 6750 §3.1, where the failure can reach an OAuth
  * client) and the audit reason. Handlers match by code, never by class name or message.
- * Rendering happens elsewhere: OAuth errors in oauth/, FHIR errors in fhir/error-handler.ts.
+ * Rendering happens elsewhere: OAuth errors in oauth/, FHIR errors in fhir/core/answer-error.ts.
  */
 export interface ErrorSpec {
   readonly status: number;

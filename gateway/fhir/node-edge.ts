@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeader, RequestListener, ServerResponse } from 'node:http';
-import type { RequestContext } from '../observability/index.js';
+import { labelRoute, type RequestContext } from '../observability/index.js';
+import { fhirRouteLabel } from './route-label.js';
 import type { FhirServer } from './router.js';
 import { lookupBase, serveFhir } from './serve-fhir.js';
 
@@ -44,6 +45,9 @@ export function createNodeEdge(deps: NodeEdgeDeps): RequestListener {
       for (let i = 0; i < removed.length; i++) res.removeHeader(removed[i]!);
       for (let i = 0; i < set.length; i++) res.setHeader(set[i]![0], set[i]![1]);
       const context = deps.track(req, res);
+      // Labelled before the rate limit, so a 429 is counted under its base too (serveFhir refines it).
+      const route = fhirRouteLabel(base.service, base.rest, undefined);
+      labelRoute(res, () => route);
       const run = (err?: unknown): void => {
         if (err !== undefined) {
           fail(res, context, err);

@@ -1,6 +1,6 @@
 /**
  * OperationOutcome builders and the one error type the FHIR pipeline throws on purpose.
- * Every step throws a FhirError; only error-handler.ts turns it into an HTTP answer.
+ * Every step throws a FhirError; only core/answer-error.ts turns it into an answer.
  * Issue codes are the FHIR `IssueType` value set (identical in STU3 and R4).
  */
 

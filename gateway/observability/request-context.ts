@@ -164,6 +164,8 @@ function routeLabel(req: Request): string {
     if (matched !== undefined) return `${base}${matched}`;
   }
   // Unmatched or handled outside Express routing (oidc-provider): keep only the first segment.
-  const first = req.path.split('/')[1] ?? '';
+  // (`req.path` is Express's; a plain node:http request has only its URL.)
+  const path = req.path ?? (req.url ?? '').split('?')[0] ?? '';
+  const first = path.split('/')[1] ?? '';
   return `/${first.replace(/[^a-z0-9._-]/gi, '').slice(0, 32)}`;
 }
