@@ -133,7 +133,7 @@ function allowMethods(allow: string): express.RequestHandler {
 }
 
 /**
- * A safety net behind each listener's own error renderers (FHIR: fhir/error-handler.ts, OAuth:
+ * A safety net behind each listener's own error renderers (FHIR: fhir/core/answer-error.ts, OAuth:
  * oauth/error-handlers.ts): whatever still escapes must not reach Express's final handler, which
  * answers an HTML page with the stack trace outside production (house rule 4).
  */

@@ -6,7 +6,7 @@ import { FhirError } from './outcome.js';
  * by the error's `code`, never by its class name: an unreachable EHR is 503, a slow one 504, data
  * the gateway cannot read or that breaks the contract 502 (bad gateway). Adapters throw the
  * AdapterError family (adapters/errors.ts), each with its code; errors without a known code stay
- * unmapped and become a 500 in error-handler.ts.
+ * unmapped and become a 500 in core/answer-error.ts.
  */
 export function mapAdapterError(err: unknown): FhirError | undefined {
   if (err instanceof FhirError || !(err instanceof Error)) return undefined;

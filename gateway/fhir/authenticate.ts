@@ -69,7 +69,7 @@ function sameCertificate(boundTo: string, peer: PeerFingerprint | undefined): bo
 }
 
 /**
- * Bearer token → GrantContext, or a FhirError that error-handler.ts renders as 401/400 with the
+ * Bearer token → GrantContext, or a FhirError that core/answer-error.ts answers as 401/400 with the
  * RFC 6750 challenge. MedMij allows only the Authorization header method (digest §3,
  * core.rscint.200), so a token in the query or body is refused, not read.
  */
