@@ -31,7 +31,8 @@ export function lookupBase(directory: ServiceDirectory, pathname: string): BaseP
 /** Scheme and host as the client addressed us; a Host header of unusual shape is not repeated. */
 function originOf(req: IncomingMessage): string {
   const host = req.headers.host ?? '';
-  return `https://${/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/.test(host) ? host : 'localhost'}`;
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
+  return `${scheme}://${/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/.test(host) ? host : 'localhost'}`;
 }
 
 /**
@@ -58,9 +59,10 @@ export function serveFhir(deps: ServeDeps, req: IncomingMessage, res: ServerResp
     if (context) context.annotate(accessFields(record, status));
     else logger().info({ status, ...accessFields(record, status) }, 'fhir request');
   });
-  return handle(request, deps.core).then(async (answer) => {
-    sent = answer;
-    sent = await writeAnswer(req, res, answer, request.log);
-    deadline?.dispose();
-  });
+  return handle(request, deps.core)
+    .then(async (answer) => {
+      sent = answer;
+      sent = await writeAnswer(req, res, answer, logger);
+    })
+    .finally(() => deadline?.dispose());
 }

@@ -22,7 +22,7 @@ function writeWhole(res: ServerResponse, answer: Answer, contentType: string | u
  * A resource that cannot be rendered (XML) and a stream that fails before it started become the
  * core's error answer; resolves with the answer actually sent.
  */
-export async function writeAnswer(req: IncomingMessage, res: ServerResponse, answer: Answer, log: Logger): Promise<Answer> {
+export async function writeAnswer(req: IncomingMessage, res: ServerResponse, answer: Answer, logOf: () => Logger): Promise<Answer> {
   const { body } = answer;
   if (res.destroyed && body.kind !== 'stream') return answer; // the client is gone; nothing to write to
   switch (body.kind) {
@@ -33,11 +33,11 @@ export async function writeAnswer(req: IncomingMessage, res: ServerResponse, ans
       } catch (err) {
         if (answer.status >= 400) {
           // An OperationOutcome that XML cannot carry is sent as JSON (never a second failure).
-          log.error({ cause: err instanceof Error ? err.name : typeof err }, 'OperationOutcome could not be rendered as XML');
+          logOf().error({ cause: err instanceof Error ? err.name : typeof err }, 'OperationOutcome could not be rendered as XML');
           writeWhole(res, answer, CONTENT_TYPES.json, JSON.stringify(body.resource));
           return answer;
         }
-        return writeAnswer(req, res, answerError(err, { accept: undefined, formatParam: 'json', fhirVersion: body.fhirVersion, head: answer.head, log }, answer.record), log);
+        return writeAnswer(req, res, answerError(err, { accept: undefined, formatParam: 'json', fhirVersion: body.fhirVersion, head: answer.head, log: logOf() }, answer.record), logOf);
       }
       writeWhole(res, answer, CONTENT_TYPES[body.format], text);
       return answer;
@@ -56,12 +56,12 @@ export async function writeAnswer(req: IncomingMessage, res: ServerResponse, ans
         return answer;
       } catch (err) {
         if (res.headersSent) {
-          log.error({ cause: err instanceof Error ? err.name : typeof err }, 'error after the FHIR answer started');
+          logOf().error({ cause: err instanceof Error ? err.name : typeof err }, 'error after the FHIR answer started');
           res.destroy();
           return answer;
         }
-        const failed = answerError(err, { accept: req.headers.accept, formatParam: undefined, fhirVersion: answer.record.service?.fhirVersion ?? 'STU3', head: answer.head, log }, answer.record);
-        return writeAnswer(req, res, failed, log);
+        const failed = answerError(err, { accept: req.headers.accept, formatParam: undefined, fhirVersion: answer.record.service?.fhirVersion ?? 'STU3', head: answer.head, log: logOf() }, answer.record);
+        return writeAnswer(req, res, failed, logOf);
       }
   }
 }
