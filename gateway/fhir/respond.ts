@@ -4,7 +4,6 @@ import { relativeAttachmentUrls } from './attachment-urls.js';
 import { toSearchset } from './bundle.js';
 import type { FhirExchange, ServiceBase } from './exchange.js';
 import type { BinaryFormat } from './format.js';
-import { maskBsn } from './mask-bsn.js';
 import { FhirError, notFound } from './outcome.js';
 import { sendResource } from './render.js';
 import type { ReadRequest, FhirSearchRequest } from './request.js';
@@ -12,16 +11,16 @@ import type { SearchOutcome } from './search/index.js';
 
 /**
  * Writes the answer: a searchset Bundle for a search, the resource for a read, the document
- * itself for a Binary read that asks for no FHIR format (FHIR binary.html). Every resource is
- * BSN-masked on the way out (mask-bsn.ts).
+ * itself for a Binary read that asks for no FHIR format (FHIR binary.html). Every resource comes
+ * here BSN-masked, from the final compartment check's walk (compartment.ts screenSearchAnswer).
  */
 export function respondSearch(res: Response, ex: FhirExchange, service: ServiceBase, request: FhirSearchRequest, outcome: SearchOutcome, format: 'json' | 'xml', head: boolean): void {
   const bundle = toSearchset({
     base: service.url,
     path: request.operation === 'lastn' ? `${request.resourceType}/$lastn` : request.resourceType,
     params: request.all,
-    matches: outcome.matches.map((r) => relativeAttachmentUrls(maskBsn(r), service.url)),
-    includes: outcome.includes.map((r) => relativeAttachmentUrls(maskBsn(r), service.url)),
+    matches: outcome.matches.map((r) => relativeAttachmentUrls(r, service.url)),
+    includes: outcome.includes.map((r) => relativeAttachmentUrls(r, service.url)),
     total: outcome.total,
     offset: request.offset,
     ...(request.count === undefined ? {} : { count: request.count }),
@@ -67,5 +66,5 @@ export function respondRead(res: Response, ex: FhirExchange, service: ServiceBas
     sendBinaryContent(res, resource, head);
     return;
   }
-  sendResource(res, 200, relativeAttachmentUrls(maskBsn(resource), service.url), format, service.fhirVersion, head);
+  sendResource(res, 200, relativeAttachmentUrls(resource, service.url), format, service.fhirVersion, head);
 }

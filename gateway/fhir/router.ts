@@ -8,7 +8,7 @@ import { authenticateBearer, type PeerFingerprint } from './authenticate.js';
 import { DOCUMENT_INDEX_TYPES } from './binary-access.js';
 import { buildCapabilityStatement } from './capability-statement.js';
 import type { QueryCatalogue } from './catalogue/index.js';
-import { checkPatientCompartment, type CompartmentViolation } from './compartment.js';
+import { screenReadAnswer, screenSearchAnswer, type CompartmentViolation } from './compartment.js';
 import { dispatchBinaryRead, dispatchRead, dispatchSearch } from './dispatch.js';
 import { createFhirErrorHandler } from './error-handler.js';
 import { requireExchange, type FhirExchange, type ServiceBase } from './exchange.js';
@@ -184,22 +184,16 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
 
   const checkCompartment: Step = (_req, _res, ex) => {
     const result = ex.result!;
-    const patientRef = ex.grant!.patientRef;
+    // The final answer: compartment check and BSN masking in one walk (compartment.ts).
+    const scope = { patientRef: ex.grant!.patientRef, fhirVersion: serviceOf(ex).fhirVersion };
     if (result.kind === 'read') {
-      if (result.resource) {
-        const { kept, violations } = checkPatientCompartment([result.resource], patientRef);
-        ex.violations.push(...violations);
-        ex.result = { kind: 'read', resource: kept[0] };
-      }
+      const { resource, violations } = screenReadAnswer(result.resource, scope);
+      ex.violations.push(...violations);
+      ex.result = { kind: 'read', resource };
     } else {
-      const matches = checkPatientCompartment(result.outcome.matches, patientRef);
-      const includes = checkPatientCompartment(result.outcome.includes, patientRef, { allowUnlinked: true });
-      ex.violations.push(...matches.violations, ...includes.violations);
-      const dropped = result.outcome.matches.length - matches.kept.length;
-      ex.result = {
-        kind: 'search',
-        outcome: { matches: [...matches.kept], includes: [...includes.kept], total: Math.max(0, result.outcome.total - dropped) },
-      };
+      const { outcome, violations } = screenSearchAnswer(result.outcome, scope);
+      ex.violations.push(...violations);
+      ex.result = { kind: 'search', outcome };
     }
     raiseAlarm(deps.audit, ex, ex.violations);
   };
@@ -229,8 +223,8 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
     step(authorizeQuery), //        catalogue template, no patient/subject/BSN; 400
     step(streamDocument), //        raw Binary from a streaming adapter, if the patient's documents link it; 404
     step(dispatch), //              adapter for the token's patient under deadline (Binary: binary-access.ts); 504/503/502
-    step(checkCompartment), //      drop other patients' resources (here and in the adapter guard) + alarm
-    step(respond), //               Bundle / resource / document, BSN masked
+    step(checkCompartment), //      drop other patients' resources (here and in the adapter guard) + alarm; BSN masked
+    step(respond), //               Bundle / resource / document (BSN masked by checkCompartment)
   );
   router.use(createFhirErrorHandler(deps.log));
   return router;
