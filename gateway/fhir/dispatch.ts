@@ -5,7 +5,7 @@ import { createDeadline, withDeadline } from './deadline.js';
 import type { FhirExchange, ServiceBase } from './exchange.js';
 import { isLinkedBinary } from './linked-binary.js';
 import type { FhirSearchRequest, ReadRequest } from './request.js';
-import { executeSearch, type SearchOutcome } from './search/index.js';
+import { executeSearch, searchPage, type ResultPaging, type SearchOutcome } from './search/index.js';
 import type { Response } from 'express';
 
 /**
@@ -33,9 +33,13 @@ async function underDeadline<T>(res: Response, ex: FhirExchange, service: Servic
   }
 }
 
-export function dispatchSearch(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, request: FhirSearchRequest): Promise<SearchOutcome> {
+/** With `paging` (the gateway's store), a result of more than one page is stored once and paged from there (search/result-pages.ts). */
+export function dispatchSearch(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, request: FhirSearchRequest, paging?: ResultPaging): Promise<SearchOutcome> {
   const guarded = guardAdapter(adapter, (v) => ex.violations.push(...v));
-  return underDeadline(res, ex, service, adapter, patientRef, (ctx) => executeSearch(request, guarded, ctx));
+  const clientId = ex.grant?.clientId;
+  if (!paging || clientId === undefined) return underDeadline(res, ex, service, adapter, patientRef, (ctx) => executeSearch(request, guarded, ctx));
+  const owner = { clientId, patientRef, providerName: service.providerName, serviceId: service.serviceId };
+  return underDeadline(res, ex, service, adapter, patientRef, (ctx) => searchPage(request, guarded, ctx, owner, paging));
 }
 
 export function dispatchRead(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, request: ReadRequest): Promise<Resource | undefined> {

@@ -24,6 +24,7 @@ export function respondSearch(res: Response, ex: FhirExchange, service: ServiceB
     total: outcome.total,
     offset: request.offset,
     ...(request.count === undefined ? {} : { count: request.count }),
+    ...(outcome.pageKey === undefined ? {} : { pageKey: outcome.pageKey }),
   });
   ex.count = outcome.matches.length;
   sendResource(res, 200, bundle as unknown as Resource, format, service.fhirVersion, head);

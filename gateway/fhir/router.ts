@@ -41,8 +41,10 @@ export interface FhirRouterDeps {
   readonly resourcePath?: string;
   readonly audit: AuditLog;
   readonly log: Logger;
-  /** Delen: keeps first answers so a retried POST stores nothing twice (write/idempotency.ts). */
+  /** Delen: keeps first answers so a retried POST stores nothing twice (write/idempotency.ts); and search results for paging. */
   readonly store?: KeyValueStore;
+  /** How long a stored search result serves its pages (search/result-pages.ts); 300 s when absent. */
+  readonly searchPagesTtlMs?: number;
 }
 
 /** A pipeline step: does its one job on the exchange; returns 'done' when it wrote the answer. */
@@ -89,6 +91,7 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
   const catalogueOf = (s: ServiceBase): QueryCatalogue => deps.catalogues.get(s.standard)!;
   const adapterOf = (s: ServiceBase): Adapter => deps.adapters.get(s.adapterId)!;
   const startedAt = new Date().toISOString();
+  const paging = deps.store ? { store: deps.store, ttlMs: deps.searchPagesTtlMs ?? 300_000 } : undefined;
 
   const locateBase: Step = (req, _res, ex) => {
     // The whole path, wherever the router is mounted: bases are configured as full paths.
@@ -174,7 +177,7 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
     const service = serviceOf(ex);
     const patientRef = ex.grant!.patientRef; // from the token, never from the request
     if (request.interaction === 'search-type') {
-      ex.result = { kind: 'search', outcome: await dispatchSearch(res, ex, service, adapterOf(service), patientRef, request) };
+      ex.result = { kind: 'search', outcome: await dispatchSearch(res, ex, service, adapterOf(service), patientRef, request, paging) };
     } else if (request.resourceType === 'Binary') {
       ex.result = { kind: 'read', resource: await dispatchBinaryRead(res, ex, service, adapterOf(service), patientRef, request.id, documentIndexes.get(service)!) };
     } else {
