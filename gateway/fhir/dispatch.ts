@@ -5,7 +5,7 @@ import { createDeadline, withDeadline } from './deadline.js';
 import type { FhirExchange, ServiceBase } from './exchange.js';
 import { isLinkedBinary } from './linked-binary.js';
 import type { FhirSearchRequest, ReadRequest } from './request.js';
-import { executeSearch, searchPage, type ResultPaging, type SearchOutcome } from './search/index.js';
+import { executeSearch, searchPage, type PageOwner, type ResultPaging, type SearchOutcome } from './search/index.js';
 import type { Response } from 'express';
 
 /**
@@ -33,13 +33,14 @@ async function underDeadline<T>(res: Response, ex: FhirExchange, service: Servic
   }
 }
 
-/** With `paging` (the gateway's store), a result of more than one page is stored once and paged from there (search/result-pages.ts). */
-export function dispatchSearch(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, request: FhirSearchRequest, paging?: ResultPaging): Promise<SearchOutcome> {
+/**
+ * With `paging` (the gateway's store and the access decision's page owner), a result of more than
+ * one page is stored once and paged from there (search/result-pages.ts).
+ */
+export function dispatchSearch(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, request: FhirSearchRequest, paging?: ResultPaging & { readonly owner: PageOwner }): Promise<SearchOutcome> {
   const guarded = guardAdapter(adapter, (v) => ex.violations.push(...v));
-  const clientId = ex.grant?.clientId;
-  if (!paging || clientId === undefined) return underDeadline(res, ex, service, adapter, patientRef, (ctx) => executeSearch(request, guarded, ctx));
-  const owner = { clientId, patientRef, providerName: service.providerName, serviceId: service.serviceId };
-  return underDeadline(res, ex, service, adapter, patientRef, (ctx) => searchPage(request, guarded, ctx, owner, paging));
+  if (!paging) return underDeadline(res, ex, service, adapter, patientRef, (ctx) => executeSearch(request, guarded, ctx));
+  return underDeadline(res, ex, service, adapter, patientRef, (ctx) => searchPage(request, guarded, ctx, paging.owner, paging));
 }
 
 export function dispatchRead(res: Response, ex: FhirExchange, service: ServiceBase, adapter: Adapter, patientRef: string, request: ReadRequest): Promise<Resource | undefined> {

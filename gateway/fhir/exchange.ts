@@ -5,6 +5,7 @@ import type { GrantContext } from '../oauth/index.js';
 import type { CompartmentViolation } from './compartment.js';
 import type { BinaryFormat } from './format.js';
 import type { FhirRequest } from './request.js';
+import type { AccessDecision } from './policy.js';
 import type { SearchOutcome } from './search/index.js';
 import type { Resource } from '../../adapters/types.js';
 
@@ -41,6 +42,8 @@ export interface FhirExchange {
   /** Path segments after the base, still percent-encoded. */
   rest?: readonly string[];
   request?: FhirRequest;
+  /** The access decision for the request (policy.ts decideAccess): template, patient, post-check. */
+  decision?: AccessDecision;
   format?: BinaryFormat;
   result?: FhirResult;
   /** Resources of other patients dropped so far (each one is an alarm). */

@@ -8,13 +8,13 @@ import { authenticateBearer, type PeerFingerprint } from './authenticate.js';
 import { DOCUMENT_INDEX_TYPES } from './binary-access.js';
 import { buildCapabilityStatement } from './capability-statement.js';
 import type { QueryCatalogue } from './catalogue/index.js';
-import { screenReadAnswer, screenSearchAnswer, type CompartmentViolation } from './compartment.js';
+import type { CompartmentViolation } from './compartment.js';
 import { dispatchBinaryRead, dispatchRead, dispatchSearch } from './dispatch.js';
 import { createFhirErrorHandler } from './error-handler.js';
 import { requireExchange, type FhirExchange, type ServiceBase } from './exchange.js';
 import { negotiateBinaryFormat, negotiateFormat } from './format.js';
 import { FhirError } from './outcome.js';
-import { authorizeRead, authorizeSearch, readableTypes } from './policy.js';
+import { authorizeService, decideAccess, readableTypes } from './policy.js';
 import { sendResource } from './render.js';
 import { parseFhirRequest } from './request.js';
 import { createServiceDirectory, resolveBase, type ProviderConfig } from './resolve-base.js';
@@ -126,11 +126,9 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
   };
 
   const authorizeBase: Step = (_req, _res, ex) => {
-    const service = serviceOf(ex);
-    // The token's scope names the provider and the granted data services (digest §2, §3).
-    if (ex.grant?.providerName !== service.providerName || !ex.grant.serviceIds.includes(service.serviceId)) {
-      throw new FhirError(403, 'forbidden', 'the access token does not cover this data service', { reason: 'service_not_granted' });
-    }
+    // The token's scope names the provider and the granted data services (digest §2, §3); before
+    // the Delen write path, which needs no query decision. decideAccess checks it again.
+    authorizeService(ex.grant!, serviceOf(ex));
   };
 
   const receiveData: Step = async (req, res, ex) => {
@@ -153,10 +151,9 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
   };
 
   const authorizeQuery: Step = (_req, _res, ex) => {
-    const request = ex.request!;
     const service = serviceOf(ex);
-    if (request.interaction === 'search-type') authorizeSearch(request, catalogueOf(service));
-    else authorizeRead(request, readable.get(service)!);
+    // The one access decision (policy.ts): grant, catalogue template, patient, post-check.
+    ex.decision = decideAccess({ grant: ex.grant!, service: { ...service, catalogue: catalogueOf(service), readable: readable.get(service)! }, request: ex.request! });
   };
 
   const streamDocument: Step = async (req, res, ex) => {
@@ -177,7 +174,8 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
     const service = serviceOf(ex);
     const patientRef = ex.grant!.patientRef; // from the token, never from the request
     if (request.interaction === 'search-type') {
-      ex.result = { kind: 'search', outcome: await dispatchSearch(res, ex, service, adapterOf(service), patientRef, request, paging) };
+      const owner = ex.decision!.owner;
+      ex.result = { kind: 'search', outcome: await dispatchSearch(res, ex, service, adapterOf(service), patientRef, request, paging && { ...paging, owner }) };
     } else if (request.resourceType === 'Binary') {
       ex.result = { kind: 'read', resource: await dispatchBinaryRead(res, ex, service, adapterOf(service), patientRef, request.id, documentIndexes.get(service)!) };
     } else {
@@ -187,16 +185,18 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
 
   const checkCompartment: Step = (_req, _res, ex) => {
     const result = ex.result!;
-    // The final answer: compartment check and BSN masking in one walk (compartment.ts).
-    const scope = { patientRef: ex.grant!.patientRef, fhirVersion: serviceOf(ex).fhirVersion };
-    if (result.kind === 'read') {
-      const { resource, violations } = screenReadAnswer(result.resource, scope);
+    const decision = ex.decision!;
+    // The decision's post-check on the final answer: compartment and BSN masking in one walk.
+    if (result.kind === 'read' && decision.kind === 'read') {
+      const { answer, violations } = decision.postCheck(result.resource);
       ex.violations.push(...violations);
-      ex.result = { kind: 'read', resource };
+      ex.result = { kind: 'read', resource: answer };
+    } else if (result.kind === 'search' && decision.kind === 'search') {
+      const { answer, violations } = decision.postCheck(result.outcome);
+      ex.violations.push(...violations);
+      ex.result = { kind: 'search', outcome: answer };
     } else {
-      const { outcome, violations } = screenSearchAnswer(result.outcome, scope);
-      ex.violations.push(...violations);
-      ex.result = { kind: 'search', outcome };
+      throw new Error('pipeline order: the answer does not fit the access decision');
     }
     raiseAlarm(deps.audit, ex, ex.violations);
   };
@@ -223,7 +223,7 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
     step(receiveData), //           Delen: POST {base} with a batch Bundle → batch-response (write/); 400/405/413/415
     step(parseRequest), //          typed FhirRequest; 400/405
     step(negotiate), //             JSON or XML (or raw Binary); 406
-    step(authorizeQuery), //        catalogue template, no patient/subject/BSN; 400
+    step(authorizeQuery), //        the access decision: catalogue template, no patient/subject/BSN; 400
     step(streamDocument), //        raw Binary from a streaming adapter, if the patient's documents link it; 404
     step(dispatch), //              adapter for the token's patient under deadline (Binary: binary-access.ts); 504/503/502
     step(checkCompartment), //      drop other patients' resources (here and in the adapter guard) + alarm; BSN masked
