@@ -16,4 +16,4 @@ export {
 } from './demo/index.js';
 export { createAdapters, parseAdapterBlocks, AdapterConfigError, ADAPTER_KINDS, type AdapterRegistryDeps, type AdapterConfigIssue } from './registry.js';
 export { createBinaryProxy } from './fhir-passthrough/index.js';
-export { inPatientScope, judgeCompartment, patientIdsIn, type CompartmentVerdict } from './mapping/index.js';
+

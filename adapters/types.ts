@@ -31,6 +31,12 @@ export interface AdapterContext {
   /** The request deadline: adapters pass it to all I/O. */
   readonly signal: AbortSignal;
   readonly log: Logger;
+  /**
+   * Records of another patient that an adapter dropped before they became resources (a SQL row
+   * or XML record whose own patient field names someone else): the gateway raises the alarm for
+   * each (house rule 5). Set by the gateway's adapter boundary (compartment-guard.ts).
+   */
+  readonly reportForeign?: (resourceType: string, count: number) => void;
 }
 
 export interface SearchParam {

@@ -153,6 +153,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       audit: flowAudit,
       log: log.child({ component: 'fhir' }),
       store,
+      searchPagesTtlMs: config.endpoints.searchPagesTtlSeconds * 1000,
     });
 
     const limits = createRateLimits(config.rateLimits, store, log.child({ component: 'rate-limit' }), {

@@ -55,15 +55,13 @@ export async function createDemoAdapter(config: DemoConfig, deps: DemoAdapterDep
     },
     async search(query: SearchQuery, ctx: AdapterContext): Promise<SearchResult> {
       checkSignal(ctx.signal);
-      const resources = storeFor(ctx.fhirVersion).compartment(ctx.patient.patientRef, query.resourceType);
-      return { resources: resources.filter((r) => isVisibleToPatient(r, ctx.patient.patientRef)) };
+      // The store's patient index; the compartment rule itself is the gateway's adapter boundary.
+      return { resources: storeFor(ctx.fhirVersion).compartment(ctx.patient.patientRef, query.resourceType) };
     },
     async read(resourceType: string, id: string, ctx: AdapterContext): Promise<Resource | undefined> {
       checkSignal(ctx.signal);
-      const r = storeFor(ctx.fhirVersion).get(resourceType, id);
-      // Another patient's resource is "not found" for this patient, never returned. Resources
-      // that name no patient (reached through the patient's own references) may be read.
-      return r !== undefined && isVisibleToPatient(r, ctx.patient.patientRef, { allowUnlinked: true }) ? r : undefined;
+      // By id, as an EHR reads: whose it is, is the gateway's adapter boundary to judge.
+      return storeFor(ctx.fhirVersion).get(resourceType, id);
     },
     async write(requests: readonly WriteRequest[], ctx: AdapterContext): Promise<readonly WriteOutcome[]> {
       checkSignal(ctx.signal);

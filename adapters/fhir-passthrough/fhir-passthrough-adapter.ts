@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import { assertFhirVersion } from '../assert-fhir-version.js';
 import type { Adapter, AdapterContext, BinaryStreamStart, BinaryStreamTarget, PatientContext, Resource, SearchQuery, SearchResult } from '../types.js';
 import { MappingFailed, UpstreamRejected, UpstreamUnavailable } from '../errors.js';
-import { inPatientScope } from '../mapping/index.js';
 import { createBinaryProxy, type BinaryProxy } from './binary-proxy.js';
 import { buildSearchUrl } from './build-search-url.js';
 import type { FhirPassthroughConfig } from './fhir-passthrough-config.js';
@@ -100,13 +99,9 @@ export function createFhirPassthroughAdapter(
       } catch (err) {
         throw new MappingFailed(`adapter "${config.id}": ${(err as Error).message}`, { cause: err });
       }
-      const { kept, dropped } = await fetchPages(url, `search ${query.resourceType}`, ctx, (r) =>
-        r.resourceType === query.resourceType && inPatientScope(r, ctx.patient.patientRef, { allowUnlinked: false }),
-      );
-      if (dropped > 0) {
-        // Counts only, never contents (house rule 6). The HTTP layer raises the audit alarm.
-        ctx.log.warn({ adapter: config.id, resourceType: query.resourceType, dropped }, 'upstream returned resources outside the patient compartment; dropped');
-      }
+      // The compartment rule is the gateway's, at the adapter boundary (and an alarm for each
+      // resource of another patient): here only what is not of the searched type is left out.
+      const { kept } = await fetchPages(url, `search ${query.resourceType}`, ctx, (r) => r.resourceType === query.resourceType);
       return { resources: kept };
     },
 
@@ -124,10 +119,7 @@ export function createFhirPassthroughAdapter(
       for (let i = 0; i < wanted.length; i += READ_MANY_CHUNK) {
         const chunk = wanted.slice(i, i + READ_MANY_CHUNK);
         const params = new URLSearchParams({ _id: chunk.join(','), _count: String(Math.max(chunk.length, config.pageSize)) });
-        const { kept, dropped } = await fetchPages(`${resourceType}?${params.toString()}`, `read ${resourceType}`, ctx, (r) =>
-          r.resourceType === resourceType && chunk.includes(r.id ?? '') && inPatientScope(r, ctx.patient.patientRef, { allowUnlinked: true }),
-        );
-        if (dropped > 0) ctx.log.warn({ adapter: config.id, resourceType, dropped }, 'upstream resources outside the patient compartment or not asked for; not served');
+        const { kept } = await fetchPages(`${resourceType}?${params.toString()}`, `read ${resourceType}`, ctx, (r) => r.resourceType === resourceType && chunk.includes(r.id ?? ''));
         out.push(...kept);
       }
       return out;
@@ -156,10 +148,6 @@ export function createFhirPassthroughAdapter(
         throw new UpstreamRejected(`read ${resourceType}: ${(err as Error).message}`, { cause: err });
       }
       if (resource.resourceType !== resourceType || resource.id !== id) throw new UpstreamRejected(`read ${resourceType}: upstream answered another resource`);
-      if (!inPatientScope(resource, ctx.patient.patientRef, { allowUnlinked: true })) {
-        ctx.log.warn({ adapter: config.id, resourceType }, 'upstream resource outside the patient compartment; not served');
-        return undefined;
-      }
       return resource;
     },
 

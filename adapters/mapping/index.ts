@@ -3,5 +3,4 @@ export { convertValue } from './convert-value.js';
 export { mappingSpecSchema, mappingsSchema, fieldSpecSchema, VALUE_TYPES, type MappingSpec, type FieldSpec, type ValueType } from './mapping-schema.js';
 export { recordFromRow, type LegacyRecord } from './record-reader.js';
 export { setPath, mergeInto } from './set-path.js';
-export { inPatientScope, judgeCompartment, patientIdsIn, type CompartmentVerdict } from './patient-scope.js';
 export { mapPatientRecords, type PatientRecordsInput } from './map-patient-records.js';

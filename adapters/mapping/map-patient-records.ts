@@ -1,5 +1,4 @@
 import type { Resource } from '../types.js';
-import { inPatientScope } from './patient-scope.js';
 
 export interface PatientRecordsInput<R> {
   readonly records: readonly R[];
@@ -15,28 +14,29 @@ export interface PatientRecordsInput<R> {
 }
 
 /**
- * Turns legacy records into the patient's resources, dropping everything else twice over:
- * first on the record's own patient field (records of another patient never reach the mapping),
- * then on the mapped resource (inPatientScope). The count of dropped records is returned so the
- * adapter can log it; the records themselves are never logged.
+ * Turns legacy records into resources, dropping on the record's own patient field: a record of
+ * another patient never reaches the mapping (the mapped resource might not say whose it was).
+ * Those drops are counted as `foreign` so that the adapter reports them and the gateway raises
+ * the alarm (AdapterContext.reportForeign); a record naming no patient is dropped where unlinked
+ * records are not allowed, without an alarm. The compartment rule on the mapped resources is the
+ * gateway's, at the adapter boundary. The records themselves are never logged.
  */
-export function mapPatientRecords<R>(input: PatientRecordsInput<R>): { readonly resources: Resource[]; readonly dropped: number } {
+export function mapPatientRecords<R>(input: PatientRecordsInput<R>): { readonly resources: Resource[]; readonly foreign: number } {
   const resources: Resource[] = [];
-  let dropped = 0;
+  let foreign = 0;
   for (const record of input.records) {
     if (input.ownerOf) {
       const owner = input.ownerOf(record);
-      if (owner === undefined || owner === '' ? !input.allowUnlinked : owner !== input.patientRef) {
-        dropped += 1;
+      if (owner === undefined || owner === '') {
+        if (!input.allowUnlinked) continue;
+      } else if (owner !== input.patientRef) {
+        foreign += 1;
         continue;
       }
     }
     const resource = input.map(record);
-    if (resource.resourceType === input.resourceType && inPatientScope(resource, input.patientRef, { allowUnlinked: input.allowUnlinked })) {
-      resources.push(resource);
-    } else {
-      dropped += 1;
-    }
+    // A mapping that yields another type is a configuration fault, not a patient's resource.
+    if (resource.resourceType === input.resourceType) resources.push(resource);
   }
-  return { resources, dropped };
+  return { resources, foreign };
 }

@@ -56,7 +56,7 @@ export function createSqlAdapter(
 
   const toResources = (rows: readonly SqlRow[], type: string, p: Prepared, patientRef: string, ctx: AdapterContext, allowUnlinked: boolean): Resource[] => {
     const column = p.patientColumn;
-    const { resources, dropped } = mapPatientRecords({
+    const { resources, foreign } = mapPatientRecords({
       records: rows,
       ownerOf: column === undefined ? undefined : (row) => (row[column] === undefined || row[column] === null ? undefined : String(row[column])),
       map: (row) => {
@@ -67,7 +67,8 @@ export function createSqlAdapter(
       patientRef,
       allowUnlinked,
     });
-    if (dropped > 0) ctx.log.warn({ adapter: config.id, resourceType: type, dropped }, 'query returned rows of another patient; dropped');
+    // Counts only, never contents (house rule 6): the gateway raises the alarm.
+    if (foreign > 0) ctx.reportForeign?.(type, foreign);
     return resources;
   };
 

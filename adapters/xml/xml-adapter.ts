@@ -37,7 +37,7 @@ export function createXmlAdapter(config: XmlConfig, deps: { readonly log: Logger
     const mapping = mappings.get(r.mapping);
     if (!mapping) throw new MappingFailed(`adapter "${config.id}": no mapping "${r.mapping}"`);
     const patientPath = r.patientPath;
-    const { resources, dropped } = mapPatientRecords({
+    const { resources, foreign } = mapPatientRecords({
       records: nodes.map((node) => xmlRecord(node, r.keyPath)),
       // Records of another patient never reach the mapping: the upstream got it wrong, we do not.
       ownerOf: patientPath === undefined ? undefined : (record) => ownerText(record.get(patientPath)),
@@ -46,7 +46,8 @@ export function createXmlAdapter(config: XmlConfig, deps: { readonly log: Logger
       patientRef,
       allowUnlinked,
     });
-    if (dropped > 0) ctx.log.warn({ adapter: config.id, resourceType: type, dropped }, 'upstream returned records of another patient; dropped');
+    // Counts only, never contents (house rule 6): the gateway raises the alarm.
+    if (foreign > 0) ctx.reportForeign?.(type, foreign);
     return resources;
   };
 

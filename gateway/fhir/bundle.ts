@@ -39,10 +39,13 @@ export interface SearchsetInput {
   readonly offset: number;
   /** Page size; undefined = all matches on one page. */
   readonly count?: number;
+  /** The stored result the page links read from (search/result-pages.ts), when there is more than one page. */
+  readonly pageKey?: string;
 }
 
-/** The paging parameter of our next/previous links, as the search engine reads it. */
+/** The paging parameters of our next/previous links, as the search engine reads them: the stored result and the offset in it. */
 export const OFFSET_PARAM = '_getpagesoffset';
+export const PAGE_KEY_PARAM = '_getpages';
 
 /**
  * Percent-encodes a query component but leaves `| : , / $` as PGOs send them, so that the self
@@ -62,9 +65,10 @@ function linkUrl(base: string, path: string, params: readonly SearchParam[]): st
   return qs === '' ? `${base}/${path}` : `${base}/${path}?${qs}`;
 }
 
-/** The request's parameters with `_getpagesoffset` set (or removed, at 0) for a next/previous link. */
-function withOffset(params: readonly SearchParam[], offset: number): SearchParam[] {
-  const kept = params.filter((p) => p.name !== OFFSET_PARAM);
+/** The request's parameters with the page key and `_getpagesoffset` set (the offset removed at 0) for a next/previous link. */
+function withOffset(params: readonly SearchParam[], offset: number, pageKey: string | undefined): SearchParam[] {
+  const kept = params.filter((p) => p.name !== OFFSET_PARAM && p.name !== PAGE_KEY_PARAM);
+  if (pageKey !== undefined) kept.push({ name: PAGE_KEY_PARAM, value: pageKey });
   return offset > 0 ? [...kept, { name: OFFSET_PARAM, value: String(offset) }] : kept;
 }
 
@@ -81,8 +85,8 @@ export function toSearchset(input: SearchsetInput): Bundle {
   const size = input.count ?? Math.max(page.length, total - start);
 
   const link = [{ relation: 'self', url: linkUrl(input.base, input.path, input.params) }];
-  if (size > 0 && start + size < total) link.push({ relation: 'next', url: linkUrl(input.base, input.path, withOffset(input.params, start + size)) });
-  if (size > 0 && start > 0) link.push({ relation: 'previous', url: linkUrl(input.base, input.path, withOffset(input.params, Math.max(0, start - size))) });
+  if (size > 0 && start + size < total) link.push({ relation: 'next', url: linkUrl(input.base, input.path, withOffset(input.params, start + size, input.pageKey)) });
+  if (size > 0 && start > 0) link.push({ relation: 'previous', url: linkUrl(input.base, input.path, withOffset(input.params, Math.max(0, start - size), input.pageKey)) });
 
   const seen = new Set(page.map(keyOf));
   const entry: BundleEntry[] = page.map((resource) => ({ fullUrl: fullUrlOf(input.base, resource), resource, search: { mode: 'match' } }));

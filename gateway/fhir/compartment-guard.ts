@@ -1,40 +1,47 @@
 import type { Adapter, AdapterContext, Resource, SearchQuery, SearchResult } from '../../adapters/types.js';
-import { checkPatientCompartment, type CompartmentViolation } from './compartment.js';
+import { screenResources, type CompartmentViolation } from './compartment.js';
 
 /**
- * Wraps an adapter so that the compartment check (compartment.ts) runs on everything it hands
- * the search engine: search candidates and every read (reads by id, `_include` targets, chained
- * parameters). Another patient's resource never reaches the engine, and each one is reported so
- * the router raises the alarm audit event. The router checks the final answer again.
+ * The adapter boundary, the first of the two places where the compartment rule runs
+ * (compartment.ts; the other is the final answer): everything the adapter hands the search
+ * engine, search candidates and every read (reads by id, `_include` targets, chained
+ * parameters). Adapters apply no compartment rule of their own; another patient's resource stops
+ * here and each one is reported so the pipeline raises the alarm. Records an adapter dropped
+ * before mapping (their own patient field named someone else) are reported through
+ * `ctx.reportForeign` and raise the alarm too.
  */
 export function guardAdapter(adapter: Adapter, onViolation: (violations: readonly CompartmentViolation[]) => void): Adapter {
   const readMany = adapter.readMany?.bind(adapter);
+  const guarded = (ctx: AdapterContext): AdapterContext => ({
+    ...ctx,
+    reportForeign: (resourceType, count) => {
+      if (count > 0) onViolation(Array.from({ length: count }, () => ({ resourceType })));
+    },
+  });
+  const screen = (resources: readonly Resource[], ctx: AdapterContext, allowUnlinked: boolean): readonly Resource[] => {
+    const { kept, violations } = screenResources(resources, { patientRef: ctx.patient.patientRef, fhirVersion: ctx.fhirVersion }, { allowUnlinked });
+    if (violations.length > 0) onViolation(violations);
+    return kept;
+  };
   return {
     id: adapter.id,
     capabilities: () => adapter.capabilities(),
     async search(query: SearchQuery, ctx: AdapterContext): Promise<SearchResult> {
-      const result = await adapter.search(query, ctx);
-      const { kept, violations } = checkPatientCompartment(result.resources, ctx.patient.patientRef);
-      if (violations.length > 0) onViolation(violations);
-      return { resources: kept };
+      const result = await adapter.search(query, guarded(ctx));
+      return { resources: [...screen(result.resources, ctx, false)] };
     },
     async read(resourceType: string, id: string, ctx: AdapterContext): Promise<Resource | undefined> {
-      const resource = await adapter.read(resourceType, id, ctx);
+      const resource = await adapter.read(resourceType, id, guarded(ctx));
       if (!resource) return undefined;
       // Reads serve _include and chained parameters: a resource that names no patient may come
-      // through (the router decides per use); one that names another patient never does.
-      const { kept, violations } = checkPatientCompartment([resource], ctx.patient.patientRef, { allowUnlinked: true });
-      if (violations.length > 0) onViolation(violations);
-      return kept[0];
+      // through (the pipeline decides per use); one that names another patient never does.
+      return screen([resource], ctx, true)[0];
     },
     ...(readMany
       ? {
           async readMany(resourceType: string, ids: readonly string[], ctx: AdapterContext): Promise<readonly Resource[]> {
-            const resources = await readMany(resourceType, ids, ctx);
             // The same rule as a single read: for _include, unlinked may pass, another patient's never.
-            const { kept, violations } = checkPatientCompartment(resources, ctx.patient.patientRef, { allowUnlinked: true });
-            if (violations.length > 0) onViolation(violations);
-            return kept;
+            return screen(await readMany(resourceType, ids, guarded(ctx)), ctx, true);
           },
         }
       : {}),

@@ -7,7 +7,7 @@ import { withDeadline } from './deadline.js';
 import type { ServiceBase } from './exchange.js';
 import { isLinkedBinary } from './linked-binary.js';
 import type { FhirSearchRequest, ReadRequest } from './request.js';
-import { executeSearch, type SearchOutcome } from './search/index.js';
+import { executeSearch, searchPage, type PageOwner, type ResultPaging, type SearchOutcome } from './search/index.js';
 
 /** One adapter call's frame: whose data, under which deadline, where dropped resources go. */
 export interface AdapterCall {
@@ -44,9 +44,14 @@ function underDeadline<T>(call: AdapterCall, service: ServiceBase, adapter: Adap
   return withDeadline(run(contextFor(call, service, adapter, call.patientRef, call.signal)), call.signal);
 }
 
-export function dispatchSearch(call: AdapterCall, service: ServiceBase, adapter: Adapter, request: FhirSearchRequest): Promise<SearchOutcome> {
+/**
+ * With `paging` (the gateway's store and the access decision's page owner), a result of more than
+ * one page is stored once and paged from there (search/result-pages.ts).
+ */
+export function dispatchSearch(call: AdapterCall, service: ServiceBase, adapter: Adapter, request: FhirSearchRequest, paging?: ResultPaging & { readonly owner: PageOwner }): Promise<SearchOutcome> {
   const guarded = guardAdapter(adapter, call.onViolation);
-  return underDeadline(call, service, adapter, (ctx) => executeSearch(request, guarded, ctx));
+  if (!paging) return underDeadline(call, service, adapter, (ctx) => executeSearch(request, guarded, ctx));
+  return underDeadline(call, service, adapter, (ctx) => searchPage(request, guarded, ctx, paging.owner, paging));
 }
 
 export function dispatchRead(call: AdapterCall, service: ServiceBase, adapter: Adapter, request: ReadRequest): Promise<Resource | undefined> {

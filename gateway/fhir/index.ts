@@ -7,5 +7,5 @@ export type { CorePeer as PeerNames } from './core/index.js';
 export { createStaticTokenVerifier, type StaticTokenEntry } from './qualification-tokens.js';
 export { FhirError, operationOutcome, type OperationOutcome, type IssueType } from './outcome.js';
 export { maskBsn, containsUnmaskedBsn, BSN_SYSTEMS } from './mask-bsn.js';
-export { checkPatientCompartment } from './compartment.js';
+export { screenResources, judgeCompartment, type CompartmentScope, type CompartmentVerdict } from './compartment.js';
 export { parseFhirXml, toFhirXml } from './fhir-xml.js';

@@ -17,6 +17,11 @@ const MASKED = {
   extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'masked' }],
 };
 
+/** A fresh `_value` for a masked BSN (a copy: answers never share objects). */
+export function maskedValue(): typeof MASKED {
+  return { extension: [{ ...MASKED.extension[0]! }] };
+}
+
 function isBsnIdentifier(node: Record<string, unknown>): boolean {
   return typeof node.system === 'string' && BSN_SYSTEMS.has(node.system) && ('value' in node || '_value' in node);
 }
@@ -29,12 +34,16 @@ function mask(node: unknown): unknown {
   for (const [key, value] of Object.entries(obj)) out[key] = mask(value);
   if (isBsnIdentifier(obj)) {
     delete out.value;
-    out._value = structuredClone(MASKED);
+    out._value = maskedValue();
   }
   return out;
 }
 
-/** A copy of the resource with every BSN identifier masked; the adapter's object is not touched. */
+/**
+ * A copy of the resource with every BSN identifier masked; the adapter's object is not touched.
+ * The FHIR answer masks in the compartment walk (compartment.ts `screenResources`); this one is
+ * for callers without a patient scope (contract tests, tools).
+ */
 export function maskBsn<R extends Resource>(resource: R): R {
   return mask(resource) as R;
 }

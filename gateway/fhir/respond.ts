@@ -4,7 +4,6 @@ import { relativeAttachmentUrls } from './attachment-urls.js';
 import { toSearchset } from './bundle.js';
 import type { ServiceBase } from './exchange.js';
 import type { BinaryFormat, FhirFormat } from './format.js';
-import { maskBsn } from './mask-bsn.js';
 import { FhirError, notFound } from './outcome.js';
 import type { ReadRequest, FhirSearchRequest } from './request.js';
 import type { SearchOutcome } from './search/index.js';
@@ -19,19 +18,20 @@ export interface Rendered {
 }
 
 /**
- * The answer to a search: a searchset Bundle, every resource BSN-masked on the way out
- * (mask-bsn.ts) with attachment URLs made relative to the base.
+ * The answer to a search: a searchset Bundle with attachment URLs made relative to the base. Every
+ * resource comes here BSN-masked, from the access decision's post-check (compartment.ts, one walk).
  */
 export function respondSearch(service: ServiceBase, request: FhirSearchRequest, outcome: SearchOutcome, format: FhirFormat): Rendered {
   const bundle = toSearchset({
     base: service.url,
     path: request.operation === 'lastn' ? `${request.resourceType}/$lastn` : request.resourceType,
     params: request.all,
-    matches: outcome.matches.map((r) => relativeAttachmentUrls(maskBsn(r), service.url)),
-    includes: outcome.includes.map((r) => relativeAttachmentUrls(maskBsn(r), service.url)),
+    matches: outcome.matches.map((r) => relativeAttachmentUrls(r, service.url)),
+    includes: outcome.includes.map((r) => relativeAttachmentUrls(r, service.url)),
     total: outcome.total,
     offset: request.offset,
     ...(request.count === undefined ? {} : { count: request.count }),
+    ...(outcome.pageKey === undefined ? {} : { pageKey: outcome.pageKey }),
   });
   // bundle.ts builds the searchset shape both versions share; typed here as what it is.
   const resource = bundle as unknown as fhir3.Bundle;
@@ -70,6 +70,6 @@ export function respondRead(service: ServiceBase, request: ReadRequest, resource
     throw notFound(`no such ${request.resourceType} for this patient`);
   }
   if (format === 'raw') return binaryContent(resource);
-  const served = relativeAttachmentUrls(maskBsn(resource), service.url);
+  const served = relativeAttachmentUrls(resource, service.url);
   return { status: 200, headers: {}, body: { kind: 'resource', resource: served, format, fhirVersion: service.fhirVersion }, count: 1 };
 }

@@ -29,6 +29,8 @@ export interface FhirRouterDeps {
   readonly log: Logger;
   /** Delen: keeps first answers so a retried POST stores nothing twice (write/idempotency.ts). */
   readonly store?: KeyValueStore;
+  /** How long a stored search result serves its pages (search/result-pages.ts); 300 s when absent. */
+  readonly searchPagesTtlMs?: number;
 }
 
 /** The FHIR resource server, built once: the core and what each edge needs to reach it. */
@@ -56,6 +58,7 @@ export function createFhirServer(deps: FhirRouterDeps): FhirServer {
     requireCertificateBinding: deps.requireCertificateBinding,
     audit: deps.audit,
     ...(deps.store ? { store: deps.store } : {}),
+    ...(deps.searchPagesTtlMs === undefined ? {} : { searchPagesTtlMs: deps.searchPagesTtlMs }),
   });
   const serve: ServeDeps = { core, directory, audit: deps.audit, log: deps.log, peerOf: deps.peerOf };
   const router = express.Router();

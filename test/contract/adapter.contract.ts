@@ -3,6 +3,8 @@ import type { Adapter, AdapterContext, FhirVersion, Resource } from '../../adapt
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { parseFhirXml } from '../../gateway/fhir/fhir-xml.js';
 import { maskBsn } from '../../gateway/fhir/mask-bsn.js';
+import { guardAdapter } from '../../gateway/fhir/compartment-guard.js';
+import { screenSearchAnswer } from '../../gateway/fhir/compartment.js';
 import { executeSearch, parseSearchRequest } from '../../gateway/fhir/search/index.js';
 import { catalogueFile, loadCatalogue, matchParams, type QueryCatalogue } from '../../gateway/fhir/catalogue/index.js';
 import { bsnOf, haveNictiz, loadDataset, PUSHDOWN_QUERIES, sharedRoot, type Dataset } from '../integration/adapters-backends.js';
@@ -212,7 +214,9 @@ export function runAdapterContract(name: string, setup: ContractSetup, options: 
           const want = await reference.read(r.resourceType, r.id as string, ctx);
           expect(got === undefined ? undefined : canonical([got])).toEqual(want === undefined ? undefined : canonical([want]));
           if (p2 !== undefined && owners.length > 0 && !owners.includes(p2)) {
-            expect(await backend.adapter.read(r.resourceType, r.id as string, context(version, p2))).toBeUndefined();
+            // Whose a resource is, is the gateway's adapter boundary to judge (compartment-guard.ts).
+            const alarms: string[] = [];
+            expect(await guardAdapter(backend.adapter, (v) => alarms.push(...v.map((x) => x.resourceType))).read(r.resourceType, r.id as string, context(version, p2))).toBeUndefined();
           }
         }
         expect(await backend.adapter.read('Patient', 'no-such-patient', context(version, p1!))).toBeUndefined();
@@ -227,6 +231,31 @@ export function runAdapterContract(name: string, setup: ContractSetup, options: 
           }
         }
       });
+
+      test('a backend that hands out another patient\'s resource: the boundary raises the alarm and nothing of it is served', async () => {
+        const [p1, p2] = data.patients;
+        if (p1 === undefined || p2 === undefined) throw new Error('the contract data needs two patients');
+        // One of p1's resources, filed under p1 by every backend, that also points at p2.
+        const victim = data.resources.find((r) => compartmentPatients(r).includes(p1) && r.resourceType !== 'Patient' && typeof r.id === 'string')!;
+        const leak = { ...victim, extension: [...((victim['extension'] as unknown[] | undefined) ?? []), { url: 'urn:test:leak', valueReference: { reference: `Patient/${p2}` } }] };
+        const leaky = await setup({ ...data, resources: data.resources.map((r) => (r === victim ? leak : r)) });
+        try {
+          const alarms: string[] = [];
+          const guarded = guardAdapter(leaky.adapter, (v) => alarms.push(...v.map((x) => x.resourceType)));
+          const ctx = context(version, p1);
+          const found = await executeSearch(parseSearchRequest({ fhirVersion: version, resourceType: victim.resourceType, params: [] }), guarded, ctx);
+          const served = screenSearchAnswer(found, { patientRef: p1, fhirVersion: version });
+          expect(served.outcome.matches.map((r) => r.id)).not.toContain(victim.id);
+          expect(JSON.stringify(served.outcome)).not.toContain(`Patient/${p2}`);
+          expect(alarms).toContain(victim.resourceType);
+          // Read by id: the same.
+          const before = alarms.length;
+          expect(await guarded.read(victim.resourceType, victim.id as string, ctx)).toBeUndefined();
+          expect(alarms.length).toBe(before + 1);
+        } finally {
+          await leaky.close();
+        }
+      }, 60_000);
 
       test('patient lookup by BSN matches the demo EHR; unknown and malformed BSNs find nobody', async () => {
         const signal = AbortSignal.timeout(10_000);

@@ -6,6 +6,7 @@ import { MappingFailed, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable }
 import { createBinaryProxy, createFhirPassthroughAdapter, fhirPassthroughConfigSchema } from '../../adapters/fhir-passthrough/index.js';
 import type { Adapter, AdapterContext, Resource } from '../../adapters/types.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
+import { guardAdapter } from '../../gateway/fhir/compartment-guard.js';
 import { listen, readBody, type Backend } from './adapters-backends.js';
 
 /** The fhir passthrough adapter against misbehaving upstream FHIR servers on loopback. */
@@ -122,16 +123,19 @@ test('a next link to another host is not followed (SSRF)', async () => {
   await a.close();
 });
 
-test("another patient's resources are never returned as this patient's (search and read), and the drop is logged by count only", async () => {
+test("another patient's resources stop at the gateway's adapter boundary, each one an alarm, and no patient data in the log", async () => {
   handler = (_req, res, url) =>
     url.pathname.endsWith('/Observation/o2') ? json(res, obs('o2', B)) : json(res, bundle([obs('o1', A), obs('o2', B), { ...obs('o3', A), contained: [{ resourceType: 'Patient', id: 'x', link: [{ other: { reference: `Patient/${B}` } }] }] }]));
   const a = adapter();
+  const alarms: string[] = [];
+  const guarded = guardAdapter(a, (v) => alarms.push(...v.map((x) => x.resourceType)));
   const { log, lines } = capture();
-  const out = await search(a, ctx(A, AbortSignal.timeout(5000), log));
+  const out = await search(guarded, ctx(A, AbortSignal.timeout(5000), log));
   expect(out.resources.map((r) => r.id)).toEqual(['o1']);
-  expect(lines.join('')).toContain('"dropped":2');
+  expect(alarms).toEqual(['Observation', 'Observation']);
   expect(lines.join('')).not.toContain(B);
-  expect(await a.read('Observation', 'o2', ctx())).toBeUndefined();
+  expect(await guarded.read('Observation', 'o2', ctx())).toBeUndefined();
+  expect(alarms).toHaveLength(3);
   await a.close();
 });
 

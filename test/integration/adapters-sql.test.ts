@@ -117,8 +117,11 @@ d('sql adapter on PostgreSQL', () => {
 
   test("rows of another patient (a wrong query) are dropped, never returned as this patient's", async () => {
     const a = adapter({}, `SELECT * FROM lab_result WHERE patient_id = :patient OR true`);
-    const out = await a.search({ resourceType: 'Observation', params: [], criteria: [] }, ctx());
+    const reported: Array<[string, number]> = [];
+    const out = await a.search({ resourceType: 'Observation', params: [], criteria: [] }, { ...ctx(), reportForeign: (type, n) => reported.push([type, n]) });
     expect(out.resources.map((r) => r.id).sort()).toEqual(['r1', 'r2']);
+    // Reported by count for the alarm (the gateway's adapter boundary raises it), never by content.
+    expect(reported).toEqual([['Observation', 2]]); // r3 of B and the row of pat-garbage
   });
 
   test('slow: the statement timeout and the request deadline both end in UpstreamTimeout, and the statement is cancelled', async () => {

@@ -73,9 +73,13 @@ test('maps vendor records through the declared mapping; the patient goes in the 
 test("records of another patient are dropped, whatever the upstream sends", async () => {
   handler = (res) => xml(res, doc(rec('r1', A), rec('r2', B), rec('r3', `${A}x`)));
   const a = adapter();
-  expect((await search(a)).resources.map((r) => r.id)).toEqual(['r1']);
+  const reported: Array<[string, number]> = [];
+  const reporting = { ...ctx(), reportForeign: (type: string, n: number) => reported.push([type, n]) };
+  expect((await search(a, reporting)).resources.map((r) => r.id)).toEqual(['r1']);
   handler = (res) => xml(res, doc(rec('r2', B)));
-  expect(await a.read('Observation', 'r2', ctx())).toBeUndefined();
+  expect(await a.read('Observation', 'r2', reporting)).toBeUndefined();
+  // Each record of another patient is reported by count, so that the gateway raises the alarm.
+  expect(reported).toEqual([['Observation', 2], ['Observation', 1]]);
   await a.close();
 });
 

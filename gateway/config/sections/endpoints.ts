@@ -26,6 +26,11 @@ export function endpointsSection() {
       resourcePath: pathTemplate.default(DEFAULT_ENDPOINT_PATHS.resourcePath),
       tokenPath: pathTemplate.default(DEFAULT_ENDPOINT_PATHS.tokenPath),
       authorizationPath: pathTemplate.default(DEFAULT_ENDPOINT_PATHS.authorizationPath),
+      /**
+       * How long the pages of a search stay available (fhir/search/result-pages.ts): the first
+       * page stores the whole result once; its next/previous links read from it until then.
+       */
+      searchPagesTtlSeconds: z.number().int().min(10).max(3600).default(300),
     })
     .prefault({});
 }

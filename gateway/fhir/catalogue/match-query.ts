@@ -4,8 +4,8 @@ import { FORBIDDEN_PARAMS, type ParamRule, type QueryCatalogue, type QueryTempla
 
 export type QueryMatch = { readonly ok: true; readonly template: QueryTemplate } | { readonly ok: false; readonly reason: string };
 
-/** Result parameters any search may carry: the HTTP layer handles `_format`, the engine `_count`. */
-const ALWAYS_ALLOWED = new Set(['_count', '_format', '_getpagesoffset']);
+/** Result parameters any search may carry: the HTTP layer handles `_format`, the engine `_count`, paging the rest. */
+const ALWAYS_ALLOWED = new Set(['_count', '_format', '_getpagesoffset', '_getpages']);
 
 /** One parameter as sent, with its compiled criterion when it is a filter. */
 interface Item {

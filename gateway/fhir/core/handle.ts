@@ -4,12 +4,12 @@ import type { GrantContext } from '../../oauth/index.js';
 import { authenticateBearer } from '../authenticate.js';
 import { buildCapabilityStatement } from '../capability-statement.js';
 import { recordCompartmentAlarms } from '../compartment-alarm.js';
-import { checkPatientCompartment, type CompartmentViolation } from '../compartment.js';
+import type { CompartmentViolation } from '../compartment.js';
 import { dispatchBinaryRead, dispatchRead, dispatchSearch, type AdapterCall } from '../dispatch.js';
 import type { FhirExchange, ServiceBase } from '../exchange.js';
 import { negotiateBinaryFormat, negotiateFormat, type BinaryFormat } from '../format.js';
 import { FhirError } from '../outcome.js';
-import { authorizeRead, authorizeSearch } from '../policy.js';
+import { authorizeService, decideAccess, type AccessDecision } from '../policy.js';
 import { parseFhirRequest, type FhirRequest } from '../request.js';
 import { respondRead, respondSearch, type Rendered } from '../respond.js';
 import { fhirRouteLabel } from '../route-label.js';
@@ -58,7 +58,7 @@ export async function handle(request: CoreRequest, context: CoreContext): Promis
     fhirRequest = parseFhirRequest({ method: request.method, segments: rest, rawQuery: request.rawQuery }, setup.service.fhirVersion); // 400/405
     known = { ...known, interaction: fhirRequest.interaction, resourceType: fhirRequest.resourceType, route: fhirRouteLabel(setup.service, rest, fhirRequest) };
     const format = negotiate(request, fhirRequest, setup.service); //     JSON or XML (or raw Binary); 406
-    authorizeQuery(fhirRequest, setup); //                                catalogue template, no patient/subject/BSN; 400
+    const decision = decideAccess({ grant, service: { ...setup.service, catalogue: setup.catalogue, readable: setup.readable }, request: fhirRequest }); // the one access decision: template, patient, post-check; 400
     const violations: CompartmentViolation[] = [];
     const call: AdapterCall = {
       requestId: request.requestId,
@@ -74,7 +74,7 @@ export async function handle(request: CoreRequest, context: CoreContext): Promis
     }
     let rendered: Rendered;
     try {
-      rendered = await fetchAndRender(call, setup, fhirRequest, format, violations); // adapter under the deadline; compartment; Bundle/resource
+      rendered = await fetchAndRender(call, setup, context, fhirRequest, decision, format, violations); // adapter under the deadline; post-check; Bundle/resource
     } finally {
       raiseAlarm(context, exchange, violations); // also when the read then ends in a 404
     }
@@ -116,10 +116,9 @@ function authenticate(request: CoreRequest, context: CoreContext, rest: readonly
 }
 
 function authorizeBase(grant: GrantContext, service: ServiceBase): void {
-  // The token's scope names the provider and the granted data services (digest §2, §3).
-  if (grant.providerName !== service.providerName || !grant.serviceIds.includes(service.serviceId)) {
-    throw new FhirError(403, 'forbidden', 'the access token does not cover this data service', { reason: 'service_not_granted' });
-  }
+  // The token's scope names the provider and the granted data services (digest §2, §3); before
+  // the Delen write path, which needs no query decision. decideAccess checks it again.
+  authorizeService(grant, service);
 }
 
 /** Delen: a POST to the base itself (FHIR batch/transaction interaction). */
@@ -157,38 +156,37 @@ function negotiate(request: CoreRequest, fhirRequest: FhirRequest, service: Serv
     : negotiateFormat(request.headers.accept, fhirRequest.format, service.fhirVersion);
 }
 
-function authorizeQuery(fhirRequest: FhirRequest, setup: ServiceSetup): void {
-  if (fhirRequest.interaction === 'search-type') authorizeSearch(fhirRequest, setup.catalogue);
-  else authorizeRead(fhirRequest, setup.readable);
-}
-
 /**
  * The adapter for the token's patient under the request's deadline (Binary: binary-access.ts),
- * then the compartment check on the final answer (the adapter guard is the other place), then
- * the Bundle or the resource.
+ * then the access decision's post-check on the final answer (compartment and BSN masking in one
+ * walk; the adapter guard is the other place of the compartment rule), then the Bundle or the
+ * resource. A search of more than one page is stored once and paged from the store.
  */
-async function fetchAndRender(call: AdapterCall, setup: ServiceSetup, fhirRequest: FhirRequest, format: BinaryFormat, violations: CompartmentViolation[]): Promise<Rendered> {
+async function fetchAndRender(
+  call: AdapterCall,
+  setup: ServiceSetup,
+  context: CoreContext,
+  fhirRequest: FhirRequest,
+  decision: AccessDecision,
+  format: BinaryFormat,
+  violations: CompartmentViolation[],
+): Promise<Rendered> {
   const { service, adapter } = setup;
-  if (fhirRequest.interaction === 'search-type') {
-    const outcome = await dispatchSearch(call, service, adapter, fhirRequest);
-    const matches = checkPatientCompartment(outcome.matches, call.patientRef);
-    const includes = checkPatientCompartment(outcome.includes, call.patientRef, { allowUnlinked: true });
-    violations.push(...matches.violations, ...includes.violations);
-    const dropped = outcome.matches.length - matches.kept.length;
-    const kept = { matches: [...matches.kept], includes: [...includes.kept], total: Math.max(0, outcome.total - dropped) };
-    return respondSearch(service, fhirRequest, kept, format === 'xml' ? 'xml' : 'json');
+  if (fhirRequest.interaction === 'search-type' && decision.kind === 'search') {
+    const paging = context.store ? { store: context.store, ttlMs: context.searchPagesTtlMs ?? 300_000, owner: decision.owner } : undefined;
+    const outcome = await dispatchSearch(call, service, adapter, fhirRequest, paging);
+    const { answer, violations: dropped } = decision.postCheck(outcome);
+    violations.push(...dropped);
+    return respondSearch(service, fhirRequest, answer, format === 'xml' ? 'xml' : 'json');
   }
+  if (fhirRequest.interaction !== 'read' || decision.kind !== 'read') throw new Error('pipeline order: the request does not fit the access decision');
   const read: Resource | undefined =
     fhirRequest.resourceType === 'Binary'
       ? await dispatchBinaryRead(call, service, adapter, fhirRequest.id, setup.documentIndexes)
       : await dispatchRead(call, service, adapter, fhirRequest);
-  let served = read;
-  if (read) {
-    const { kept, violations: dropped } = checkPatientCompartment([read], call.patientRef);
-    violations.push(...dropped);
-    served = kept[0];
-  }
-  return respondRead(service, fhirRequest, served, format);
+  const { answer, violations: dropped } = decision.postCheck(read);
+  violations.push(...dropped);
+  return respondRead(service, fhirRequest, answer, format);
 }
 
 function streamDocument(

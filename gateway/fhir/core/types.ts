@@ -114,6 +114,8 @@ export interface CoreDeps {
   readonly verifier: AccessTokenVerifier;
   readonly requireCertificateBinding: boolean;
   readonly audit: AuditLog;
-  /** Delen: keeps first answers so a retried POST stores nothing twice (write/idempotency.ts). */
+  /** Delen: keeps first answers so a retried POST stores nothing twice (write/idempotency.ts); and search results for paging. */
   readonly store?: KeyValueStore;
+  /** How long a stored search result serves its pages (search/result-pages.ts); 300 s when absent. */
+  readonly searchPagesTtlMs?: number;
 }

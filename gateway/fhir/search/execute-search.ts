@@ -16,16 +16,26 @@ export interface SearchOutcome {
   readonly includes: Resource[];
   /** All matches over all pages. */
   readonly total: number;
+  /** The key of the stored result this page belongs to (result-pages.ts): its links carry it. */
+  readonly pageKey?: string;
+}
+
+/** The whole match set of one search, before paging; includes are read per page on demand. */
+export interface MatchSet {
+  /** Every match, in the engine's order. */
+  readonly matches: readonly Resource[];
+  /** The `_include` targets of these matches (one batched read per target type per round). */
+  includesOf(matches: readonly Resource[]): Promise<Resource[]>;
 }
 
 /**
  * Runs one search for the token's patient: the adapter returns its candidates (a superset is
- * allowed), then the engine applies every filter, `$lastn`, paging and `_include`. The engine
- * applies no compartment rule of its own: the adapter it is given is the guarded one
- * (compartment-guard.ts, the adapter boundary), and the router checks the final answer again —
- * the one rule (compartment.ts) in exactly those two places.
+ * allowed), then the engine applies every filter and `$lastn`. The engine applies no compartment
+ * rule of its own: the adapter it is given is the guarded one (compartment-guard.ts, the adapter
+ * boundary), and the pipeline checks the final answer again — the one rule (compartment.ts) in
+ * exactly those two places.
  */
-export async function executeSearch(request: SearchRequest, adapter: Adapter, ctx: AdapterContext): Promise<SearchOutcome> {
+export async function findMatches(request: SearchRequest, adapter: Adapter, ctx: AdapterContext): Promise<MatchSet> {
   if (request.fhirVersion !== ctx.fhirVersion) {
     throw new SearchParamError('_format', `a ${request.fhirVersion} search cannot run in a ${ctx.fhirVersion} context`);
   }
@@ -51,12 +61,18 @@ export async function executeSearch(request: SearchRequest, adapter: Adapter, ct
     const requestedCodes = request.filters.filter((p) => p.name === 'code').flatMap((p) => parseTokenValue('code', p.value));
     matches = lastN(matches, request.max ?? 1, requestedCodes);
   }
+  return { matches, includesOf: (page) => resolveIncludes(page, includes, references) };
+}
 
-  const total = matches.length;
-  const offset = request.offset;
-  const page = request.count === undefined ? matches.slice(offset) : matches.slice(offset, offset + request.count);
-  const included = await resolveIncludes(page, includes, references);
-  return { matches: page, includes: included, total };
+/** One page of a search: `_getpagesoffset` and `_count` applied to the match set, with the page's includes. */
+export async function executeSearch(request: SearchRequest, adapter: Adapter, ctx: AdapterContext): Promise<SearchOutcome> {
+  const { matches, includesOf } = await findMatches(request, adapter, ctx);
+  const page = pageOf(matches, request.offset, request.count);
+  return { matches: page, includes: await includesOf(page), total: matches.length };
+}
+
+export function pageOf<T>(all: readonly T[], offset: number, count: number | undefined): T[] {
+  return count === undefined ? all.slice(offset) : all.slice(offset, offset + count);
 }
 
 /**

@@ -1,4 +1,4 @@
-export { executeSearch, type SearchOutcome } from './execute-search.js';
+export { executeSearch, findMatches, pageOf, type SearchOutcome, type MatchSet } from './execute-search.js';
 export { parseSearchRequest, MAX_COUNT, type SearchRequest, type IncludeSpec, type RequestCriterion, type InvalidCriterion } from './search-request.js';
 
 export { SearchParamError } from './search-param-error.js';
@@ -14,3 +14,4 @@ export { localToUtc, localOffsetAt, LOCAL_TIME_ZONE } from './local-time.js';
 export { latestStopped, STOP_TYPE } from './latest-stopped.js';
 export { patientCompartmentLinks, linkedPatientIds, type CompartmentLink } from './patient-compartment.js';
 export { paramNamesOf, buildParamTable } from './param-definitions.js';
+export { searchPage, type PageOwner, type ResultPaging } from './result-pages.js';

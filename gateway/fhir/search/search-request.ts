@@ -1,7 +1,7 @@
 /**
  * @module The one parse of a search's parameters (house rule 2): the parameters as sent (decoded,
  * in order) become the typed SearchRequest that the catalogue matcher, the engine and every
- * adapter read. Result parameters (`_include`, `_count`, `_getpagesoffset`, `_format`, `$lastn`'s
+ * adapter read. Result parameters (`_include`, `_count`, `_getpagesoffset`, `_getpages`, `_format`, `$lastn`'s
  * `max`) are separated from the filters; each filter is compiled once into a Criterion (its
  * parsed value for adapters to push down, and the engine's predicate).
  *
@@ -51,6 +51,8 @@ export interface SearchRequest {
   readonly count?: number;
   /** Matches to skip (`_getpagesoffset`, from the gateway's own next links). */
   readonly offset: number;
+  /** `_getpages`: the key of a stored result (result-pages.ts), from the gateway's own next/previous links. */
+  readonly pageKey?: string;
   /** `$lastn` `max`: how many per code (default 1). */
   readonly max?: number;
   /** `_format`, when sent: format.ts decides with it. */
@@ -63,7 +65,9 @@ export const MAX_COUNT = 1000;
 /** Result parameters no MedMij search uses: refused instead of silently ignored (house rule 2). */
 const UNSUPPORTED_RESULT_PARAMS = /^_(summary|elements|sort|revinclude|contained|containedType|total|has|list|query|text|content|filter)(:|$)/;
 const INCLUDE_VALUE = /^([A-Z][A-Za-z]{1,63}):([a-z][a-z0-9-]{0,63})(?::([A-Z][A-Za-z]{1,63}))?$/;
-const ONCE = new Set(['_count', '_getpagesoffset', '_format', 'max']);
+const ONCE = new Set(['_count', '_getpagesoffset', '_getpages', '_format', 'max']);
+/** A page key as result-pages.ts makes them: 32 random bytes, base64url. */
+const PAGE_KEY = /^[A-Za-z0-9_-]{43}$/;
 
 function wholeNumber(name: string, value: string, max: number): number {
   // At most 6 digits, as before the one parse: a 9-digit value may be a BSN pasted into the
@@ -106,6 +110,7 @@ export function parseSearchRequest(input: {
   let offset = 0;
   let max: number | undefined;
   let format: string | undefined;
+  let pageKey: string | undefined;
   const seen = new Set<string>();
   for (const p of input.params) {
     if (UNSUPPORTED_RESULT_PARAMS.test(p.name)) throw badRequest(`parameter ${p.name} is not supported`, 'not-supported');
@@ -113,7 +118,7 @@ export function parseSearchRequest(input: {
       includes.push(parseInclude(p.name, p.value, resourceType));
       continue;
     }
-    const isResult = p.name === '_count' || p.name === '_getpagesoffset' || p.name === '_format' || (p.name === 'max' && operation === 'lastn');
+    const isResult = p.name === '_count' || p.name === '_getpagesoffset' || p.name === '_getpages' || p.name === '_format' || (p.name === 'max' && operation === 'lastn');
     if (!isResult) {
       filters.push(p);
       continue;
@@ -123,6 +128,10 @@ export function parseSearchRequest(input: {
     if (p.name === '_count') count = wholeNumber('_count', p.value, MAX_COUNT);
     else if (p.name === '_getpagesoffset') offset = wholeNumber('_getpagesoffset', p.value, Number.MAX_SAFE_INTEGER);
     else if (p.name === 'max') max = Math.max(1, wholeNumber('max', p.value, MAX_COUNT));
+    else if (p.name === '_getpages') {
+      if (!PAGE_KEY.test(p.value)) throw badRequest('_getpages is not a page key of this server', 'invalid', 'page_key_malformed');
+      pageKey = p.value;
+    }
     else format = p.value;
   }
   return {
@@ -136,6 +145,7 @@ export function parseSearchRequest(input: {
     ...(count === undefined ? {} : { count }),
     offset,
     ...(max === undefined ? {} : { max }),
+    ...(pageKey === undefined ? {} : { pageKey }),
     ...(format === undefined ? {} : { format }),
   };
 }

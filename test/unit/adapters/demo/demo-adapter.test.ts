@@ -5,6 +5,8 @@ import { createDemoAdapter, DEMO_PATIENTS, resolveDatePlaceholders, builtInDemoD
 import type { Adapter, AdapterContext, FhirVersion, Resource } from '../../../../adapters/types.js';
 import { createSilentLogger } from '../../../../gateway/observability/logger.js';
 import { parseFhirXml } from '../../../../gateway/fhir/fhir-xml.js';
+import { guardAdapter } from '../../../../gateway/fhir/compartment-guard.js';
+import { screenSearchAnswer } from '../../../../gateway/fhir/compartment.js';
 import { executeSearch, parseSearchRequest } from '../../../../gateway/fhir/search/index.js';
 import { loadCatalogue, catalogueFile, matchParams } from '../../../../gateway/fhir/catalogue/index.js';
 
@@ -53,12 +55,16 @@ describe('demo EHR on its built-in synthetic data', () => {
     expect((p?.['identifier'] as Array<Record<string, unknown>>)[0]?.['_value']).toBeDefined();
   });
 
-  test('search returns the patient compartment per version; reads of another patient are not found', async () => {
+  test('search returns the patient compartment per version; a read of another patient stops at the boundary, with an alarm', async () => {
     const stu3 = await adapter.search({ resourceType: 'Condition', params: [], criteria: [] }, ctx(GRAAF, 'STU3'));
     expect(stu3.resources.map((r) => r.id).sort()).toEqual(['demo-condition-de-graaf-1', 'demo-condition-de-graaf-2']);
     const r4 = await adapter.search({ resourceType: 'Condition', params: [], criteria: [] }, ctx(GRAAF, 'R4'));
     expect(r4.resources).toEqual([]);
-    expect(await adapter.read('Condition', 'demo-condition-van-leeuwen-1', ctx(GRAAF, 'STU3'))).toBeUndefined();
+    // The demo EHR reads by id, as an EHR does; the gateway's adapter boundary judges whose it is.
+    const alarms: string[] = [];
+    const guarded = guardAdapter(adapter, (v) => alarms.push(...v.map((x) => x.resourceType)));
+    expect(await guarded.read('Condition', 'demo-condition-van-leeuwen-1', ctx(GRAAF, 'STU3'))).toBeUndefined();
+    expect(alarms).toEqual(['Condition']);
     expect(await adapter.read('Condition', 'demo-condition-van-leeuwen-1', ctx(LEEUWEN, 'STU3'))).toBeDefined();
     expect(await adapter.read('Medication', 'demo-medication-metformine', ctx(LEEUWEN, 'R4'))).toBeDefined();
   });
@@ -108,6 +114,31 @@ describe('demo EHR on its built-in synthetic data', () => {
     expect((await a.health(new AbortController().signal)).ok).toBe(true);
     await a.close();
     expect((await a.health(new AbortController().signal)).ok).toBe(false);
+  });
+});
+
+describe('demo EHR that hands out another patient\'s resource', () => {
+  test('the adapter boundary raises the alarm and the answer holds nothing of it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'demo-ehr-leak-'));
+    writeFileSync(path.join(dir, 'a.json'), JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [
+      { resource: { resourceType: 'Patient', id: 'p1' } },
+      { resource: { resourceType: 'Patient', id: 'p2' } },
+      { resource: { resourceType: 'Flag', id: 'f1', subject: { reference: 'Patient/p1' } } },
+      // Filed under p1 (its subject), but it points at p2 too: the demo store serves it to p1.
+      { resource: { resourceType: 'Flag', id: 'f2', subject: { reference: 'Patient/p1' }, author: { reference: 'Patient/p2' } } },
+    ] }));
+    const a = await createDemoAdapter({ id: 'x', kind: 'demo', datasets: { STU3: [dir] } }, deps);
+    const alarms: string[] = [];
+    const guarded = guardAdapter(a, (v) => alarms.push(...v.map((x) => x.resourceType)));
+    const found = await executeSearch(parseSearchRequest({ fhirVersion: 'STU3', resourceType: 'Flag', params: [] }), guarded, ctx('p1', 'STU3'));
+    const served = screenSearchAnswer(found, { patientRef: 'p1', fhirVersion: 'STU3' });
+    expect(served.outcome.matches.map((r) => r.id)).toEqual(['f1']);
+    expect(JSON.stringify(served.outcome)).not.toContain('p2');
+    expect(alarms).toEqual(['Flag']);
+    expect(await guarded.read('Flag', 'f2', ctx('p1', 'STU3'))).toBeUndefined();
+    expect(await guarded.read('Patient', 'p2', ctx('p1', 'STU3'))).toBeUndefined();
+    expect(alarms).toEqual(['Flag', 'Flag', 'Patient']);
+    await a.close();
   });
 });
 
