@@ -66,15 +66,18 @@ describe.each<Storage>(['memory', 'redis'])('search paging with %s storage', (st
   const run = storage === 'redis' && !haveRedis ? test.skip : test;
   let ehr: Ehr;
   let gw: TestGateway;
+  /** With Redis: a second replica sharing the store (and the PKI): it serves the pages the first stored. */
+  let replica: TestGateway | undefined;
   let tls: { ca: string; cert: string; key: string };
 
   beforeAll(async () => {
     if (storage === 'redis' && !haveRedis) return;
     ehr = await startEhr();
     const token = (t: string, patientRef: string, clientId: string) => `    - { token: ${t}, patientRef: ${patientRef}, provider: demoziekenhuis, services: ["48"], clientId: ${clientId} }`;
-    gw = await startTestGateway({
-      mode: 'test',
-      ...(storage === 'redis' ? { storageYaml: `{ kind: redis, url: '${TEST_REDIS_URL}', keyPrefix: 'test:paging:${randomBytes(6).toString('hex')}:' }` } : {}),
+    const storageYaml = `{ kind: redis, url: '${TEST_REDIS_URL}', keyPrefix: 'test:paging:${randomBytes(6).toString('hex')}:' }`;
+    const options = {
+      mode: 'test' as const,
+      ...(storage === 'redis' ? { storageYaml } : {}),
       servicesYaml: '      - { id: "48", standard: bgz-3, fhirVersion: STU3, adapter: ehr }',
       adaptersYaml: `  - id: ehr
     kind: fhir
@@ -83,7 +86,9 @@ describe.each<Storage>(['memory', 'redis'])('search paging with %s storage', (st
     resourceTypes: [Condition, Flag]
     timeoutMs: 3000`,
       extraYaml: `qualification:\n  tokens:\n${[token(TOKEN_A, 'patA', 'pgo-one'), token(TOKEN_A_OTHER_CLIENT, 'patA', 'pgo-two'), token(TOKEN_B, 'patB', 'pgo-one')].join('\n')}`,
-    });
+    };
+    gw = await startTestGateway(options);
+    if (storage === 'redis') replica = await startTestGateway({ ...options, certsDir: gw.pki.dir });
     tls = {
       ca: await readFile(gw.pki.caCert, 'utf8'),
       cert: await readFile(gw.pki.pgoListedCert, 'utf8'),
@@ -92,15 +97,16 @@ describe.each<Storage>(['memory', 'redis'])('search paging with %s storage', (st
   }, 60_000);
 
   afterAll(async () => {
+    await replica?.close();
     await gw?.close();
     await ehr?.close();
   });
 
-  const get = (pathOrUrl: string, token: string): Promise<Answer> =>
+  const get = (pathOrUrl: string, token: string, via: TestGateway = gw): Promise<Answer> =>
     new Promise((resolve, reject) => {
       const target = pathOrUrl.startsWith(PUBLIC_NODE_URL) ? pathOrUrl.slice(PUBLIC_NODE_URL.length) : `${BASE_PATH}/${pathOrUrl}`;
       const req = https.get(
-        `${gw.urls.node}${target}`,
+        `${via.urls.node}${target}`,
         { ...tls, servername: 'localhost', agent: false, headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' } },
         (res) => {
           const chunks: Buffer[] = [];
@@ -175,6 +181,18 @@ describe.each<Storage>(['memory', 'redis'])('search paging with %s storage', (st
     const elsewhere = await get(`Flag?_getpages=${key}&_getpagesoffset=1`, TOKEN_A);
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.body['resourceType']).toBe('OperationOutcome');
+  });
+
+  // Only with Redis: memory storage is one process (and refused in production).
+  if (storage === 'redis') run('another replica sharing the Redis serves the pages the first one stored, without asking the EHR', async () => {
+    const first = await get('Condition?_count=1', TOKEN_A);
+    const before = ehr.searches.length;
+    const second = await get(link(first, 'next')!, TOKEN_A, replica);
+    expect(second.status).toBe(200);
+    expect(second.body['total']).toBe(first.body['total']);
+    expect(ids(second)).not.toEqual(ids(first));
+    expect(ehr.searches.length).toBe(before);
+    expect((await get(link(first, 'next')!, TOKEN_B, replica)).status).toBe(403);
   });
 
   run('a result that fits on one page stores nothing and has no page links', async () => {
