@@ -113,7 +113,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       switchHref: switchOf(lang),
       ...extra,
     });
-  const audit = (state: InteractionState, type: AuditEventType, outcome: 'success' | 'failure' | 'refused', extra: { reason?: string; patientRef?: string } = {}) =>
+  const audit = (state: InteractionState, type: AuditEventType, outcome: 'success' | 'failure' | 'refused', extra: { reason?: string; patientRef?: string; oauthError?: string } = {}) =>
     deps.audit.record({
       type,
       outcome,
@@ -285,7 +285,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     }
     if (!accepted) {
       audit(state, 'share_acceptance_check', 'refused', { reason: 'share_not_accepted' });
-      audit(state, 'send_authorization_request_error', 'refused', { reason: 'share_not_accepted' });
+      audit(state, 'send_authorization_request_error', 'refused', { reason: 'share_not_accepted', oauthError: 'access_denied' });
       await finishWithError(req, res, uid, state, 'access_denied', SHARE_NOT_ACCEPTED);
       return;
     }
@@ -472,7 +472,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       return;
     }
     if (body.decision === 'deny') {
-      audit(state, 'send_authorization_request_error', 'refused', { reason: 'confirmation_refused' });
+      audit(state, 'send_authorization_request_error', 'refused', { reason: 'confirmation_refused', oauthError: 'access_denied' });
       await finishWithError(req, res, uid, state, 'access_denied', 'Authorization denied.');
       return;
     }
