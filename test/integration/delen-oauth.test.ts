@@ -139,6 +139,23 @@ describe('Delen: authorization with the Bevestigingsverklaring', () => {
     }
   });
 
+  it('a cancel on the landing page says nothing was shared, then goes back with access_denied', async () => {
+    const session = new HttpSession(target);
+    try {
+      const start = await session.get(authorizeUrl(target, { ...DELEN_CLIENT, scope: DELEN_SCOPE }));
+      const landing = await session.get(start.location!);
+      const uid = /\/interaction\/([A-Za-z0-9_-]+)/.exec(start.location!)![1]!;
+      const cancelled = await session.postForm(`/interaction/${uid}/cancel`, hiddenFields(landing.body));
+      const page = await session.get(cancelled.location!);
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('Je hebt geen gegevens met Demo Ziekenhuis gedeeld.');
+      const back = await backAtPgo(session, await session.get(`/interaction/${uid}/return`));
+      expect(back.searchParams.get('error')).toBe('access_denied');
+    } finally {
+      await session.close();
+    }
+  });
+
   it('never lets a Delen flow through the consent form (whose long-term box would mean a refresh token)', async () => {
     const session = new HttpSession(target);
     try {

@@ -77,7 +77,7 @@ test('sends an XML bundle as application/fhir+xml', async () => {
 });
 
 test('prints the refusal of an invalid entry with its diagnostics; exit 1', async () => {
-  const batch = bloodPressureBatch(130) as { entry: Array<{ resource: Record<string, unknown> }> };
+  const batch = bloodPressureBatch(130) as unknown as { entry: Array<{ resource: Record<string, unknown> }> };
   delete batch.entry[1]!.resource['status'];
   const io = capture();
   const code = await runPgoClient(args(await bundleFile('invalid.json', JSON.stringify(batch)), ['--bsn', DELEN_BSN]), io);

@@ -80,6 +80,7 @@ const OUTCOME_STATUS: Readonly<Record<Exclude<MessagePage, 'home' | 'requestErro
   answered: 409,
   forbidden: 403,
   cancelled: 200,
+  cancelledShare: 200,
   notAvailable: 404,
 };
 
@@ -522,7 +523,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       if (!loaded) return;
       const { uid, state } = loaded;
       if (state.outcome !== end.outcome) outcomePage(req, res, 'expired', `not_${end.outcome}`, state);
-      else outcomePage(req, res, end.page, end.reason, state, `${base(uid)}/return`);
+      else outcomePage(req, res, end.page === 'cancelled' && state.share ? 'cancelledShare' : end.page, end.reason, state, `${base(uid)}/return`);
     });
   }
 

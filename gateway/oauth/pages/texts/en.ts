@@ -56,6 +56,7 @@ export const EN: Texts = {
   'confirm.deny': 'No, do not share',
   'cancelled.title': 'You stopped',
   'cancelled.text': '{provider} has not given any data to {pgo}.',
+  'cancelled.textShare': 'You have not shared any data with {provider}.',
   'cancelled.again': 'Do you want to try again later? Then start again in {pgo}.',
   'cancelled.back': 'Back to {pgo}',
   'notAvailable.title': 'No data found',

@@ -60,6 +60,7 @@ export const NL: Texts = {
   'confirm.deny': 'Nee, niet delen',
   'cancelled.title': 'Je bent gestopt',
   'cancelled.text': '{provider} heeft geen gegevens aan {pgo} gegeven.',
+  'cancelled.textShare': 'Je hebt geen gegevens met {provider} gedeeld.',
   'cancelled.again': 'Wil je het later nog eens proberen? Begin dan opnieuw in {pgo}.',
   'cancelled.back': 'Terug naar {pgo}',
   'notAvailable.title': 'Geen gegevens gevonden',

@@ -79,6 +79,7 @@ export const TEXT_KEYS = {
   // Annuleringspagina.
   'cancelled.title': [],
   'cancelled.text': ['provider', 'pgo'],
+  'cancelled.textShare': ['provider', 'pgo'],
   'cancelled.again': ['pgo'],
   'cancelled.back': ['pgo'],
   // The availability check found nothing for this Person.
