@@ -88,7 +88,9 @@ describe('Delen: authorization with the Bevestigingsverklaring', () => {
       // Every step of the run in the local audit trail, in order, for this session.
       await waitForAudit(gw.audit, (events) => events.some((e) => e.sessionId === sessionId && e.type === 'send_resource_response'));
       const steps = gw.audit.events.filter((e) => e.sessionId === sessionId).map((e) => e.type);
-      expect(steps).toEqual([
+      // The OAuth steps exactly; then the resource request's pair, with whatever records the
+      // write path keeps of its own (gateway/fhir/write) in between.
+      expect(steps.slice(0, 9)).toEqual([
         'receive_authorization_request',
         'show_landing_page',
         'send_authentication_request',
@@ -98,9 +100,9 @@ describe('Delen: authorization with the Bevestigingsverklaring', () => {
         'send_authorization_response',
         'receive_token_request',
         'send_token_response',
-        'receive_resource_request',
-        'send_resource_response',
       ]);
+      expect(steps.slice(-2)).toEqual(['receive_resource_request', 'send_resource_response']);
+      expect(steps.filter((t) => t.endsWith('_resource_request') || t.endsWith('_resource_response'))).toHaveLength(2);
       const acceptance = gw.audit.events.find((e) => e.sessionId === sessionId && e.type === 'share_acceptance_check')!;
       expect(acceptance).toMatchObject({ outcome: 'success', patientRef: DELEN_PATIENT });
       expect(JSON.stringify(gw.audit.events)).not.toContain(DELEN_BSN);
