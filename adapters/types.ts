@@ -149,6 +149,13 @@ export interface Adapter {
    * stored nothing. Without it the adapter's services accept no writes.
    */
   write?(requests: readonly WriteRequest[], ctx: AdapterContext): Promise<readonly WriteOutcome[]>;
+  /**
+   * Optional, for Delen: the acceptance check at login. Can this EHR accept data of the Delen
+   * service `serviceId` for this patient (known here, record open for it)? Called after
+   * findPatientByBsn with the reference it gave, never with a BSN. Without it an adapter that
+   * can write accepts every patient it found.
+   */
+  canAcceptShare?(patientRef: string, serviceId: string, signal: AbortSignal): Promise<boolean>;
   /** Availability check at login: BSN → patient reference. The BSN goes no further than this call. */
   findPatientByBsn(bsn: string, signal: AbortSignal): Promise<PatientContext | undefined>;
   health(signal: AbortSignal): Promise<{ readonly ok: boolean; readonly detail?: string }>;

@@ -18,6 +18,7 @@ const USAGE = `Usage: medmij-gateway <command> [arguments]
   ketenlog <status|resend>   the MedMij log outbox: what waits, and send it now
   health [file]              exit 0 when the running gateway's /health answers (the image's HEALTHCHECK)
   pgo [options]              the reference PGO client: get a token and run a data service's queries
+  pgo share --bundle FILE    the reference PGO client for Delen: confirm, then POST the Bundle
 
   medmij-gateway <command> --help   the usage of one command (never runs it)
   medmij-gateway --version          the gateway's version

@@ -14,6 +14,7 @@ import { countAuditEvents, createMetrics, type GatewayMetrics } from './observab
 import { ensureDevPki } from './pki/index.js';
 import { buildNodeListener, buildOperationsApp, buildPatientApp } from './app.js';
 import { createAvailabilityCheck } from './availability.js';
+import { createShareAcceptanceCheck } from './share-acceptance.js';
 import { assertDeployment } from './check-deployment.js';
 import { withQualificationTokens } from './qualification-verifier.js';
 import { readinessChecks } from './readiness-checks.js';
@@ -125,12 +126,14 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
       mode: config.mode,
       patientPublicUrl: config.listeners.patient.publicUrl,
       nodePublicUrl: config.listeners.node.publicUrl,
-      providers: config.providers,
+      // Delen services (their catalogue accepts data) are marked: asked for alone, confirmed once.
+      providers: config.providers.map((p) => ({ ...p, services: p.services.map((s) => ({ ...s, shares: (catalogues.get(s.standard)?.accepts.length ?? 0) > 0 })) })),
       pages: config.pages,
       currentOAuthClientList: () => listManager.current('oauthClientList'),
       currentServiceNames: () => listManager.current('gegevensdienstnamenlijst'),
       store,
       checkAvailability: createAvailabilityCheck(config.providers, adapters, catalogues, log.child({ component: 'availability' })),
+      checkShareAcceptance: createShareAcceptanceCheck(config.providers, adapters, catalogues),
       peerOf,
       peerCertificateOf,
       audit: flowAudit,

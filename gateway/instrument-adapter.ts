@@ -26,6 +26,7 @@ export function instrumentAdapter(adapter: Adapter, metrics: GatewayMetrics): Ad
     search: timed((query, ctx) => adapter.search(query, ctx)),
     read: timed((type, id, ctx) => adapter.read(type, id, ctx)),
     ...(adapter.write ? { write: timed(adapter.write.bind(adapter)) } : {}),
+    ...(adapter.canAcceptShare ? { canAcceptShare: timed(adapter.canAcceptShare.bind(adapter)) } : {}),
     findPatientByBsn: timed((bsn, signal) => adapter.findPatientByBsn(bsn, signal)),
     health: (signal) => adapter.health(signal),
     close: () => adapter.close(),

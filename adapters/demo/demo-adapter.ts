@@ -72,6 +72,11 @@ export async function createDemoAdapter(config: DemoConfig, deps: DemoAdapterDep
       }
       return requests.map(({ resource }) => ({ stored: true as const, resource: store.add(resource) }));
     },
+    async canAcceptShare(patientRef: string, _serviceId: string, signal: AbortSignal): Promise<boolean> {
+      checkSignal(signal);
+      // The demo EHR takes shared data for every patient it holds, and for nobody else.
+      return (['STU3', 'R4'] as const).some((version) => storeFor(version).get('Patient', patientRef) !== undefined);
+    },
     async findPatientByBsn(bsn: string, signal: AbortSignal): Promise<PatientContext | undefined> {
       checkSignal(signal);
       if (!/^\d{9}$/.test(bsn)) return undefined;

@@ -17,7 +17,7 @@ import type { AccessTokenVerifier } from './grant-context.js';
 import { createGrantDetailsStore } from './grant-details.js';
 import { createDigidSimulator, createOidcIdentityProvider, type IdentityProvider } from './identity/index.js';
 import { createInteractionStateStore } from './interaction-state.js';
-import { createInteractionRouter, type CheckAvailability } from './interactions/router.js';
+import { createInteractionRouter, type CheckAvailability, type CheckShareAcceptance } from './interactions/router.js';
 import { authorizationServerMetadata } from './metadata.js';
 import { createPageErrorHandler } from './page-error-handler.js';
 import { createPageKit } from './page-kit.js';
@@ -46,6 +46,8 @@ export interface AuthorizationServerDeps {
   readonly currentServiceNames: () => Gegevensdienstnamenlijst | undefined;
   readonly store: KeyValueStore;
   readonly checkAvailability: CheckAvailability;
+  /** Delen's acceptance check; without it no share is accepted (fail closed). */
+  readonly checkShareAcceptance?: CheckShareAcceptance;
   readonly peerOf: PeerOf;
   /** The client certificate behind peerOf(req), for RFC 8705 binding (gateway/tls peerCertificateOf). */
   readonly peerCertificateOf: (req: IncomingMessage) => X509Certificate | undefined;
@@ -99,7 +101,11 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
       longTermConsentSeconds: oauth.longTermConsentDays * 86_400,
     },
     cookieKeys,
-    issueRefreshToken: async (grantId) => (await grants.get(grantId))?.longTerm === true,
+    // Long-term consent only; a Delen confirmation holds for one run (digest §1.2): never a refresh token.
+    issueRefreshToken: async (grantId) => {
+      const details = await grants.get(grantId);
+      return details?.longTerm === true && details.share !== true;
+    },
     accessTokenExtra: (req) => {
       if (!oauth.certificateBoundTokens) return undefined;
       const peer = deps.peerOf(req);
@@ -252,6 +258,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
       currentOAuthClientList: deps.currentOAuthClientList,
       currentServiceNames: deps.currentServiceNames,
       checkAvailability: deps.checkAvailability,
+      checkShareAcceptance: deps.checkShareAcceptance ?? (async () => undefined),
       availabilityTimeoutMs: oauth.availabilityTimeoutMs,
       oidcCallbackUrl: `${patientUrl}/interaction/oidc-callback`,
       patientOrigin: new URL(patientUrl).origin,

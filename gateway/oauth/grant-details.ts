@@ -9,6 +9,8 @@ export interface GrantDetails {
   readonly sessionId: string;
   /** The Person ticked "voor onbepaalde tijd" (digest §2.4): refresh tokens are issued. */
   readonly longTerm: boolean;
+  /** Delen: confirmed for this one run only, so never a refresh token whatever else holds. */
+  readonly share?: boolean;
 }
 
 export interface GrantDetailsStore {

@@ -2,6 +2,6 @@ export { createAuthorizationServer, type AuthorizationServer, type Authorization
 export type { AccessTokenVerifier, GrantContext } from './grant-context.js';
 export type { ServedProvider } from './scope.js';
 export type { PeerIdentity, PeerOf } from './peer.js';
-export type { CheckAvailability } from './interactions/router.js';
+export { SHARE_NOT_ACCEPTED, type CheckAvailability, type CheckShareAcceptance } from './interactions/router.js';
 export { parseBsn, type Bsn } from './bsn.js';
 export { formatTextsTemplate } from './pages/index.js';

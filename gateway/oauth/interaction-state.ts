@@ -12,6 +12,11 @@ export interface InteractionState {
   readonly providerName: string;
   readonly serviceIds: readonly string[];
   readonly scope: string;
+  /**
+   * Delen (scope `name~serviceId` of a Delen service): the acceptance check replaces the
+   * availability check and the Bevestigingsverklaring the consent page.
+   */
+  readonly share?: boolean;
   readonly traceId: string;
   readonly sessionId: string;
   readonly lang: Lang;

@@ -13,3 +13,6 @@ export { runQuery, outcomeText, type QueryResult, type QueryContext, type FhirFo
 export { formatSummary, maskBsn, type ServiceRun } from './format-summary.js';
 export { resolvePgoSetup, type PgoSetup, type ServiceSetup } from './resolve-setup.js';
 export { waitForRedirect, type RedirectWait } from './wait-for-redirect.js';
+export { runShare, parseShareOptions, type ShareOptions } from './run-share.js';
+export { readShareBundle, entryStatuses, type ShareBundle, type EntryStatus } from './share-bundle.js';
+export { runAuthorization, type AuthorizationRun } from './authorize-run.js';

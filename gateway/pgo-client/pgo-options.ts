@@ -26,6 +26,15 @@ data service's catalogue against the gateway, then prints a summary (exit 0 when
                            with the PGO certificate (when pgo.listed.test resolves to this machine)
   -h, --help               this text
 
+Delen (the patient sends data to the care provider):
+
+  medmij-gateway pgo share --bundle <file> [options]
+
+runs the Delen flow (scope <provider>~<service>, login, the Bevestigingsverklaring, a token
+without refresh token) and POSTs the batch or transaction Bundle (JSON or XML) to the service's
+FHIR base, then prints each entry's status (exit 0 when every entry is 2xx). --service picks the
+Delen service when the provider has several; --long-term, --raw and --format do not apply.
+
 Without --bsn the client prints the authorization URL to open in a browser and waits for the final
 redirected URL (https://pgo.listed.test/medmij/callback?code=...) to be pasted on stdin.
 The access token and the BSN are never printed.

@@ -106,6 +106,11 @@ export class PgoSession {
     return this.send('node', 'GET', url, undefined, headers);
   }
 
+  /** POST on the node interface with the client certificate (Delen: a FHIR Bundle); no cookies. */
+  async nodePost(url: string, body: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+    return this.send('node', 'POST', url, body, headers);
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.patientAgent.close(), this.nodeAgent.close()]);
   }

@@ -29,8 +29,8 @@ export interface PgoSetup {
 /** The public URLs `npm start` serves on with config/gateway.yaml. */
 const DEFAULT_PATIENT_URL = 'https://localhost:8443';
 const DEFAULT_NODE_URL = 'https://localhost:9443';
-/** Gegevensdienst ids whose standard is known without a config (GNL: 48 = Basisgegevens Zorg). */
-const KNOWN_STANDARDS: Readonly<Record<string, string>> = { '48': 'bgz-3' };
+/** Gegevensdienst ids whose standard is known without a config (GNL: 48 = Basisgegevens Zorg; 53 = Delen Zelfmetingen). */
+const KNOWN_STANDARDS: Readonly<Record<string, string>> = { '48': 'bgz-3', '53': 'zelfmetingen-delen-2' };
 
 async function exists(file: string): Promise<boolean> {
   return access(file).then(

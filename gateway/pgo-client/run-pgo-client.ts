@@ -1,29 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { fillPathTemplate } from '../config/index.js';
-import { buildAuthorizationUrl, createPkcePair, createState } from './authorization-url.js';
+import { runAuthorization } from './authorize-run.js';
+import type { PgoIo } from './pgo-io.js';
+import { runShare } from './run-share.js';
+
+export type { PgoIo } from './pgo-io.js';
 import { buildCatalogueQueries } from './catalogue-queries.js';
 import { discoverEndpoints } from './discover-endpoints.js';
-import { formatSummary, maskBsn, type ServiceRun } from './format-summary.js';
+import { formatSummary, type ServiceRun } from './format-summary.js';
 import { PgoFlowError } from './pgo-flow-error.js';
 import { parsePgoOptions, PgoUsageError, type PgoOptions } from './pgo-options.js';
 import { PgoSession } from './pgo-session.js';
 import { resolvePgoSetup, type PgoSetup } from './resolve-setup.js';
 import { runQuery } from './run-query.js';
-import { authorizeWithSimulator } from './simulator-login.js';
-import { exchangeCode } from './token-exchange.js';
-import { waitForRedirect } from './wait-for-redirect.js';
-
-/** Where the client writes and reads; the CLI passes the process streams, tests their own. */
-export interface PgoIo {
-  /** The summary, or the raw Bundles with --raw. */
-  readonly out: (text: string) => void;
-  /** Progress and errors. */
-  readonly err: (text: string) => void;
-  /** The pasted redirect URL in the browser flow. */
-  readonly input: Readable;
-}
 
 const processIo: PgoIo = {
   out: (t) => void process.stdout.write(t),
@@ -38,6 +28,8 @@ const processIo: PgoIo = {
  * failure, 2 on a usage error. Never prints the access token or the BSN.
  */
 export async function runPgoClient(args: string[], io: PgoIo = processIo): Promise<number> {
+  // `pgo share --bundle FILE`: the Delen direction (run-share.ts).
+  if (args[0] === 'share') return runShare(args.slice(1), io);
   let options: PgoOptions;
   try {
     options = parsePgoOptions(args);
@@ -80,63 +72,15 @@ async function run(options: PgoOptions, io: PgoIo): Promise<number> {
     });
     // Check the node interface before the Person logs in: a certificate not on the Whitelist
     // is refused there (digest §5.3), and better said now than after DigiD and consent.
-    for (const service of setup.services) await checkService(session, setup, options.provider, service.id);
+    // Delen services (their catalogue accepts data) are `pgo share`'s; the provider-name scope leaves them out.
+    const services = options.services.length > 0 ? setup.services : setup.services.filter((s) => s.catalogue.accepts.length === 0);
+    for (const service of services) await checkService(session, setup, options.provider, service.id);
 
-    const sessionId = crypto.randomUUID();
-    const state = createState();
-    const pkce = endpoints.pkce ? createPkcePair() : undefined;
-    const authorizationUrl = buildAuthorizationUrl({
-      endpoint: endpoints.authorizationEndpoint,
-      clientId: options.clientId,
-      redirectUri: options.redirectUri,
-      scope: options.provider,
-      state,
-      requestId: crypto.randomUUID(),
-      sessionId,
-      ...(pkce ? { codeChallenge: pkce.challenge } : {}),
-    });
-
-    let back: URL;
-    if (options.bsn !== undefined) {
-      say(`logging in with the DigiD simulator as BSN ${maskBsn(options.bsn)} and giving consent${options.longTerm ? ' (long-term)' : ''}`);
-      back = await authorizeWithSimulator(session, authorizationUrl, { bsn: options.bsn, longTerm: options.longTerm });
-    } else {
-      say(`Open this URL in a browser, log in and give consent:\n\n  ${authorizationUrl}\n`);
-      say(
-        options.callbackPort !== undefined
-          ? `Then either let the browser reach the callback server (when ${new URL(options.redirectUri).hostname} resolves to this machine), or paste the URL the browser ends on (${options.redirectUri}?code=...) here and press Enter:`
-          : `Then paste the URL the browser ends on (${options.redirectUri}?code=...) here and press Enter:`,
-      );
-      back = await waitForRedirect({
-        redirectUri: options.redirectUri,
-        input: io.input,
-        say,
-        ...(options.callbackPort !== undefined ? { callback: { port: options.callbackPort, cert: clientCert, key: clientKey } } : {}),
-      });
-    }
-
-    const error = back.searchParams.get('error');
-    if (error !== null) {
-      const description = back.searchParams.get('error_description');
-      throw new PgoFlowError(`the authorization server answered error=${error}${description !== null ? ` error_description="${description}"` : ''}`);
-    }
-    if (back.searchParams.get('state') !== state) throw new PgoFlowError('the state in the redirect is not the one sent: the answer does not belong to this request');
-    const code = back.searchParams.get('code');
-    if (!code) throw new PgoFlowError('the redirect carries neither a code nor an error');
-
-    const token = await exchangeCode(session, {
-      code,
-      redirectUri: options.redirectUri,
-      clientId: options.clientId,
-      sessionId,
-      tokenEndpoint: endpoints.tokenEndpoint,
-      ...(pkce ? { codeVerifier: pkce.verifier } : {}),
-    });
-    say(`token: ${token.token_type}, expires in ${token.expires_in} s, scope "${token.scope}"${token.refresh_token !== undefined ? ', with a refresh token' : ''}`);
+    const { token, sessionId } = await runAuthorization(session, { endpoints, options, scope: options.provider, clientCert, clientKey, io, what: 'giving consent' });
 
     const today = new Date();
     const runs: ServiceRun[] = [];
-    for (const service of setup.services) {
+    for (const service of services) {
       const baseUrl = serviceBase(setup, options.provider, service.id);
       const results = [];
       for (const query of buildCatalogueQueries(service.catalogue, today)) {

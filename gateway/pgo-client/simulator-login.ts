@@ -6,14 +6,16 @@ export interface SimulatorLogin {
   readonly bsn: string;
   /** Ticks "voor onbepaalde tijd" on the consent page (a refresh token follows). */
   readonly longTerm?: boolean;
+  /** Delen: the answer on the Bevestigingsverklaring (default: confirm). */
+  readonly confirm?: boolean;
 }
 
 const MAX_HOPS = 12;
 
 /**
  * Drives the gateway's own pages the way a Person's browser would (digest §2.4): authorization
- * request → landing page → DigiD simulator login with the BSN → consent "Toestaan" → the redirect
- * back to the PGO. Links and form actions are taken from the pages themselves. Returns the URL the
+ * request → landing page → DigiD simulator login with the BSN → consent "Toestaan" (or, for Delen,
+ * the Bevestigingsverklaring) → the redirect back to the PGO. Links and form actions are taken from the pages themselves. Returns the URL the
  * gateway finally redirects to outside its patient interface: the redirect_uri with `code` and
  * `state`, or with `error` and `error_description` when the flow ended in an OAuth error.
  */
@@ -48,6 +50,16 @@ export async function authorizeWithSimulator(session: PgoSession, authorizationU
     if (!consentAction || !/name="decision" value="allow"/.test(consentPage.body)) throw new PgoFlowError('the consent page has no "Toestaan" button');
     next = await session.postForm(consentAction, { ...hiddenFields(consentPage.body), decision: 'allow', ...(login.longTerm ? { longTerm: 'yes' } : {}) });
     if (!isRedirect(next)) throw refused('the consent', next);
+  }
+
+  // Delen: the Bevestigingsverklaring instead of the consent page; confirmed for this run only.
+  if (/\/confirm(\?|$)/.test(new URL(next.location!).pathname + new URL(next.location!).search)) {
+    const confirmPage = await session.get(next.location!);
+    expect(confirmPage, 200, 'the confirmation page');
+    const confirmAction = findFormAction(confirmPage.body, /\/confirm(\?[^"]*)?$/);
+    if (!confirmAction || !/name="decision" value="allow"/.test(confirmPage.body)) throw new PgoFlowError('the confirmation page has no "confirm" button');
+    next = await session.postForm(confirmAction, { ...hiddenFields(confirmPage.body), decision: login.confirm === false ? 'deny' : 'allow' });
+    if (!isRedirect(next)) throw refused('the confirmation', next);
   }
 
   // Nothing to collect for this Person here: the page offers the way back to the PGO.

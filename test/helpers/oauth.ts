@@ -92,6 +92,10 @@ export async function startOAuthTestEnv(options: {
   pages?: Record<string, unknown>;
   mode?: 'development' | 'test' | 'production';
   checkAvailability?: (bsn: string) => Promise<{ patientRef: string; serviceIds: readonly string[] } | undefined>;
+  /** The providers served (TEST_PROVIDERS by default), e.g. with a Delen service. */
+  providers?: readonly ServedProvider[];
+  /** Delen's acceptance check (none: every share refused, as the server's default). */
+  checkShareAcceptance?: (bsn: string) => Promise<{ patientRef: string } | undefined>;
   /** Host names on the Whitelist in force; the listed PGO's alone by default. */
   whitelist?: readonly string[];
 } = {}): Promise<OAuthTestEnv> {
@@ -125,7 +129,8 @@ export async function startOAuthTestEnv(options: {
     mode: options.mode ?? 'test',
     patientPublicUrl: patientUrl,
     nodePublicUrl: nodeUrl,
-    providers: TEST_PROVIDERS,
+    providers: options.providers ?? TEST_PROVIDERS,
+    ...(options.checkShareAcceptance ? { checkShareAcceptance: async (_p: string, _s: string, bsn: string) => options.checkShareAcceptance!(bsn) } : {}),
     currentOAuthClientList: () => env.ocl,
     currentServiceNames: () => TEST_SERVICE_NAMES,
     store,

@@ -12,6 +12,7 @@ import type { InteractionState, InteractionStateStore } from '../interaction-sta
 import {
   isLang,
   pickLanguage,
+  renderConfirmationPage,
   renderConsentPage,
   renderFailurePage,
   renderLandingPage,
@@ -33,6 +34,21 @@ export type CheckAvailability = (
   signal: AbortSignal,
 ) => Promise<{ readonly patientRef: string; readonly serviceIds: readonly string[] } | undefined>;
 
+/**
+ * The acceptance check of Delen: can this care provider accept data of this Delen service for
+ * this person? The BSN goes to the EHR lookup and no further; the answer is the patient
+ * reference the shared data will be stored under, or undefined when the EHR cannot accept it.
+ */
+export type CheckShareAcceptance = (
+  providerName: string,
+  serviceId: string,
+  bsn: string,
+  signal: AbortSignal,
+) => Promise<{ readonly patientRef: string } | undefined>;
+
+/** error_description of a refused share (MedMij "Duiding van fouten": fixed, meaningful values). */
+export const SHARE_NOT_ACCEPTED = 'The care provider cannot accept this data for this person.';
+
 export interface InteractionRouterDeps {
   readonly provider: OAuthProvider;
   readonly states: InteractionStateStore;
@@ -42,6 +58,7 @@ export interface InteractionRouterDeps {
   readonly currentOAuthClientList: () => OAuthClientList | undefined;
   readonly currentServiceNames: () => Gegevensdienstnamenlijst | undefined;
   readonly checkAvailability: CheckAvailability;
+  readonly checkShareAcceptance: CheckShareAcceptance;
   readonly availabilityTimeoutMs: number;
   /** `{patientPublicUrl}/interaction/oidc-callback`: the redirect URI registered at the upstream broker. */
   readonly oidcCallbackUrl: string;
@@ -63,6 +80,7 @@ const OUTCOME_STATUS: Readonly<Record<Exclude<MessagePage, 'home' | 'requestErro
   answered: 409,
   forbidden: 403,
   cancelled: 200,
+  cancelledShare: 200,
   notAvailable: 404,
 };
 
@@ -96,7 +114,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       switchHref: switchOf(lang),
       ...extra,
     });
-  const audit = (state: InteractionState, type: AuditEventType, outcome: 'success' | 'failure' | 'refused', extra: { reason?: string; patientRef?: string } = {}) =>
+  const audit = (state: InteractionState, type: AuditEventType, outcome: 'success' | 'failure' | 'refused', extra: { reason?: string; patientRef?: string; oauthError?: string } = {}) =>
     deps.audit.record({
       type,
       outcome,
@@ -226,6 +244,10 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
   /** Availability check ("beschikbaarheidstoets"): the only place the BSN is used. */
   const afterLogin = async (req: Request, res: Response, uid: string, state: InteractionState, bsn: Bsn) => {
     audit(state, 'receive_authentication_response', 'success');
+    if (state.share) {
+      await afterLoginForShare(req, res, uid, state, bsn);
+      return;
+    }
     let found;
     try {
       found = await deps.checkAvailability(state.providerName, state.serviceIds, bsn, AbortSignal.timeout(deps.availabilityTimeoutMs));
@@ -245,6 +267,32 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     audit(state, 'availability_check', 'success', { patientRef: found.patientRef });
     await deps.states.put(uid, { ...state, patientRef: found.patientRef, availableServiceIds: serviceIds, lang: langOf(req, state) });
     res.redirect(303, `${base(uid)}/consent?lang=${langOf(req, state)}`);
+  };
+
+  /**
+   * Delen: the acceptance check instead of the availability check. A refusal ends the flow at
+   * the PGO with access_denied and a fixed description; the Person sees the PGO's explanation.
+   */
+  const afterLoginForShare = async (req: Request, res: Response, uid: string, state: InteractionState, bsn: Bsn) => {
+    const serviceId = state.serviceIds[0]!;
+    let accepted;
+    try {
+      accepted = await deps.checkShareAcceptance(state.providerName, serviceId, bsn, AbortSignal.timeout(deps.availabilityTimeoutMs));
+    } catch (err) {
+      deps.log.error({ step: 'share_acceptance_check', providerId: state.providerName, err: err instanceof Error ? err.name : 'unknown' }, 'share acceptance check failed');
+      audit(state, 'share_acceptance_check', 'failure', { reason: 'technical_failure' });
+      await failure(req, res, 502, 'share_acceptance_check_failed', state, uid);
+      return;
+    }
+    if (!accepted) {
+      audit(state, 'share_acceptance_check', 'refused', { reason: 'share_not_accepted' });
+      audit(state, 'send_authorization_request_error', 'refused', { reason: 'share_not_accepted', oauthError: 'access_denied' });
+      await finishWithError(req, res, uid, state, 'access_denied', SHARE_NOT_ACCEPTED);
+      return;
+    }
+    audit(state, 'share_acceptance_check', 'success', { patientRef: accepted.patientRef });
+    await deps.states.put(uid, { ...state, patientRef: accepted.patientRef, availableServiceIds: [serviceId], lang: langOf(req, state) });
+    res.redirect(303, `${base(uid)}/confirm?lang=${langOf(req, state)}`);
   };
 
   router.get('/interaction/oidc-callback', async (req, res) => {
@@ -271,7 +319,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       return;
     }
     audit(state, 'show_landing_page', 'success');
-    html(res, 200, renderLandingPage(viewFor(state.lang, state), { loginHref: `${base(uid)}/login?lang=${state.lang}`, cancelAction: `${base(uid)}/cancel?lang=${state.lang}`, csrf: state.csrf }));
+    html(res, 200, renderLandingPage(viewFor(state.lang, state), { share: state.share === true, loginHref: `${base(uid)}/login?lang=${state.lang}`, cancelAction: `${base(uid)}/cancel?lang=${state.lang}`, csrf: state.csrf }));
   });
 
   router.get('/interaction/:uid/login', async (req, res) => {
@@ -352,8 +400,8 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     const loaded = await load(req, res);
     if (!loaded) return;
     const { uid, state } = loaded;
-    if (!state.patientRef || !state.availableServiceIds || state.outcome) {
-      outcomePage(req, res, 'expired', 'consent_before_login', state);
+    if (!state.patientRef || !state.availableServiceIds || state.outcome || state.share) {
+      outcomePage(req, res, 'expired', state.share ? 'consent_in_share_flow' : 'consent_before_login', state);
       return;
     }
     audit(state, 'show_consent_page', 'success');
@@ -365,8 +413,9 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
     if (!loaded) return;
     const { uid, state } = loaded;
     const body = (req.body ?? {}) as Record<string, unknown>;
-    if (!state.patientRef || !state.availableServiceIds || state.outcome) {
-      outcomePage(req, res, 'expired', 'consent_before_login', state);
+    // A Delen flow never passes the consent form: its long-term box would mean a refresh token.
+    if (!state.patientRef || !state.availableServiceIds || state.outcome || state.share) {
+      outcomePage(req, res, 'expired', state.share ? 'consent_in_share_flow' : 'consent_before_login', state);
       return;
     }
     if (body.decision !== 'allow' && body.decision !== 'deny') {
@@ -392,6 +441,56 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       patientRef: state.patientRef,
       sessionId: state.sessionId,
       longTerm,
+    });
+    await deps.states.put(uid, answered(state));
+    await deps.provider.finishInteraction(req, res, { accountId: state.patientRef, grantId });
+  });
+
+  // Bevestigingsverklaring (Delen): what will be sent, to whom; confirmed for this one run only.
+  router.get('/interaction/:uid/confirm', async (req, res) => {
+    const loaded = await load(req, res);
+    if (!loaded) return;
+    const { uid, state } = loaded;
+    if (!state.share || !state.patientRef || !state.availableServiceIds || state.outcome) {
+      outcomePage(req, res, 'expired', state.share ? 'confirmation_before_login' : 'confirmation_not_in_share_flow', state);
+      return;
+    }
+    audit(state, 'show_confirmation_page', 'success');
+    html(res, 200, renderConfirmationPage(viewFor(state.lang, state, { services: serviceNames(state.availableServiceIds) }), { action: `${base(uid)}/confirm?lang=${state.lang}`, csrf: state.csrf }));
+  });
+
+  router.post('/interaction/:uid/confirm', form, async (req, res) => {
+    const loaded = await loadForm(req, res);
+    if (!loaded) return;
+    const { uid, state } = loaded;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    if (!state.share || !state.patientRef || !state.availableServiceIds || state.outcome) {
+      outcomePage(req, res, 'expired', state.share ? 'confirmation_before_login' : 'confirmation_not_in_share_flow', state);
+      return;
+    }
+    if (body.decision !== 'allow' && body.decision !== 'deny') {
+      requestError(req, res, 'confirmation_decision_missing');
+      return;
+    }
+    if (body.decision === 'deny') {
+      audit(state, 'send_authorization_request_error', 'refused', { reason: 'confirmation_refused', oauthError: 'access_denied' });
+      await finishWithError(req, res, uid, state, 'access_denied', 'Authorization denied.');
+      return;
+    }
+    if (!deps.currentOAuthClientList()?.byHostname(state.clientId)) {
+      audit(state, 'authorization_request_error', 'refused', { reason: 'client_not_on_list' });
+      requestError(req, res, 'client_not_on_list');
+      return;
+    }
+    // For this one run only: there is no long-term option, whatever the form carries.
+    const grantId = await deps.provider.createGrant(state.patientRef, state.clientId, state.scope);
+    await deps.grants.put(grantId, {
+      providerName: state.providerName,
+      serviceIds: state.availableServiceIds,
+      patientRef: state.patientRef,
+      sessionId: state.sessionId,
+      longTerm: false,
+      share: true,
     });
     await deps.states.put(uid, answered(state));
     await deps.provider.finishInteraction(req, res, { accountId: state.patientRef, grantId });
@@ -424,7 +523,7 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
       if (!loaded) return;
       const { uid, state } = loaded;
       if (state.outcome !== end.outcome) outcomePage(req, res, 'expired', `not_${end.outcome}`, state);
-      else outcomePage(req, res, end.page, end.reason, state, `${base(uid)}/return`);
+      else outcomePage(req, res, end.page === 'cancelled' && state.share ? 'cancelledShare' : end.page, end.reason, state, `${base(uid)}/return`);
     });
   }
 
@@ -476,6 +575,7 @@ function initialState(
     providerName: parsed.value.providerName,
     serviceIds: parsed.value.serviceIds,
     scope: parsed.value.scope,
+    ...(parsed.value.share ? { share: true } : {}),
     traceId,
     sessionId,
     lang,

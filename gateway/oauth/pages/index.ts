@@ -7,6 +7,7 @@ export { STYLESHEET_PATH } from './render-page.js';
 export { renderLandingPage } from './templates/landing-page.js';
 export { renderLoginPage } from './templates/login-page.js';
 export { renderConsentPage } from './templates/consent-page.js';
+export { renderConfirmationPage } from './templates/confirmation-page.js';
 export { renderMessagePage, MESSAGE_PAGES, type MessagePage } from './templates/message-page.js';
 export { renderFailurePage } from './templates/failure-page.js';
 export { loadTextsFile } from './texts/load-texts-file.js';

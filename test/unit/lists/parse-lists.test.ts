@@ -197,6 +197,7 @@ describe('development lists (config/lists/dev)', () => {
       ['48', 'Basisgegevens zorg 3.0'],
       ['mp9-3.0', 'Medicatiegegevens 3.0'],
       ['52', 'Meetwaarden vitale functies 2.0'],
+      ['53', 'Zelfmetingen 2.0'],
       ['63', 'Vaccinaties 1.0'],
       ['31', 'Medicatiegegevens 9.0'],
     ]);

@@ -6,7 +6,7 @@ import { toX5tS256 } from '../../../gateway/oauth/thumbprint.js';
 import type { OAuthClientList } from '../../../gateway/lists/types.js';
 
 const providers = [
-  { name: 'demoziekenhuis', displayName: 'Demo', supportPhone: '1', services: [{ id: '48' }, { id: '49' }] },
+  { name: 'demoziekenhuis', displayName: 'Demo', supportPhone: '1', services: [{ id: '48' }, { id: '49' }, { id: '53', shares: true }] },
   { name: 'huisarts.noord', displayName: 'HA', supportPhone: '2', services: [{ id: '51' }] },
 ];
 
@@ -16,8 +16,11 @@ describe('parseBsn (eleven test)', () => {
 });
 
 describe('parseScope', () => {
-  it('reads a bare provider name as all its services', () => {
-    expect(parseScope('demoziekenhuis', providers)).toEqual({ ok: true, value: { providerName: 'demoziekenhuis', serviceIds: ['48', '49'], scope: 'demoziekenhuis' } });
+  it('reads a bare provider name as all its collect services (never a Delen service)', () => {
+    expect(parseScope('demoziekenhuis', providers)).toEqual({ ok: true, value: { providerName: 'demoziekenhuis', serviceIds: ['48', '49'], scope: 'demoziekenhuis', share: false } });
+  });
+  it('reads name~serviceId of a Delen service as a share of that one service', () => {
+    expect(parseScope('demoziekenhuis~53', providers)).toEqual({ ok: true, value: { providerName: 'demoziekenhuis', serviceIds: ['53'], scope: 'demoziekenhuis~53', share: true } });
   });
   it('reads name~service combinations of one provider', () => {
     expect(parseScope('demoziekenhuis~49 demoziekenhuis~48', providers)).toMatchObject({ ok: true, value: { serviceIds: ['49', '48'] } });
@@ -33,13 +36,15 @@ describe('parseScope', () => {
     ['demoziekenhuis~48  demoziekenhuis~49', 'malformed'],
     ['openid', 'unknown'],
     ['demoziekenhuis~', 'malformed'],
+    ['demoziekenhuis~53 demoziekenhuis~48', 'exactly one'],
+    ['demoziekenhuis~48 demoziekenhuis~53', 'exactly one'],
   ])('refuses %j', (scope, why) => {
     const result = parseScope(scope as string | undefined, providers);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.description).toContain(why);
   });
   it('lists every recognised token', () => {
-    expect(allScopeTokens(providers)).toEqual(['demoziekenhuis', 'demoziekenhuis~48', 'demoziekenhuis~49', 'huisarts.noord', 'huisarts.noord~51']);
+    expect(allScopeTokens(providers)).toEqual(['demoziekenhuis', 'demoziekenhuis~48', 'demoziekenhuis~49', 'demoziekenhuis~53', 'huisarts.noord', 'huisarts.noord~51']);
   });
 });
 

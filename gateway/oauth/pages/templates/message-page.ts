@@ -6,6 +6,8 @@ import type { TextKey } from '../texts/index.js';
 /** The pages that only tell the Person something, each a title and its sentences, in order. */
 export const MESSAGE_PAGES = {
   cancelled: { title: 'cancelled.title', lines: ['cancelled.text', 'cancelled.again'], back: 'cancelled.back' },
+  /** The same end in a Delen flow: nothing was shared (rather than: nothing was given to the PGO). */
+  cancelledShare: { title: 'cancelled.title', lines: ['cancelled.textShare', 'cancelled.again'], back: 'cancelled.back' },
   notAvailable: { title: 'notAvailable.title', lines: ['notAvailable.text', 'notAvailable.contact'], back: 'notAvailable.back' },
   expired: { title: 'expired.title', lines: ['expired.text', 'expired.again'] },
   answered: { title: 'answered.title', lines: ['answered.text', 'answered.again'] },

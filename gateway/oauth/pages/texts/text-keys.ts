@@ -3,8 +3,8 @@
  * order of the keys per screen follows MedMij's screen texts (Toestemmingsverklaring Core 2.2.4,
  * RFC0070 Landingspagina / Annuleringspagina): title, the sentences that name the Aanbieder and
  * the PGO, then the explanation (duration, lapse after six months, how to change the consent).
- * A new screen (e.g. issue 10's Bevestigingsverklaring) is a template plus its keys here and in
- * each language file; the start check then demands them from every texts file.
+ * A new screen is a template plus its keys here and in each language file; the start check then
+ * demands them from every texts file.
  *
  * Placeholders: `{provider}` the care provider's display name (config), `{pgo}` the PGO's
  * organisation name (OAuth client list), `{services}` the data services by their
@@ -32,6 +32,9 @@ export const TEXT_KEYS = {
   'landing.intro': ['provider', 'pgo'],
   'landing.digid': ['provider'],
   'landing.next': [],
+  // The same two sentences when the Person shares data (Delen) instead of collecting it.
+  'landing.introShare': ['provider', 'pgo'],
+  'landing.nextShare': [],
   'landing.login': [],
   'landing.cancel': [],
   // The DigiD simulator (development and test only).
@@ -59,9 +62,24 @@ export const TEXT_KEYS = {
   'consent.secure': ['pgo'],
   'consent.allow': [],
   'consent.deny': [],
+  // Bevestigingsverklaring (Delen, Core; RFC0070): the statement what is shared with whom, then
+  // its explanation (the PGO sends the data via MedMij; the Aanbieder decides whether it goes into
+  // the record), that it holds for this one time, and the two buttons.
+  'confirm.title': [],
+  'confirm.statement': ['provider', 'pgo', 'services'],
+  'confirm.servicesIntro': [],
+  'confirm.once': [],
+  'confirm.explanationTitle': [],
+  'confirm.chosen': ['provider', 'pgo'],
+  'confirm.request': ['provider', 'services'],
+  'confirm.after': ['provider', 'pgo'],
+  'confirm.record': ['provider'],
+  'confirm.allow': [],
+  'confirm.deny': [],
   // Annuleringspagina.
   'cancelled.title': [],
   'cancelled.text': ['provider', 'pgo'],
+  'cancelled.textShare': ['provider', 'pgo'],
   'cancelled.again': ['pgo'],
   'cancelled.back': ['pgo'],
   // The availability check found nothing for this Person.
