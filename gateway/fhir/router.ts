@@ -21,7 +21,7 @@ import { createServiceDirectory, resolveBase, type ProviderConfig } from './reso
 import { respondRead, respondSearch } from './respond.js';
 import { startExchange, type PeerNames } from './start-exchange.js';
 import { streamBinary } from './stream-binary.js';
-import { receiveWrite } from './write/index.js';
+import { receiveWriteOverHttp } from './write/index.js';
 import type { KeyValueStore } from '../storage/index.js';
 
 export interface FhirRouterDeps {
@@ -133,7 +133,8 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
   const receiveData: Step = async (req, res, ex) => {
     if (!isWrite(req, ex)) return;
     const service = serviceOf(ex);
-    await receiveWrite(req, res, ex, service, catalogueOf(service).accepts, adapterOf(service), { audit: deps.audit, ...(deps.store ? { store: deps.store } : {}) });
+    const catalogue = catalogueOf(service);
+    await receiveWriteOverHttp(req, res, ex, { service, accepts: catalogue.accepts, submit: catalogue.submit, adapter: adapterOf(service) }, { audit: deps.audit, ...(deps.store ? { store: deps.store } : {}) });
     return 'done';
   };
 
@@ -237,8 +238,9 @@ export function createFhirRouter(deps: FhirRouterDeps): Router {
 }
 
 /** Delen: a POST to the base itself (FHIR batch/transaction interaction). */
+/** Delen: a POST to the base (a Bundle) or to `{base}/{type}` (a plain create; write/receive-write.ts). */
 function isWrite(req: Request, ex: FhirExchange): boolean {
-  return req.method === 'POST' && ex.rest !== undefined && ex.rest.length === 0;
+  return req.method === 'POST' && ex.rest !== undefined && (ex.rest.length === 0 || (ex.rest.length === 1 && /^[A-Z][A-Za-z]{1,63}$/.test(ex.rest[0]!)));
 }
 
 /** Every Authorization header as sent: req.headers silently drops all but the first. */
