@@ -5,3 +5,4 @@ export { recordFromRow, type LegacyRecord } from './record-reader.js';
 export { setPath, mergeInto } from './set-path.js';
 export { inPatientScope, judgeCompartment, patientIdsIn, type CompartmentVerdict } from './patient-scope.js';
 export { mapPatientRecords, type PatientRecordsInput } from './map-patient-records.js';
+export { parseResourcePath, valueAt, type ResourcePath } from './resource-path.js';

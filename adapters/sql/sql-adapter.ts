@@ -4,14 +4,12 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Adapter, AdapterContext, PatientContext, Resource, SearchQuery, SearchResult, WriteOutcome, WriteRequest } from '../types.js';
 import { AdapterError, MappingFailed, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable } from '../errors.js';
-import { compileMapping, mapPatientRecords, recordFromRow, type CompiledMapping } from '../mapping/index.js';
+import { compileMapping, mapPatientRecords, parseResourcePath, recordFromRow, valueAt, type CompiledMapping, type ResourcePath } from '../mapping/index.js';
 import { compileNamedQuery, type CompiledQuery } from './compile-named-query.js';
 import { createPgDriver, type PgConnectionOptions } from './pg-driver.js';
 import type { SqlConfig } from './sql-config.js';
-import { SqlTooManyRows, type SqlDriver, type SqlRow } from './sql-driver.js';
+import { SqlTooManyRows, type SqlDriver, type SqlRow, type SqlStatement } from './sql-driver.js';
 import { pushdownValue, type PushdownSpec, type PushdownValue } from '../pushdown.js';
-import { parseResourcePath, valueAt, type ResourcePath } from './resource-path.js';
-import type { SqlStatement } from './sql-driver.js';
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const BSN = /^\d{9}$/;

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { mappingsSchema } from '../mapping/index.js';
+import { mappingsSchema, parseResourcePath } from '../mapping/index.js';
 import { compileNamedQuery } from './compile-named-query.js';
 import { pushdownSpecSchema } from '../pushdown.js';
-import { parseResourcePath } from './resource-path.js';
 
 /**
  * `kind: sql`: the EHR's database (PostgreSQL). Named, parameterised SELECTs per resource type;
