@@ -169,12 +169,17 @@ d('Delen into PostgreSQL through the sql adapter', () => {
     expect(gw.audit.events.filter((e) => e.type === 'delen_write').at(-1)).toMatchObject({ outcome: 'success', count: 2, patientRef: PATIENT, detail: ids.map((id) => `Observation/${id}`).join(' ') });
   });
 
-  it('a row the database refuses undoes the whole request: nothing half-written, no 2xx', async () => {
+  it('a row the database refuses: its transaction is undone whole, then each batch entry gets its own status (the good one stored once)', async () => {
     const before = await rows();
     const a = await send('POST', '/fhir/demoziekenhuis/53', TOKEN_53, JSON.stringify(bloodPressureBatch([[125, 80], [999, 80]])));
-    expect(a.status).toBeGreaterThanOrEqual(500);
-    expect(a.json).toMatchObject({ resourceType: 'OperationOutcome' });
-    expect(await rows()).toEqual(before);
+    expect(a.status).toBe(200);
+    const entries = a.json['entry'] as Array<{ resource?: Resource; response: { status: string; outcome?: unknown } }>;
+    expect(entries.map((e) => e.response.status)).toEqual(['200 OK', '201 Created', '422 Unprocessable Entity']);
+    expect(entries[2]!.response.outcome).toMatchObject({ resourceType: 'OperationOutcome' });
+    const after = await rows();
+    // Exactly one new row: the first all-in-one attempt was rolled back, not half-kept.
+    expect(after).toHaveLength(before.length + 1);
+    expect(after.filter((r) => r['id'] === entries[1]!.resource!.id)).toEqual([expect.objectContaining({ systolic: 125 })]);
   });
 
   it('EHR slow → 504, EHR down → 503, and nothing stored either way', async () => {

@@ -86,7 +86,7 @@ export async function handleBatch(batch: BatchRequest, deps: BatchDeps): Promise
   let stored = 0;
   const storedRefs: string[] = [];
   if (toWrite.length > 0) {
-    const outcomes: readonly WriteOutcome[] = await deps.write(toWrite.map((w) => ({ resource: w.resource })));
+    const outcomes = batch.type === 'batch' ? await writeEach(toWrite, deps.write) : await deps.write(toWrite.map((w) => ({ resource: w.resource })));
     if (outcomes.length !== toWrite.length) throw new Error('adapter contract: write answered another number of outcomes');
     toWrite.forEach((w, i) => {
       const o = outcomes[i]!;
@@ -98,6 +98,8 @@ export async function handleBatch(batch: BatchRequest, deps: BatchDeps): Promise
           ...(deps.returnRepresentation ? { resource: o.resource } : {}),
           response: { status: statusLine(201), location: `${o.resource.resourceType}/${id}` },
         };
+      } else if ('unreachable' in o) {
+        answers[w.index] = refused(o.status, o.status === 504 ? 'timeout' : 'transient', o.diagnostics);
       } else {
         answers[w.index] = refused(o.status, 'processing', o.diagnostics);
       }
@@ -108,6 +110,52 @@ export async function handleBatch(batch: BatchRequest, deps: BatchDeps): Promise
     }
   }
   return { kind: 'answered', entries: answers.map((a) => a!), foreignPatient, stored, storedRefs };
+}
+
+/** A batch entry the EHR could not be asked about any more (down or slow after others were stored). */
+type EntryOutcome = WriteOutcome | { readonly stored: false; readonly unreachable: true; readonly status: 503 | 504; readonly diagnostics: string };
+
+const REFUSALS = new Set(['ADAPTER_UPSTREAM_REJECTED', 'ADAPTER_MAPPING_FAILED']);
+
+/**
+ * Batch rules on an atomic adapter call: all entries in one call first (one round trip, one
+ * database transaction). When the EHR refuses that call (a row it will not take), nothing was
+ * stored, so each entry is tried on its own to give each its own status. An EHR that is down or
+ * slow before anything was stored stays the whole request's 503/504 (a retry runs as new); after
+ * some entries were stored, the rest are answered 503/504 each, so the stored ones are not lost.
+ */
+async function writeEach(toWrite: readonly { resource: Resource }[], write: BatchDeps['write']): Promise<readonly EntryOutcome[]> {
+  try {
+    return await write(toWrite.map((w) => ({ resource: w.resource })));
+  } catch (err) {
+    if (toWrite.length === 1 || !REFUSALS.has(String((err as { code?: unknown }).code))) throw err;
+  }
+  const outcomes: EntryOutcome[] = [];
+  let stored = 0;
+  let unreachable: EntryOutcome | undefined;
+  for (const w of toWrite) {
+    // Once the EHR is gone, the remaining entries are not tried against it again.
+    if (unreachable) {
+      outcomes.push(unreachable);
+      continue;
+    }
+    try {
+      const [o] = await write([{ resource: w.resource }]);
+      if (!o) throw new Error('adapter contract: write answered no outcome');
+      if (o.stored) stored++;
+      outcomes.push(o);
+    } catch (err) {
+      if (REFUSALS.has(String((err as { code?: unknown }).code))) {
+        outcomes.push({ stored: false, status: 422, diagnostics: "the care provider's system refused this entry" });
+        continue;
+      }
+      if (stored === 0) throw err;
+      const status = (err as { status?: unknown }).status === 504 || (err as { code?: unknown }).code === 'ADAPTER_UPSTREAM_TIMEOUT' ? 504 : 503;
+      unreachable = { stored: false, unreachable: true, status, diagnostics: status === 504 ? 'the source system did not answer in time' : 'the source system is not available' };
+      outcomes.push(unreachable);
+    }
+  }
+  return outcomes;
 }
 
 /**
@@ -123,7 +171,7 @@ function refuseTransaction(failed: readonly { index: number; answer: ResponseEnt
   return { kind: 'refused', status, outcome: { resourceType: 'OperationOutcome', issue: [summary, ...issue] }, foreignPatient };
 }
 
-const REASON: Readonly<Record<number, string>> = { 200: 'OK', 201: 'Created', 400: 'Bad Request', 403: 'Forbidden', 409: 'Conflict', 422: 'Unprocessable Entity' };
+const REASON: Readonly<Record<number, string>> = { 200: 'OK', 201: 'Created', 400: 'Bad Request', 403: 'Forbidden', 409: 'Conflict', 422: 'Unprocessable Entity', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
 
 function statusLine(status: number): string {
   return `${status} ${REASON[status] ?? ''}`.trim();
