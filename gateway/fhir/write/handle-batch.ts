@@ -119,14 +119,17 @@ const REFUSALS = new Set(['ADAPTER_UPSTREAM_REJECTED', 'ADAPTER_MAPPING_FAILED']
 
 /**
  * Batch rules on an atomic adapter call: all entries in one call first (one round trip, one
- * database transaction). When the EHR refuses that call (a row it will not take), nothing was
+ * database transaction). When the EHR refuses that call (a row it will not take, or every entry
+ * answered refused), nothing was
  * stored, so each entry is tried on its own to give each its own status. An EHR that is down or
  * slow before anything was stored stays the whole request's 503/504 (a retry runs as new); after
  * some entries were stored, the rest are answered 503/504 each, so the stored ones are not lost.
  */
 async function writeEach(toWrite: readonly { resource: Resource }[], write: BatchDeps['write']): Promise<readonly EntryOutcome[]> {
   try {
-    return await write(toWrite.map((w) => ({ resource: w.resource })));
+    const all = await write(toWrite.map((w) => ({ resource: w.resource })));
+    // An atomic call refused per entry (a FHIR EHR's 4xx on its transaction) also stored nothing.
+    if (toWrite.length === 1 || all.some((o) => o.stored)) return all;
   } catch (err) {
     if (toWrite.length === 1 || !REFUSALS.has(String((err as { code?: unknown }).code))) throw err;
   }
