@@ -219,7 +219,8 @@ describe('Delen of a document: a transaction over mTLS, served back by PDF/A Ver
       }
       expect(got.sort()).toEqual([...sentBinaries].sort());
     }
-  });
+    // Two 2-3 MB XML documents parsed on both sides: generous for a loaded machine.
+  }, 120_000);
 });
 
 describe('Delen of a document through the fhir adapter: the EHR down stores nothing', () => {
