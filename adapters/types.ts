@@ -146,7 +146,10 @@ export interface Adapter {
    * patient, one outcome per request in the same order. Resolves only when the EHR confirmed
    * each write (MedMij Delen: a 2xx means the data is with the care provider); throws an
    * AdapterError (UpstreamUnavailable/UpstreamTimeout) when the EHR cannot be reached, having
-   * stored nothing. Without it the adapter's services accept no writes.
+   * stored nothing. One call is atomic: if any request is answered `stored: false`, none of the
+   * call's requests was stored (demo: checks first; fhir: one upstream transaction; sql: one
+   * database transaction; xml: one document). That is what makes a Delen `transaction` all or
+   * nothing. Without it the adapter's services accept no writes.
    */
   write?(requests: readonly WriteRequest[], ctx: AdapterContext): Promise<readonly WriteOutcome[]>;
   /**

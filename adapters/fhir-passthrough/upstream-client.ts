@@ -26,6 +26,8 @@ export interface UpstreamRequest {
   readonly form?: URLSearchParams;
   /** A FHIR JSON body (POST only): the Delen batch forwarded to the EHR. */
   readonly fhirJson?: string;
+  /** An XML document body (POST only): Delen data mapped to the EHR's own XML (adapters/xml). */
+  readonly xml?: string;
   /** Extra request headers (e.g. `prefer`). */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -71,10 +73,11 @@ export function createUpstreamClient(config: UpstreamHttpConfig, baseDir: string
     if (authorization) headers['authorization'] = authorization;
     if (req.form) headers['content-type'] = 'application/x-www-form-urlencoded';
     if (req.fhirJson !== undefined) headers['content-type'] = 'application/fhir+json';
+    if (req.xml !== undefined) headers['content-type'] = 'application/xml; charset=utf-8';
     const res = await request(url, {
       method: req.method ?? 'GET',
       headers,
-      body: req.form?.toString() ?? req.fhirJson ?? null,
+      body: req.form?.toString() ?? req.fhirJson ?? req.xml ?? null,
       signal,
       dispatcher,
     });

@@ -4,3 +4,4 @@ export { mappingSpecSchema, mappingsSchema, fieldSpecSchema, VALUE_TYPES, type M
 export { recordFromRow, type LegacyRecord } from './record-reader.js';
 export { setPath, mergeInto } from './set-path.js';
 export { mapPatientRecords, type PatientRecordsInput } from './map-patient-records.js';
+export { parseResourcePath, valueAt, type ResourcePath } from './resource-path.js';

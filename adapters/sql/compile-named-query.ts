@@ -2,7 +2,9 @@
  * Named parameters (`:patient`, `:code`) → PostgreSQL positional parameters (`$1`, `$2`). Values
  * are only ever bound, never spliced into the text: that is what makes every value, the patient
  * reference included, immune to SQL injection. The query text itself comes from validated config
- * and must be ONE read statement (SELECT or WITH): no `;`, no positional parameters of its own.
+ * and must be ONE read statement (SELECT or WITH), or for a Delen write ONE INSERT: no `;`, no
+ * positional parameters of its own. (An INSERT is what a write needs and all it may do: no
+ * UPDATE or DELETE of what the EHR already holds.)
  * String literals, quoted identifiers, comments and `::` casts are skipped while scanning.
  */
 export interface CompiledQuery {
@@ -11,9 +13,10 @@ export interface CompiledQuery {
   readonly names: readonly string[];
 }
 
-export function compileNamedQuery(sql: string, allowed: readonly string[]): CompiledQuery {
+export function compileNamedQuery(sql: string, allowed: readonly string[], kind: 'select' | 'insert' = 'select'): CompiledQuery {
   const trimmed = sql.trim();
-  if (!/^(select|with)\b/i.test(trimmed)) throw new Error('a query must be a single SELECT (or WITH … SELECT)');
+  if (kind === 'select' && !/^(select|with)\b/i.test(trimmed)) throw new Error('a query must be a single SELECT (or WITH … SELECT)');
+  if (kind === 'insert' && !/^insert\s+into\b/i.test(trimmed)) throw new Error('a write statement must be a single INSERT INTO');
   const names: string[] = [];
   let text = '';
   let i = 0;

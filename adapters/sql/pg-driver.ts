@@ -11,7 +11,9 @@ import { SqlTooManyRows } from './sql-driver.js';
  * a query is then one round trip instead of four (BEGIN, SET LOCAL, SELECT, COMMIT), which
  * `npm run bench` shows as throughput. Aborting the request's signal cancels the statement
  * (pg_cancel_backend). Rows are capped by wrapping the query in `LIMIT maxRows + 1`, so a huge
- * table is never read into memory.
+ * table is never read into memory. Writes (Delen) are the one exception to read-only, and only
+ * inside `transaction`: an explicit `BEGIN READ WRITE` overrides the connection's default for
+ * that transaction alone, so a read query can still never write.
  */
 export interface PgConnectionOptions {
   readonly host: string;
@@ -82,6 +84,41 @@ export function createPgDriver(options: PgConnectionOptions): SqlDriver {
       } catch (err) {
         // A connection that failed mid-query is not trusted again: the pool opens a fresh one.
         broken = !(err instanceof SqlTooManyRows);
+        throw err;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        client.release(broken);
+      }
+    },
+    async transaction(statements, { signal, timeoutMs }) {
+      if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new Error('bad limits');
+      signal.throwIfAborted();
+      const client = await pool.connect();
+      let broken = false;
+      const pid = (client as unknown as { processID?: number }).processID;
+      const onAbort = (): void => {
+        if (pid !== undefined) void pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        await client.query('BEGIN READ WRITE');
+        try {
+          await client.query(`SET LOCAL statement_timeout = ${timeoutMs}`);
+          for (const st of statements) {
+            signal.throwIfAborted();
+            await client.query(st.text, [...st.values]);
+          }
+          signal.throwIfAborted();
+          await client.query('COMMIT');
+        } catch (err) {
+          // Nothing half-written: every statement of this transaction is undone.
+          await client.query('ROLLBACK').catch(() => {
+            broken = true;
+          });
+          throw err;
+        }
+      } catch (err) {
+        broken = true;
         throw err;
       } finally {
         signal.removeEventListener('abort', onAbort);

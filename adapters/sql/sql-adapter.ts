@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { assertFhirVersion } from '../assert-fhir-version.js';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Adapter, AdapterContext, PatientContext, Resource, SearchQuery, SearchResult } from '../types.js';
+import type { Adapter, AdapterContext, PatientContext, Resource, SearchQuery, SearchResult, WriteOutcome, WriteRequest } from '../types.js';
 import { AdapterError, MappingFailed, UpstreamRejected, UpstreamTimeout, UpstreamUnavailable } from '../errors.js';
-import { compileMapping, mapPatientRecords, recordFromRow, type CompiledMapping } from '../mapping/index.js';
+import { compileMapping, mapPatientRecords, parseResourcePath, recordFromRow, valueAt, type CompiledMapping, type ResourcePath } from '../mapping/index.js';
 import { compileNamedQuery, type CompiledQuery } from './compile-named-query.js';
 import { createPgDriver, type PgConnectionOptions } from './pg-driver.js';
 import type { SqlConfig } from './sql-config.js';
-import { SqlTooManyRows, type SqlDriver, type SqlRow } from './sql-driver.js';
+import { SqlTooManyRows, type SqlDriver, type SqlRow, type SqlStatement } from './sql-driver.js';
 import { pushdownValue, type PushdownSpec, type PushdownValue } from '../pushdown.js';
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -17,6 +17,7 @@ const BSN = /^\d{9}$/;
 interface Prepared {
   readonly search?: { readonly query: CompiledQuery; readonly params: Readonly<Record<string, PushdownSpec>> };
   readonly read?: CompiledQuery;
+  readonly write?: { readonly statements: readonly CompiledQuery[]; readonly binds: ReadonlyMap<string, { readonly path: ResourcePath; readonly as: 'value' | 'text' | 'bytes' }> };
   readonly mapping: CompiledMapping;
   readonly patientColumn?: string;
   readonly keyColumn: string;
@@ -39,6 +40,14 @@ export function createSqlAdapter(
       ...(r.patientColumn !== undefined ? { patientColumn: r.patientColumn } : {}),
       ...(r.search ? { search: { query: compileNamedQuery(r.search.sql, ['patient', ...Object.keys(r.search.params)]), params: r.search.params } } : {}),
       ...(r.read ? { read: compileNamedQuery(r.read.sql, ['id', 'patient']) } : {}),
+      ...(r.write
+        ? {
+            write: {
+              statements: r.write.statements.map((st) => compileNamedQuery(st.sql, ['id', 'patient', ...Object.keys(r.write!.binds)], 'insert')),
+              binds: new Map(Object.entries(r.write.binds).map(([name, b]) => [name, { path: parseResourcePath(b.path), as: b.as }])),
+            },
+          }
+        : {}),
     });
   }
   const lookup = config.patientLookup ? { query: compileNamedQuery(config.patientLookup.sql, ['bsn']), idColumn: config.patientLookup.idColumn } : undefined;
@@ -104,6 +113,35 @@ export function createSqlAdapter(
       return resource;
     },
 
+    /**
+     * Delen: every statement of every shared resource in ONE transaction (sql-driver.ts), so a
+     * request is stored whole or not at all; resolves only after COMMIT, which is the EHR's
+     * confirmation. The resource is answered as the gateway gave it (its assigned id): the
+     * database holds it in its own columns, served back through `search` and the mapping.
+     */
+    async write(requests: readonly WriteRequest[], ctx: AdapterContext): Promise<readonly WriteOutcome[]> {
+      assertFhirVersion(config, ctx);
+      const patientRef = ctx.patient.patientRef;
+      if (!FHIR_ID.test(patientRef)) throw new MappingFailed('patient reference is not a FHIR id');
+      const statements: SqlStatement[] = [];
+      for (const { resource } of requests) {
+        const w = prepared.get(resource.resourceType)?.write;
+        // The catalogue said the service accepts the type; a config that cannot store it is a fault, not a refusal.
+        if (!w) throw new UpstreamRejected(`write: no write statements for ${resource.resourceType}`);
+        if (typeof resource.id !== 'string' || !FHIR_ID.test(resource.id)) throw new MappingFailed('write: the resource has no assigned id');
+        const binds: Record<string, unknown> = { id: resource.id, patient: patientRef };
+        for (const [name, b] of w.binds) binds[name] = bindValue(valueAt(resource, b.path), b.as);
+        for (const q of w.statements) statements.push({ text: q.text, values: q.names.map((n) => binds[n] ?? null) });
+      }
+      try {
+        await driver.transaction(statements, { signal: ctx.signal, timeoutMs: config.statementTimeoutMs });
+      } catch (err) {
+        throw toAdapterError(err, ctx.signal, 'write');
+      }
+      ctx.log.info({ adapter: config.id, resources: requests.length, statements: statements.length }, 'shared data stored');
+      return requests.map(({ resource }) => ({ stored: true as const, resource }));
+    },
+
     async findPatientByBsn(bsn: string, signal: AbortSignal): Promise<PatientContext | undefined> {
       if (!lookup || !BSN.test(bsn)) return undefined;
       const rows = await run(lookup.query, { bsn }, signal, 'patient lookup');
@@ -123,6 +161,17 @@ export function createSqlAdapter(
 
     close: () => driver.close(),
   };
+}
+
+/** A JSON value → a bind value: primitives as they are, anything structured as JSON text, base64 → bytes. */
+function bindValue(v: unknown, as: 'value' | 'text' | 'bytes'): unknown {
+  if (v === undefined || v === null) return null;
+  if (as === 'bytes') {
+    if (typeof v !== 'string') throw new MappingFailed('write: a bytes bind takes a base64 string');
+    return Buffer.from(v, 'base64');
+  }
+  if (as === 'text') return typeof v === 'string' ? v : JSON.stringify(v);
+  return typeof v === 'object' ? JSON.stringify(v) : v;
 }
 
 function pgOptions(config: SqlConfig, baseDir: string): PgConnectionOptions {

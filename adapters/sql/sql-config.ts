@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { mappingsSchema } from '../mapping/index.js';
+import { mappingsSchema, parseResourcePath } from '../mapping/index.js';
 import { compileNamedQuery } from './compile-named-query.js';
 import { pushdownSpecSchema } from '../pushdown.js';
 
@@ -25,6 +25,22 @@ export const sqlResourceSchema = z.strictObject({
        */
       params: z
         .record(bindName, z.union([z.string().regex(/^[a-z][a-z0-9.:-]*$/).transform((param) => ({ param, as: 'text' as const })), pushdownSpecSchema]))
+        .default({}),
+    })
+    .optional(),
+  /**
+   * Delen: how a shared resource of this type is stored. Named, parameterised statements
+   * (INSERTs) run in order, for every resource of one request inside ONE transaction; `:id` is
+   * the id the gateway assigned, `:patient` the token's patient (never a value from the body),
+   * and every other `:name` comes from `binds` (name → path into the resource, resource-path.ts;
+   * `as: bytes` decodes base64, e.g. a Binary's content into a bytea). Absent: this type is not
+   * written.
+   */
+  write: z
+    .strictObject({
+      statements: z.array(z.strictObject({ sql: z.string().min(1) })).min(1).max(20),
+      binds: z
+        .record(bindName, z.union([z.string().min(1).transform((path) => ({ path, as: 'value' as const })), z.strictObject({ path: z.string().min(1), as: z.enum(['value', 'text', 'bytes']).default('value') })]))
         .default({}),
     })
     .optional(),
@@ -79,9 +95,9 @@ export const sqlConfigSchema = z
       const m = c.mappings[r.mapping];
       if (!m) ctx.addIssue({ code: 'custom', path: ['resources', type, 'mapping'], message: `no mapping named "${r.mapping}"` });
       else if (m.resourceType !== type) ctx.addIssue({ code: 'custom', path: ['resources', type, 'mapping'], message: `mapping "${r.mapping}" makes ${m.resourceType}, not ${type}` });
-      const check = (sql: string, allowed: string[], path: (string | number)[], mustHave?: string): void => {
+      const check = (sql: string, allowed: string[], path: (string | number)[], mustHave?: string, kind: 'select' | 'insert' = 'select'): void => {
         try {
-          const q = compileNamedQuery(sql, allowed);
+          const q = compileNamedQuery(sql, allowed, kind);
           if (mustHave !== undefined && !q.names.includes(mustHave)) ctx.addIssue({ code: 'custom', path, message: `must bind :${mustHave}` });
         } catch (err) {
           ctx.addIssue({ code: 'custom', path, message: (err as Error).message });
@@ -89,6 +105,18 @@ export const sqlConfigSchema = z
       };
       if (r.search) check(r.search.sql, ['patient', ...Object.keys(r.search.params)], ['resources', type, 'search', 'sql'], 'patient');
       if (r.read) check(r.read.sql, ['id', 'patient'], ['resources', type, 'read', 'sql'], 'id');
+      if (r.write) {
+        const names = ['id', 'patient', ...Object.keys(r.write.binds)];
+        r.write.statements.forEach((st, i) => check(st.sql, names, ['resources', type, 'write', 'statements', i, 'sql'], 'patient', 'insert'));
+        for (const [name, bind] of Object.entries(r.write.binds)) {
+          if (name === 'id' || name === 'patient') ctx.addIssue({ code: 'custom', path: ['resources', type, 'write', 'binds', name], message: `:${name} is the gateway's own (assigned id, token's patient)` });
+          try {
+            parseResourcePath(bind.path);
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', path: ['resources', type, 'write', 'binds', name], message: (err as Error).message });
+          }
+        }
+      }
       if (r.search && r.patientColumn === undefined) {
         ctx.addIssue({ code: 'custom', path: ['resources', type, 'patientColumn'], message: 'a searchable type needs patientColumn' });
       }

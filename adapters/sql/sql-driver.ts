@@ -20,9 +20,21 @@ export class SqlTooManyRows extends Error {
   }
 }
 
+/** One statement of a write: positional `$n` parameters and their values. */
+export interface SqlStatement {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
 export interface SqlDriver {
   /** `text` uses positional `$n` parameters; runs read-only. */
   query(text: string, values: readonly unknown[], options: SqlQueryOptions): Promise<readonly SqlRow[]>;
+  /**
+   * Delen: the statements in ONE read-write transaction, committed only when every one ran;
+   * any failure (or the signal) rolls all of them back. Resolves once COMMIT succeeded: only
+   * then is the data with the EHR.
+   */
+  transaction(statements: readonly SqlStatement[], options: Omit<SqlQueryOptions, 'maxRows'>): Promise<void>;
   ping(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import { assertFhirVersion } from '../assert-fhir-version.js';
-import type { Adapter, AdapterContext, PatientContext, SearchQuery, SearchResult } from '../types.js';
+import type { Adapter, AdapterContext, PatientContext, SearchQuery, SearchResult, WriteOutcome, WriteRequest } from '../types.js';
 import { AdapterError, MappingFailed, UpstreamRejected, UpstreamUnavailable } from '../errors.js';
 import { createUpstreamClient, type UpstreamResponse } from '../fhir-passthrough/index.js';
-import { compileMapping, mapPatientRecords, type CompiledMapping } from '../mapping/index.js';
+import { compileMapping, mapPatientRecords, parseResourcePath, type CompiledMapping } from '../mapping/index.js';
 import { appendQuery, fillUrlTemplate } from './fill-url-template.js';
 import { parseVendorXml, xmlRecord } from './parse-vendor-xml.js';
 import type { XmlConfig, XmlResourceConfig } from './xml-config.js';
 import { pushdownValue } from '../pushdown.js';
+import { writeDocument, type RecordShape } from './write-document.js';
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const BSN = /^\d{9}$/;
@@ -20,6 +21,10 @@ export function createXmlAdapter(config: XmlConfig, deps: { readonly log: Logger
   const mappings = new Map<string, CompiledMapping>();
   for (const [name, spec] of Object.entries(config.mappings)) mappings.set(name, compileMapping(name, spec));
   const resourceTypes = Object.keys(config.resources);
+  const shapes = new Map<string, RecordShape>();
+  for (const [type, r] of Object.entries(config.resources)) {
+    if (r.write) shapes.set(type, { element: r.write.element, fields: new Map(Object.entries(r.write.fields).map(([name, p]) => [name, parseResourcePath(p)])) });
+  }
 
   const fetchRecords = async (target: string, signal: AbortSignal, what: string, form?: URLSearchParams) => {
     const res: UpstreamResponse = await client.fetch(target, form ? { signal, accept: ACCEPT, method: 'POST', form } : { signal, accept: ACCEPT });
@@ -89,6 +94,31 @@ export function createXmlAdapter(config: XmlConfig, deps: { readonly log: Logger
       const [resource] = toResources(nodes, resourceType, r, ctx.patient.patientRef, ctx, true);
       if (resource !== undefined && resource.id !== id) throw new UpstreamRejected(`read ${resourceType}: upstream answered another record`);
       return resource;
+    },
+
+    /**
+     * Delen: one document with every resource of the request, POSTed once to `write.url`
+     * (never retried: a POST may have been stored). 2xx: stored; 5xx/429 or no answer: the EHR
+     * is unavailable (nothing confirmed); another 4xx: the EHR refused the document, so none of
+     * its records (it takes the document whole or not at all).
+     */
+    async write(requests: readonly WriteRequest[], ctx: AdapterContext): Promise<readonly WriteOutcome[]> {
+      assertFhirVersion(config, ctx);
+      const target = config.write;
+      if (!target) throw new UpstreamRejected('write: this adapter has no write target');
+      const patientRef = ctx.patient.patientRef;
+      if (!FHIR_ID.test(patientRef)) throw new MappingFailed('patient reference is not a FHIR id');
+      const records = requests.map(({ resource }) => {
+        const shape = shapes.get(resource.resourceType);
+        if (!shape) throw new UpstreamRejected(`write: no record shape for ${resource.resourceType}`);
+        return { shape, resource };
+      });
+      const res = await client.fetch(fillUrlTemplate(target.url, { patient: patientRef }), { signal: ctx.signal, accept: ACCEPT, method: 'POST', xml: writeDocument(target.root, records, patientRef) });
+      if (res.status >= 500 || res.status === 429) throw new UpstreamUnavailable(`write: upstream answered ${res.status}`);
+      if (res.status >= 400) return requests.map(() => ({ stored: false as const, status: 422 as const, diagnostics: "the care provider's system refused this data" }));
+      if (res.status < 200 || res.status >= 300) throw new UpstreamRejected(`write: upstream answered ${res.status}`);
+      ctx.log.info({ adapter: config.id, resources: requests.length }, 'shared data stored');
+      return requests.map(({ resource }) => ({ stored: true as const, resource }));
     },
 
     async findPatientByBsn(bsn: string, signal: AbortSignal): Promise<PatientContext | undefined> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { upstreamHttpSchema } from '../fhir-passthrough/index.js';
-import { mappingsSchema } from '../mapping/index.js';
+import { mappingsSchema, parseResourcePath } from '../mapping/index.js';
 import { pushdownFormSchema } from '../pushdown.js';
 
 /**
@@ -50,6 +50,17 @@ export const xmlResourceSchema = z.strictObject({
       ]),
     )
     .default({}),
+  /**
+   * Delen: how a shared resource of this type appears in the document the adapter POSTs (see
+   * `write` on the adapter): its record element, and child element → resource path
+   * (adapters/mapping/resource-path.ts, e.g. `component[code=8480-6].valueQuantity.value`).
+   */
+  write: z
+    .strictObject({
+      element: z.string().regex(/^[A-Za-z_][\w.-]*$/),
+      fields: z.record(z.string().regex(/^[A-Za-z_][\w.-]*$/), z.string().min(1)).default({}),
+    })
+    .optional(),
   /** One record by id (for reads and `_include`); `{id}` is checked to be a FHIR id first. */
   read: urlTemplate(['id'], 'id').optional(),
   mapping: z.string().min(1),
@@ -78,6 +89,12 @@ export const xmlConfigSchema = upstreamHttpSchema
       })
       .optional(),
     health: urlTemplate([], undefined).optional(),
+    /**
+     * Delen: where the shared data goes. One POST per request (`{patient}` filled in by the
+     * adapter) of one document `<root>` holding a record per resource; only a 2xx counts as
+     * stored, and the EHR must take the document whole or refuse it whole.
+     */
+    write: z.strictObject({ url: urlTemplate(['patient'], undefined), root: z.string().regex(/^[A-Za-z_][\w.-]*$/) }).optional(),
     mappings: mappingsSchema,
   })
   .superRefine((c, ctx) => {
@@ -86,6 +103,14 @@ export const xmlConfigSchema = upstreamHttpSchema
       if (!m) ctx.addIssue({ code: 'custom', path: ['resources', type, 'mapping'], message: `no mapping named "${r.mapping}"` });
       else if (m.resourceType !== type) {
         ctx.addIssue({ code: 'custom', path: ['resources', type, 'mapping'], message: `mapping "${r.mapping}" makes ${m.resourceType}, not ${type}` });
+      }
+      if (r.write !== undefined && c.write === undefined) ctx.addIssue({ code: 'custom', path: ['resources', type, 'write'], message: 'needs the adapter-level write: { url, root }' });
+      for (const [name, p] of Object.entries(r.write?.fields ?? {})) {
+        try {
+          parseResourcePath(p);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', path: ['resources', type, 'write', 'fields', name], message: (err as Error).message });
+        }
       }
       if (r.search !== undefined && r.patientPath === undefined) {
         ctx.addIssue({ code: 'custom', path: ['resources', type, 'patientPath'], message: 'a searchable type needs patientPath (records of other patients must be recognisable)' });

@@ -95,3 +95,13 @@ export function toFhirXml(resource: Resource, version: FhirVersion): string {
     throw new FhirXmlError(`cannot write ${resource.resourceType} as FHIR ${version} XML`, { cause: err });
   }
 }
+
+/**
+ * The `fhir` package's structure validator against the same definitions (known elements,
+ * cardinality, primitive types, elements the base definition requires); codes are not checked
+ * against value sets. Here because this file is the package's one door; the write path
+ * (gateway/fhir/write/validate-structure.ts) turns the messages into its answer.
+ */
+export function validateAgainstDefinitions(resource: Resource, version: FhirVersion): ReadonlyArray<{ readonly location?: string; readonly severity?: string; readonly message?: string }> {
+  return converterFor(version).validate(resource, { errorOnUnexpected: true, skipCodeValidation: true }).messages;
+}

@@ -46,7 +46,7 @@ export const MEDMIJ_DVA_EVENT_TYPES = [
 ] as const;
 
 /** Events of the gateway itself: kept in the local audit trail only, never shipped to MedMij. */
-export const GATEWAY_EVENT_TYPES = ['tls_connection_refused', 'medmij_list_refused', 'compartment_violation', 'availability_check', 'share_acceptance_check', 'ketenlog_records_dropped', 'interaction_form_refused'] as const;
+export const GATEWAY_EVENT_TYPES = ['tls_connection_refused', 'medmij_list_refused', 'compartment_violation', 'availability_check', 'share_acceptance_check', 'ketenlog_records_dropped', 'interaction_form_refused', 'delen_write'] as const;
 
 export type MedMijEventType = (typeof MEDMIJ_DVA_EVENT_TYPES)[number];
 export type GatewayEventType = (typeof GATEWAY_EVENT_TYPES)[number];

@@ -58,13 +58,26 @@ const coding = z.strictObject({ system: z.string().url(), code: z.string().min(1
  * components, or both).
  */
 const acceptRule = z.strictObject({
-  profile: z.string().url(),
+  /** Absent: the resource need claim no profile (a Binary, which MedMij profiles no further). */
+  profile: z.string().url().optional(),
   resourceType: z.string().regex(/^[A-Z][A-Za-z]+$/),
   required: z.array(z.string().regex(/^[a-z][A-Za-z]*(\[x\])?$/)).default([]),
   oneOf: z.array(z.string().regex(/^[a-z][A-Za-z]*(\[x\])?$/)).default([]),
   code: coding.optional(),
   category: coding.optional(),
   status: z.array(z.string().min(1)).optional(),
+  /** Top-level primitive elements and the values allowed for them, e.g. `contentType: [application/pdf]`. */
+  values: z.record(z.string().regex(/^[a-z][A-Za-z]*$/), z.array(z.string().min(1)).min(1)).default({}),
+});
+
+/** Delen: how a PGO may send (FHIR http.html#transaction and #create). */
+const submitRule = z.strictObject({
+  /** The Bundle types a POST to the base may carry: `batch` (each entry on its own), `transaction` (all or nothing). */
+  bundleTypes: z.array(z.enum(['batch', 'transaction'])).min(1).default(['batch']),
+  /** Whether a plain create of one resource (`POST {base}/{type}`) is allowed. */
+  create: z.boolean().default(false),
+  /** Cap on the request body: a document transaction carries the PDF, a batch a few measurements. */
+  maxBytes: z.number().int().positive().max(64 * 1024 * 1024).default(1024 * 1024),
 });
 
 export const catalogueSchema = z
@@ -76,6 +89,7 @@ export const catalogueSchema = z
     searches: z.array(template).default([]),
     /** Delen: the profiles PGOs may send to this service (POST of a batch Bundle to the base). */
     accepts: z.array(acceptRule).default([]),
+    submit: submitRule.default({ bundleTypes: ['batch'], create: false, maxBytes: 1024 * 1024 }),
   })
   .refine((c) => c.searches.length > 0 || c.accepts.length > 0, { message: 'a catalogue lists searches (Verzamelen) or accepted profiles (Delen)', path: ['searches'] });
 
@@ -83,3 +97,4 @@ export type QueryCatalogue = z.output<typeof catalogueSchema>;
 export type QueryTemplate = QueryCatalogue['searches'][number];
 export type ParamRule = QueryTemplate['params'][string];
 export type AcceptRule = QueryCatalogue['accepts'][number];
+export type SubmitRule = QueryCatalogue['submit'];

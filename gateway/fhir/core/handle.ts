@@ -18,7 +18,7 @@ import { parseTraceHeaders, type TraceHeaders } from '../trace-headers.js';
 import { answerError } from './answer-error.js';
 import type { CoreContext, ServiceSetup } from './context.js';
 import { formatParamOf } from './query-format.js';
-import type { Answer, CoreRequest, RequestRecord } from './types.js';
+import type { Answer, CoreRequest, CoreResource, RequestRecord } from './types.js';
 import { callReceiveWrite } from './write-call.js';
 
 /** Every FHIR answer: health data is never cached by intermediaries. */
@@ -54,7 +54,7 @@ export async function handle(request: CoreRequest, context: CoreContext): Promis
     known = { ...known, grant };
     authorizeBase(grant, setup.service); //                               the grant covers this provider and service; 403
     const exchange = exchangeFor(request, known, trace, grant, setup.service);
-    if (isWrite(request.method, rest)) return await write(request, context, setup, exchange, known); // Delen POST {base}
+    if (isWrite(request.method, rest)) return await write(request, context, setup, exchange, known); // Delen POST {base} or {base}/{type}
     fhirRequest = parseFhirRequest({ method: request.method, segments: rest, rawQuery: request.rawQuery }, setup.service.fhirVersion); // 400/405
     known = { ...known, interaction: fhirRequest.interaction, resourceType: fhirRequest.resourceType, route: fhirRouteLabel(setup.service, rest, fhirRequest) };
     const format = negotiate(request, fhirRequest, setup.service); //     JSON or XML (or raw Binary); 406
@@ -121,9 +121,9 @@ function authorizeBase(grant: GrantContext, service: ServiceBase): void {
   authorizeService(grant, service);
 }
 
-/** Delen: a POST to the base itself (FHIR batch/transaction interaction). */
+/** Delen: a POST to the base (a batch/transaction Bundle) or to `{base}/{type}` (a plain create; write/receive-write.ts). */
 function isWrite(method: string, rest: readonly string[]): boolean {
-  return method === 'POST' && rest.length === 0;
+  return method === 'POST' && (rest.length === 0 || (rest.length === 1 && /^[A-Z][A-Za-z]{1,63}$/.test(rest[0]!)));
 }
 
 function exchangeFor(request: CoreRequest, known: Omit<RequestRecord, 'reason'>, trace: TraceHeaders, grant: GrantContext, service: ServiceBase): FhirExchange {
@@ -140,11 +140,12 @@ function exchangeFor(request: CoreRequest, known: Omit<RequestRecord, 'reason'>,
 }
 
 async function write(request: CoreRequest, context: CoreContext, setup: ServiceSetup, exchange: FhirExchange, known: Omit<RequestRecord, 'reason'>): Promise<Answer> {
-  const answer = await callReceiveWrite(request, exchange, setup, { audit: context.audit, ...(context.store ? { store: context.store } : {}) });
+  const answer = await callReceiveWrite(request, exchange, setup, request.base?.rest ?? [], { audit: context.audit, ...(context.store ? { store: context.store } : {}) });
   return {
     status: answer.status,
     headers: { ...NO_STORE, ...answer.headers },
-    body: { kind: 'bytes', bytes: answer.bytes },
+    // The write path's OperationOutcome is its own read-only shape of the same resource.
+    body: { kind: 'resource', resource: answer.resource as unknown as CoreResource, format: answer.format, fhirVersion: setup.service.fhirVersion },
     head: false,
     record: { ...known, interaction: 'write', ...(exchange.count === undefined ? {} : { count: exchange.count }), ...(exchange.reason === undefined ? {} : { reason: exchange.reason }) },
   };

@@ -8,7 +8,11 @@ import type { BatchEntry } from './parse-batch.js';
  * entry gets an id assigned here (FHIR http.html#create: the server assigns the id) and its
  * `urn:uuid:` references rewritten to the targets' new `Type/id` (FHIR http.html#trules). A
  * reference to a Patient other than the token's, or to a urn that is not in the bundle, makes
- * the entry fail.
+ * the entry fail. A document's `attachment.url` is a URL, not a Reference, but a PDF/A
+ * transaction points it at its Binary entry by `urn:uuid:` (Nictiz PDF/A send examples), so such
+ * a url is resolved the same way and becomes the relative `Binary/{id}` the PGO later reads.
+ * A shared Binary gets the token's patient as its securityContext: documents are served only
+ * to the patient they name (gateway/fhir/binary-access.ts rule 1).
  */
 export type BoundEntry =
   | { readonly kind: 'patient' }
@@ -42,18 +46,22 @@ export function bindEntries(entries: readonly BatchEntry[], patientRef: string, 
     // Server-assigned id; version and update time are the EHR's (FHIR resource.html#Meta).
     const meta = rewritten['meta'] as Record<string, unknown> | undefined;
     const { versionId: _v, lastUpdated: _l, ...keptMeta } = meta ?? {};
+    const owned = e.resource.resourceType === 'Binary' && rewritten['securityContext'] === undefined ? { securityContext: { reference: `Patient/${patientRef}` } } : {};
     return {
       kind: 'resource',
-      resource: { ...rewritten, id: ids[i]!, ...(meta ? { meta: keptMeta } : {}) } as Resource,
+      resource: { ...rewritten, id: ids[i]!, ...(meta ? { meta: keptMeta } : {}), ...owned } as Resource,
     };
   });
 }
 
-/** A deep copy with every `reference` string passed through `map`. */
+/** A deep copy with every `reference` string, and every `url` that is a `urn:uuid:`, passed through `map`. */
 function rewriteReferences(value: unknown, map: (ref: string) => string): unknown {
   if (Array.isArray(value)) return value.map((v) => rewriteReferences(v, map));
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = k === 'reference' && typeof v === 'string' ? map(v) : rewriteReferences(v, map);
+  for (const [k, v] of Object.entries(value)) {
+    const isRef = typeof v === 'string' && (k === 'reference' || (k === 'url' && /^urn:uuid:/i.test(v)));
+    out[k] = isRef ? map(v) : rewriteReferences(v, map);
+  }
   return out;
 }

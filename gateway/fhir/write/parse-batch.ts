@@ -10,6 +10,8 @@ export interface BatchEntry {
 }
 
 export interface BatchRequest {
+  /** `batch`: each entry on its own; `transaction`: all or nothing (FHIR http.html#transaction). */
+  readonly type: 'batch' | 'transaction';
   readonly entries: readonly BatchEntry[];
 }
 
@@ -23,15 +25,16 @@ const bad = (message: string, reason = 'invalid_bundle'): FhirError => new FhirE
 
 /**
  * The body of a POST to the base → a typed batch, or 400/415 naming what is wrong (never a value
- * from the body). Accepted: a Bundle of type `batch` (FHIR http.html#transaction), every entry a
+ * from the body). Accepted: a Bundle of type `batch` or `transaction` (FHIR http.html#transaction;
+ * whether the service takes that type is the caller's decision), every entry a
  * POST of its own resource type (`request.url` = the type: creates only, no conditional or
  * update), JSON or XML by Content-Type (FHIR http.html#mime-type).
  */
 export function parseBatch(body: Buffer, contentType: string | undefined, version: FhirVersion): BatchRequest {
   const bundle = decode(body, contentType, version);
   if (bundle.resourceType !== 'Bundle') throw bad('a POST to the base takes a Bundle');
-  if (bundle['type'] === 'transaction') throw new FhirError(400, 'not-supported', 'transaction Bundles are not accepted by this data service; send a batch', { reason: 'bundle_type_unsupported' });
-  if (bundle['type'] !== 'batch') throw bad('the Bundle must be of type batch');
+  const type = bundle['type'];
+  if (type !== 'batch' && type !== 'transaction') throw bad('the Bundle must be of type batch or transaction');
   const raw = bundle['entry'];
   if (!Array.isArray(raw) || raw.length === 0) throw bad('the batch has no entries');
   if (raw.length > MAX_BATCH_ENTRIES) throw new FhirError(413, 'too-costly', `a batch holds at most ${MAX_BATCH_ENTRIES} entries`, { reason: 'batch_too_large' });
@@ -51,7 +54,17 @@ export function parseBatch(body: Buffer, contentType: string | undefined, versio
     }
     return { fullUrl, resource: resource as Resource };
   });
-  return { entries };
+  return { type, entries };
+}
+
+/**
+ * The body of a plain create (`POST {base}/{type}`, FHIR http.html#create) → one resource of
+ * that type, as a batch of one so it takes the same checks and write path.
+ */
+export function parseCreate(body: Buffer, contentType: string | undefined, version: FhirVersion, resourceType: string): BatchRequest {
+  const resource = decode(body, contentType, version);
+  if (resource.resourceType !== resourceType) throw bad('the body must be a resource of the type in the URL');
+  return { type: 'batch', entries: [{ fullUrl: undefined, resource }] };
 }
 
 function decode(body: Buffer, contentType: string | undefined, version: FhirVersion): Resource {

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Readable } from 'node:stream';
 import { FhirError } from '../outcome.js';
 
 /**
@@ -6,8 +6,8 @@ import { FhirError } from '../outcome.js';
  * cap keeps one PGO from holding memory). Over the cap → 413 before the rest is read (RFC 9110
  * §15.5.14); a Content-Length above it is refused without reading at all.
  */
-export function readBody(req: Request, maxBytes: number): Promise<Buffer> {
-  const declared = Number(req.get('content-length') ?? NaN);
+export function readBody(req: Readable, contentLength: string | undefined, maxBytes: number): Promise<Buffer> {
+  const declared = Number(contentLength ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
