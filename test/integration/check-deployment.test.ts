@@ -37,9 +37,9 @@ function missing(entries: Array<[string, string]>): string[] {
 }
 
 describe('the shipped configs', () => {
-  test('config/gateway.yaml passes: catalogues bgz-3, mp9-3.0, vitals-2, immunization-2, mp-9.0.7, dev lists parse, dev PKI is generated at start', async () => {
+  test('config/gateway.yaml passes: catalogues bgz-3, mp9-3.0, vitals-2, immunization-2, mp-9.0.7, allergy-3, ggz-2, bglz-3, dev lists parse, dev PKI is generated at start', async () => {
     const result = await check(fromProjectRoot('config', 'gateway.yaml'));
-    expect(result).toEqual({ ok: true, summary: expect.stringContaining('5 query catalogue(s), 1 adapter block(s)') });
+    expect(result).toEqual({ ok: true, summary: expect.stringContaining('8 query catalogue(s), 1 adapter block(s)') });
   });
 
   test('config/gateway.example.yaml: every absent TLS, list-fetch and key file is reported by its path', async () => {
