@@ -5,9 +5,12 @@
  * is exactly what this configuration serves.
  */
 import { serviceEndpoints, type GatewayConfig } from './config/index.js';
+import { catalogueFile, loadCatalogue } from './fhir/catalogue/index.js';
 
 export interface ZalServiceEntry {
   readonly id: string;
+  /** The service's information standard (catalogue key), whose system roles are registered with it. */
+  readonly standard: string;
   readonly authorizationEndpointUri: string;
   readonly tokenEndpointUri: string;
   readonly resourceEndpointUri: string;
@@ -39,6 +42,7 @@ export function zalEntriesFor(config: ZalInputs): ZalEntry[] {
       .filter((e) => e.provider === p.name)
       .map((e) => ({
         id: e.service,
+        standard: p.services.find((s) => s.id === e.service)?.standard ?? '',
         authorizationEndpointUri: e.authorizationEndpointUri,
         tokenEndpointUri: e.tokenEndpointUri,
         resourceEndpointUri: e.resourceEndpointUri,
@@ -46,8 +50,12 @@ export function zalEntriesFor(config: ZalInputs): ZalEntry[] {
   }));
 }
 
-/** The text `zal` prints: one block per provider, the ZAL element name before each URI. */
-export function formatZalEntries(entries: readonly ZalEntry[]): string {
+/**
+ * The text `zal` prints: one block per provider, the ZAL element name before each URI. With
+ * `rolesOf` (standard → its catalogue's system roles) each service also names the Systeemrolcode
+ * to register its ResourceEndpointuri under, or says that none is published.
+ */
+export function formatZalEntries(entries: readonly ZalEntry[], rolesOf?: (standard: string) => readonly string[]): string {
   let out = '';
   for (const entry of entries) {
     out += `${entry.name}\n`;
@@ -55,9 +63,22 @@ export function formatZalEntries(entries: readonly ZalEntry[]): string {
       out +=
         `  GegevensdienstId ${s.id}\n` +
         `    AuthorizationEndpointuri ${s.authorizationEndpointUri}\n` +
-        `    TokenEndpointuri         ${s.tokenEndpointUri}\n` +
-        `    ResourceEndpointuri      ${s.resourceEndpointUri}\n`;
+        `    TokenEndpointuri         ${s.tokenEndpointUri}\n`;
+      if (rolesOf) {
+        const roles = rolesOf(s.standard);
+        if (roles.length === 0) out += `    Systeemrolcode           (none published for ${s.standard}: take it from the MedMij Catalogus)\n`;
+        for (const role of roles) out += `    Systeemrolcode           ${role}\n`;
+      }
+      out += `    ResourceEndpointuri      ${s.resourceEndpointUri}\n`;
     }
   }
   return out;
+}
+
+/** Standard → the system roles its catalogue names, for every standard the config serves. */
+export async function systemRolesOf(config: Pick<GatewayConfig, 'providers' | 'standards'>): Promise<(standard: string) => readonly string[]> {
+  const standards = new Set(config.providers.flatMap((p) => p.services.map((s) => s.standard)));
+  const roles = new Map<string, readonly string[]>();
+  for (const standard of standards) roles.set(standard, (await loadCatalogue(catalogueFile(standard, config.standards.folder))).systemRoles);
+  return (standard) => roles.get(standard) ?? [];
 }
