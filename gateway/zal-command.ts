@@ -9,8 +9,6 @@ import { catalogueFile, loadCatalogue } from './fhir/catalogue/index.js';
 
 export interface ZalServiceEntry {
   readonly id: string;
-  /** The service's information standard (catalogue key), whose system roles are registered with it. */
-  readonly standard: string;
   readonly authorizationEndpointUri: string;
   readonly tokenEndpointUri: string;
   readonly resourceEndpointUri: string;
@@ -42,7 +40,6 @@ export function zalEntriesFor(config: ZalInputs): ZalEntry[] {
       .filter((e) => e.provider === p.name)
       .map((e) => ({
         id: e.service,
-        standard: p.services.find((s) => s.id === e.service)?.standard ?? '',
         authorizationEndpointUri: e.authorizationEndpointUri,
         tokenEndpointUri: e.tokenEndpointUri,
         resourceEndpointUri: e.resourceEndpointUri,
@@ -52,10 +49,10 @@ export function zalEntriesFor(config: ZalInputs): ZalEntry[] {
 
 /**
  * The text `zal` prints: one block per provider, the ZAL element name before each URI. With
- * `rolesOf` (standard → its catalogue's system roles) each service also names the Systeemrolcode
- * to register its ResourceEndpointuri under, or says that none is published.
+ * `rolesOf` (systemRolesOf) each service also names the Systeemrolcode to register its
+ * ResourceEndpointuri under, or says that none is published for its standard.
  */
-export function formatZalEntries(entries: readonly ZalEntry[], rolesOf?: (standard: string) => readonly string[]): string {
+export function formatZalEntries(entries: readonly ZalEntry[], rolesOf?: SystemRoles): string {
   let out = '';
   for (const entry of entries) {
     out += `${entry.name}\n`;
@@ -65,8 +62,8 @@ export function formatZalEntries(entries: readonly ZalEntry[], rolesOf?: (standa
         `    AuthorizationEndpointuri ${s.authorizationEndpointUri}\n` +
         `    TokenEndpointuri         ${s.tokenEndpointUri}\n`;
       if (rolesOf) {
-        const roles = rolesOf(s.standard);
-        if (roles.length === 0) out += `    Systeemrolcode           (none published for ${s.standard}: take it from the MedMij Catalogus)\n`;
+        const { standard, roles } = rolesOf(entry.name, s.id);
+        if (roles.length === 0) out += `    Systeemrolcode           (none published for ${standard}: take it from the MedMij Catalogus)\n`;
         for (const role of roles) out += `    Systeemrolcode           ${role}\n`;
       }
       out += `    ResourceEndpointuri      ${s.resourceEndpointUri}\n`;
@@ -75,10 +72,21 @@ export function formatZalEntries(entries: readonly ZalEntry[], rolesOf?: (standa
   return out;
 }
 
-/** Standard → the system roles its catalogue names, for every standard the config serves. */
-export async function systemRolesOf(config: Pick<GatewayConfig, 'providers' | 'standards'>): Promise<(standard: string) => readonly string[]> {
-  const standards = new Set(config.providers.flatMap((p) => p.services.map((s) => s.standard)));
-  const roles = new Map<string, readonly string[]>();
-  for (const standard of standards) roles.set(standard, (await loadCatalogue(catalogueFile(standard, config.standards.folder))).systemRoles);
-  return (standard) => roles.get(standard) ?? [];
+/** (ZAL provider name, GegevensdienstId) → the service's standard and the system roles its catalogue names. */
+export type SystemRoles = (provider: string, serviceId: string) => { readonly standard: string; readonly roles: readonly string[] };
+
+/** The system roles of every configured service, read from the catalogues the config uses. */
+export async function systemRolesOf(config: Pick<GatewayConfig, 'providers' | 'standards'>): Promise<SystemRoles> {
+  const byStandard = new Map<string, readonly string[]>();
+  const standardOf = new Map<string, string>();
+  for (const p of config.providers) {
+    for (const s of p.services) {
+      standardOf.set(`${p.name}@medmij|${s.id}`, s.standard);
+      if (!byStandard.has(s.standard)) byStandard.set(s.standard, (await loadCatalogue(catalogueFile(s.standard, config.standards.folder))).systemRoles);
+    }
+  }
+  return (provider, serviceId) => {
+    const standard = standardOf.get(`${provider}|${serviceId}`) ?? '';
+    return { standard, roles: byStandard.get(standard) ?? [] };
+  };
 }

@@ -36,7 +36,7 @@ describe('zal: the system role of each data service', () => {
     const registered = zal.byName('demoziekenhuis@medmij')?.interfaceVersions[0]?.dataServices ?? [];
     let checked = 0;
     for (const s of config.providers[0]!.services) {
-      const roles = rolesOf(s.standard);
+      const { roles } = rolesOf('demoziekenhuis@medmij', s.id);
       if (roles.length === 0) continue;
       checked += 1;
       const onList = registered.find((d) => d.id === s.id)?.systemRoles.map((r) => r.code);
