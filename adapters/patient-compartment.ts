@@ -12,6 +12,7 @@ export const PATIENT_COMPARTMENT: Readonly<Record<string, readonly string[]>> = 
   AllergyIntolerance: ['patient', 'recorder', 'asserter'],
   Appointment: ['participant.actor'],
   CarePlan: ['subject'],
+  CareTeam: ['subject', 'participant.member'],
   Composition: ['subject'],
   Condition: ['subject', 'asserter'],
   Consent: ['patient'],

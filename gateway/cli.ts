@@ -95,9 +95,10 @@ the config file names, to hand to the Stelselnode. Default file: config/gateway.
     maxPositionals: 1,
     run: async ([file]) => {
       const { chooseConfigFile, loadConfig } = await config();
-      const { formatZalEntries, zalEntriesFor } = await import('./zal-command.js');
+      const { formatZalEntries, zalEntriesFor, systemRolesOf } = await import('./zal-command.js');
       const target = chooseConfigFile(file, fromProjectRoot('config', 'gateway.yaml'));
-      process.stdout.write(formatZalEntries(zalEntriesFor(await loadConfig(target))));
+      const loaded = await loadConfig(target);
+      process.stdout.write(formatZalEntries(zalEntriesFor(loaded), await systemRolesOf(loaded)));
       return 0;
     },
   },

@@ -1,4 +1,4 @@
-import { createDemoAdapter, AdapterError, UpstreamTimeout, compartmentPatients } from '../../adapters/index.js';
+import { builtInDemoData, createDemoAdapter, AdapterError, UpstreamTimeout, compartmentPatients } from '../../adapters/index.js';
 import type { Adapter, AdapterContext, FhirVersion, Resource } from '../../adapters/types.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { parseFhirXml } from '../../gateway/fhir/fhir-xml.js';
@@ -9,6 +9,7 @@ import { executeSearch, parseSearchRequest } from '../../gateway/fhir/search/ind
 import { catalogueFile, loadCatalogue, matchParams, type QueryCatalogue } from '../../gateway/fhir/catalogue/index.js';
 import { bsnOf, haveNictiz, loadDataset, PUSHDOWN_QUERIES, sharedRoot, type Dataset } from '../integration/adapters-backends.js';
 import { searchQueryOf } from '../helpers/search-query.js';
+import { DE_GRAAF, NEW_SERVICE_CASES, NEW_STU3_SERVICES, VAN_LEEUWEN } from '../helpers/new-services-cases.js';
 
 /**
  * The one contract every EHR adapter passes (STYLE.md §6.2, fhir-gateway AccessCheckerTestBase
@@ -132,6 +133,7 @@ export interface ContractOptions {
 
 export function runAdapterContract(name: string, setup: ContractSetup, options: ContractOptions = {}): void {
   if (!haveNictiz) console.warn(`${name} contract: no Nictiz fixtures under ${sharedRoot}; running on the built-in demo patients instead`);
+  newServicesContract(name, setup);
   for (const version of options.versions ?? (['STU3', 'R4'] as const)) {
     describe(`${name} adapter contract, FHIR ${version}`, () => {
       let data: Dataset;
@@ -287,4 +289,45 @@ export function runAdapterContract(name: string, setup: ContractSetup, options: 
       });
     });
   }
+}
+
+/**
+ * The STU3 services added after BgZ (allergies 54, GGZ 50, BgLZ 61) have no shared Nictiz data,
+ * so their searches run on the synthetic demo patients: the backend loaded with them answers
+ * every implementation-guide search as the demo EHR does (care plans, care teams, goals, devices,
+ * text results and the includes between them), and as the expected counts say.
+ */
+function newServicesContract(name: string, setup: ContractSetup): void {
+  describe(`${name} adapter contract, the STU3 services 54, 50 and 61 on the synthetic patients`, () => {
+    let data: Dataset;
+    let reference: Adapter;
+    let backend: ContractBackend;
+    const catalogues = new Map<string, QueryCatalogue>();
+
+    beforeAll(async () => {
+      data = await loadDataset('STU3', LOAD_DATE, builtInDemoData.STU3);
+      reference = await createDemoAdapter({ id: 'reference', kind: 'demo', datasets: { STU3: [data.folder] } }, { log: createSilentLogger(), parseXml: parseFhirXml, now: LOAD_DATE });
+      for (const s of NEW_STU3_SERVICES) catalogues.set(s.id, await loadCatalogue(catalogueFile(s.standard)));
+      backend = await setup(data);
+    }, 60_000);
+    afterAll(async () => {
+      await backend?.close();
+      await reference?.close();
+    });
+
+    test.each(NEW_STU3_SERVICES.map((s) => [s.id, s.standard] as const))('service %s (%s): every search, both patients', async (id) => {
+      for (const [query, ...wants] of NEW_SERVICE_CASES[id]!) {
+        for (const [patient, want] of [[DE_GRAAF, wants[0]], [VAN_LEEUWEN, wants[1]]] as const) {
+          const ctx = context('STU3', patient);
+          const expected = await run(catalogues.get(id)!, reference, ctx, query);
+          const got = await run(catalogues.get(id)!, backend.adapter, ctx, query);
+          expect({ query, patient, total: got.total, matches: canonical(got.matches), includes: canonical(got.includes) }).toEqual({
+            query, patient, total: expected.total, matches: canonical(expected.matches), includes: canonical(expected.includes),
+          });
+          const includes = Object.values(want[1] ?? {}).reduce((a, b) => a + b, 0);
+          expect({ query, patient, matches: got.matches.length, includes: got.includes.length }).toEqual({ query, patient, matches: want[0], includes });
+        }
+      }
+    }, 60_000);
+  });
 }

@@ -48,8 +48,21 @@ function pairCounts(url: string): Map<string, number> {
   return counts;
 }
 
+export interface QualificationOptions {
+  /**
+   * Serve the synthetic demo patients (adapters/demo/data) instead of the Nictiz sets, for data
+   * services with no shared Nictiz data: the suites then need nothing from ../shared.
+   */
+  readonly synthetic?: boolean;
+  /** Data services to add to the provider, served by the same adapter (`{ id, standard, fhirVersion }`). */
+  readonly addServices?: ReadonlyArray<{ id: string; standard: string; fhirVersion: FhirVersion }>;
+}
+
 /** Starts the gateway with one static token per patient, each for the given services only. */
-export async function startQualificationGateway(patients: ReadonlyArray<{ patientRef: string; services: string[] }>): Promise<QualificationGateway> {
+export async function startQualificationGateway(
+  patients: ReadonlyArray<{ patientRef: string; services: string[] }>,
+  options: QualificationOptions = {},
+): Promise<QualificationGateway> {
   const configFile = fromProjectRoot('config', 'gateway.qualification.yaml');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'medmij-qual-svc-'));
   const yaml = YAML.parse(await readFile(configFile, 'utf8')) as Json;
@@ -61,6 +74,9 @@ export async function startQualificationGateway(patients: ReadonlyArray<{ patien
   const nictiz = (yaml['adapters'] as Json[]).find((a) => a['id'] === 'nictiz');
   if (!nictiz) throw new Error('config/gateway.qualification.yaml has no nictiz adapter block');
   nictiz['loadDate'] = NICTIZ_LOAD_DATE;
+  if (options.synthetic) delete nictiz['datasets'];
+  const provider = (yaml['providers'] as Json[])[0]!;
+  for (const s of options.addServices ?? []) (provider['services'] as Json[]).push({ ...s, adapter: 'nictiz' });
   yaml['logging'] = { level: 'silent' };
   const tokens = new Map<string, string>();
   yaml['qualification'] = {

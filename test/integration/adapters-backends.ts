@@ -33,8 +33,7 @@ export function datasetFolder(version: FhirVersion): string {
 }
 
 /** The same reading as the demo EHR's (date placeholders resolved against `loadDate`). */
-export async function loadDataset(version: FhirVersion, loadDate: Date): Promise<Dataset> {
-  const folder = datasetFolder(version);
+export async function loadDataset(version: FhirVersion, loadDate: Date, folder = datasetFolder(version)): Promise<Dataset> {
   const names = (await readdir(folder)).filter((n) => /\.(json|xml)$/i.test(n)).sort();
   const resources: Resource[] = [];
   for (const name of names) {

@@ -7,12 +7,13 @@ import { parseFhirXml } from '../../gateway/fhir/fhir-xml.js';
 
 /** config/examples: each worked example passes the config loader and builds its adapters (check-config). */
 const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config/examples');
-const ENV = { REDIS_URL: 'redis://127.0.0.1:6379', OIDC_CLIENT_SECRET: 'x', OAUTH_COOKIE_KEY: 'k'.repeat(40), EPD_CLIENT_SECRET: 'x', HIS_API_TOKEN: 'x', LIMS_DB_PASSWORD: 'x' };
+const ENV = { REDIS_URL: 'redis://127.0.0.1:6379', OIDC_CLIENT_SECRET: 'x', OAUTH_COOKIE_KEY: 'k'.repeat(40), EPD_CLIENT_SECRET: 'x', HIS_API_TOKEN: 'x', LIMS_DB_PASSWORD: 'x', ECD_DB_PASSWORD: 'x' };
 
 test.each([
   ['hospital-fhir.yaml', 'epd-fhir', 'Observation'],
   ['gp-xml.yaml', 'his-xml', 'AllergyIntolerance'],
   ['lab-sql.yaml', 'lims-sql', 'Observation'],
+  ['vvt-sql.yaml', 'ecd-sql', 'AllergyIntolerance'],
 ])('%s loads and its adapter is built', async (file, id, type) => {
   const full = path.join(examples, file);
   const config = await loadConfig(full, ENV);

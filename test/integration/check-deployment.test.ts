@@ -15,7 +15,7 @@ import { fromProjectRoot } from '../../gateway/project-root.js';
 const run = promisify(execFile);
 const ENV = {
   REDIS_URL: 'redis://127.0.0.1:6379', OIDC_CLIENT_SECRET: 'x', OAUTH_COOKIE_KEY: 'k'.repeat(40),
-  EPD_CLIENT_SECRET: 'x', HIS_API_TOKEN: 'x', LIMS_DB_PASSWORD: 'x', EHR_FHIR_TOKEN: 'x',
+  EPD_CLIENT_SECRET: 'x', HIS_API_TOKEN: 'x', LIMS_DB_PASSWORD: 'x', ECD_DB_PASSWORD: 'x', EHR_FHIR_TOKEN: 'x',
 };
 const devLists = fromProjectRoot('config', 'lists', 'dev');
 let tmp: string;
@@ -37,9 +37,9 @@ function missing(entries: Array<[string, string]>): string[] {
 }
 
 describe('the shipped configs', () => {
-  test('config/gateway.yaml passes: catalogues bgz-3, mp9-3.0, vitals-2, immunization-2, mp-9.0.7, dev lists parse, dev PKI is generated at start', async () => {
+  test('config/gateway.yaml passes: catalogues bgz-3, mp9-3.0, vitals-2, immunization-2, mp-9.0.7, allergy-3, ggz-2, bglz-3, dev lists parse, dev PKI is generated at start', async () => {
     const result = await check(fromProjectRoot('config', 'gateway.yaml'));
-    expect(result).toEqual({ ok: true, summary: expect.stringContaining('5 query catalogue(s), 1 adapter block(s)') });
+    expect(result).toEqual({ ok: true, summary: expect.stringContaining('8 query catalogue(s), 1 adapter block(s)') });
   });
 
   test('config/gateway.example.yaml: every absent TLS, list-fetch and key file is reported by its path', async () => {
@@ -66,7 +66,7 @@ describe('the shipped configs', () => {
     for (const e of errors.filter((x) => x.startsWith('adapters['))) expect(e).toMatch(/^adapters\[0\]\.\w+: /);
   });
 
-  test.each(['hospital-fhir.yaml', 'gp-xml.yaml', 'lab-sql.yaml'])('config/examples/%s: only its /certs files are reported', async (name) => {
+  test.each(['hospital-fhir.yaml', 'gp-xml.yaml', 'lab-sql.yaml', 'vvt-sql.yaml'])('config/examples/%s: only its /certs files are reported', async (name) => {
     const result = await check(fromProjectRoot('config', 'examples', name));
     const expected = missing([['tls.certFile', '/certs/gateway.crt'], ['tls.keyFile', '/certs/gateway.key'], ['tls.clientCaFile', '/certs/medmij-ca.pem']]);
     expect(result).toEqual(expected.length === 0 ? { ok: true, summary: expect.any(String) } : { ok: false, errors: expected });
@@ -76,6 +76,7 @@ describe('the shipped configs', () => {
     ['hospital-fhir.yaml', 'bgz-3', 'DeviceRequest, ImmunizationRecommendation'],
     ['gp-xml.yaml', 'gp-2', 'Patient, EpisodeOfCare, Composition, MedicationRequest, Observation'],
     ['lab-sql.yaml', 'lab-2', undefined],
+    ['vvt-sql.yaml', 'allergy-3', undefined],
   ])('config/examples/%s with its TLS files in place passes; searches its adapter cannot serve are noted', async (name, standard, unserved) => {
     const text = (await readFile(fromProjectRoot('config', 'examples', name), 'utf8')).replace(/\/certs\//g, `${tmp}/`);
     for (const f of ['gateway.crt', 'gateway.key', 'medmij-ca.pem']) await writeFile(path.join(tmp, f), 'placeholder\n');

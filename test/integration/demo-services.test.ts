@@ -43,8 +43,10 @@ function perService(text: string): Map<string, { queries: number; withMatches: n
   return out;
 }
 
-test('the embedded defaults offer vital signs (52), vaccinations (63) and MP 9.0.7 (31) besides BgZ and MP9', () => {
-  expect(services.map((s) => [s.id, s.standard])).toEqual(expect.arrayContaining([['52', 'vitals-2'], ['63', 'immunization-2'], ['31', 'mp-9.0.7']]));
+test('the embedded defaults offer vital signs (52), vaccinations (63), MP 9.0.7 (31), allergies (54), GGZ (50) and BgLZ (61) besides BgZ and MP9', () => {
+  expect(services.map((s) => [s.id, s.standard])).toEqual(
+    expect.arrayContaining([['52', 'vitals-2'], ['63', 'immunization-2'], ['31', 'mp-9.0.7'], ['54', 'allergy-3'], ['50', 'ggz-2'], ['61', 'bglz-3']]),
+  );
 });
 
 for (const patient of DEMO_PATIENTS) {

@@ -11,6 +11,7 @@ import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { devPkiFiles } from '../../gateway/pki/index.js';
 import { fromProjectRoot } from '../../gateway/project-root.js';
 import type { Resource } from '../../adapters/types.js';
+import { builtInDemoData } from '../../adapters/index.js';
 import {
   createPgSchema, listen, loadDataset, ownerOf, pgAvailable, readBody, startFhirBackend,
   type Backend, type Dataset, type PgSchema,
@@ -160,17 +161,62 @@ describeLab('config/examples/lab-sql.yaml as a running gateway', () => {
   });
 });
 
+/** The hospital example as a running gateway, its EHR's FHIR API a FHIR backend holding `data`. */
+interface HospitalExample {
+  readonly fhir: Backend & { requests: string[] };
+  readonly tokenRequests: ReadonlyArray<{ authorization: string | undefined; form: URLSearchParams }>;
+  readonly urls: GatewayAddresses;
+  readonly tls: Tls;
+  close(): Promise<void>;
+}
+
+async function startHospitalExample(data: Dataset, tag: string, token: { token: string; patientRef: string; services: string[] }): Promise<HospitalExample> {
+  const fhir = await startFhirBackend(data, { pageSize: 2 });
+  const tokenRequests: Array<{ authorization: string | undefined; form: URLSearchParams }> = [];
+  // The EHR's OAuth token endpoint (client credentials, RFC 6749 §4.4).
+  const tokenEndpoint = await listen(async (req, res) => {
+    tokenRequests.push({ authorization: req.headers.authorization, form: new URLSearchParams(await readBody(req)) });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ access_token: 'upstream-token', token_type: 'Bearer', expires_in: 300 }));
+  });
+  const dir = await mkdtemp(path.join(os.tmpdir(), `example-${tag}-`));
+  const example = fromProjectRoot('config', 'examples', 'hospital-fhir.yaml');
+  const doc = YAML.parseDocument(await readFile(example, 'utf8'));
+  localise(doc, dir, `${tag}-${process.pid}-${Date.now()}:`);
+  doc.setIn(['adapters', 0, 'baseUrl'], fhir.url);
+  doc.setIn(['adapters', 0, 'rewriteBases'], [fhir.url]);
+  doc.setIn(['adapters', 0, 'auth', 'tokenUrl'], `${tokenEndpoint.url}/oauth2/token`);
+  doc.set('qualification', { tokens: [{ ...token, provider: 'ziekenhuis-noord' }] });
+  const config = parseConfig(doc.toString(), { file: example, env: { ...ENV, EPD_CLIENT_SECRET: 'epd-secret' } });
+  const gateway = await createGateway(config, { configDir: path.dirname(example), log: createSilentLogger(), audit: new MemoryAuditLog() });
+  const urls = await gateway.listen();
+  const tls = await pgoTls(dir);
+  return {
+    fhir, tokenRequests, urls, tls,
+    async close() {
+      await gateway.close(1000);
+      await fhir.close();
+      await tokenEndpoint.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const idsOf = (bundle: Json, mode: string) =>
+  ((bundle['entry'] ?? []) as Array<{ resource: Resource; search: { mode: string } }>)
+    .filter((e) => e.search.mode === mode)
+    .map((e) => `${e.resource.resourceType}/${e.resource.id}`)
+    .sort();
+
 /** The hospital example: its EHR's FHIR API is the FHIR backend of the adapter tests (same data). */
 describeHospital('config/examples/hospital-fhir.yaml as a running gateway', () => {
   const TOKEN_H = 'noord-qualification-token-0001';
   let data: Dataset;
   let patient: string;
+  let hospital: HospitalExample;
   let fhir: Backend & { requests: string[] };
-  let tokenEndpoint: Backend;
-  const tokenRequests: Array<{ authorization: string | undefined; form: URLSearchParams }> = [];
-  let gateway: Gateway;
+  let tokenRequests: HospitalExample['tokenRequests'];
   let urls: GatewayAddresses;
-  let dir: string;
   let tls: Tls;
 
   beforeAll(async () => {
@@ -178,42 +224,13 @@ describeHospital('config/examples/hospital-fhir.yaml as a running gateway', () =
     // The first patient with problems (Condition) in the data set.
     patient = data.patients.find((p) => data.resources.some((r) => r.resourceType === 'Condition' && ownerOf(r) === p)) ?? '';
     expect(patient).not.toBe('');
-    fhir = await startFhirBackend(data, { pageSize: 2 });
-    // The EHR's OAuth token endpoint (client credentials, RFC 6749 §4.4).
-    tokenEndpoint = await listen(async (req, res) => {
-      tokenRequests.push({ authorization: req.headers.authorization, form: new URLSearchParams(await readBody(req)) });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ access_token: 'upstream-token', token_type: 'Bearer', expires_in: 300 }));
-    });
-
-    dir = await mkdtemp(path.join(os.tmpdir(), 'example-hospital-'));
-    const example = fromProjectRoot('config', 'examples', 'hospital-fhir.yaml');
-    const doc = YAML.parseDocument(await readFile(example, 'utf8'));
-    localise(doc, dir, `noordex-${process.pid}-${Date.now()}:`);
-    doc.setIn(['adapters', 0, 'baseUrl'], fhir.url);
-    doc.setIn(['adapters', 0, 'rewriteBases'], [fhir.url]);
-    doc.setIn(['adapters', 0, 'auth', 'tokenUrl'], `${tokenEndpoint.url}/oauth2/token`);
-    doc.set('qualification', { tokens: [{ token: TOKEN_H, patientRef: patient, provider: 'ziekenhuis-noord', services: ['48'] }] });
-
-    const config = parseConfig(doc.toString(), { file: example, env: { ...ENV, EPD_CLIENT_SECRET: 'epd-secret' } });
-    gateway = await createGateway(config, { configDir: path.dirname(example), log: createSilentLogger(), audit: new MemoryAuditLog() });
-    urls = await gateway.listen();
-    tls = await pgoTls(dir);
+    hospital = await startHospitalExample(data, 'noordex', { token: TOKEN_H, patientRef: patient, services: ['48'] });
+    ({ fhir, tokenRequests, urls, tls } = hospital);
   }, 30_000);
 
-  afterAll(async () => {
-    await gateway?.close(1000);
-    await fhir?.close();
-    await tokenEndpoint?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => hospital?.close());
 
   const search = (query: string) => get(`${urls.node}/ziekenhuis-noord/48/fhir/${query}`, tls, TOKEN_H);
-  const idsOf = (bundle: Json, mode: string) =>
-    ((bundle['entry'] ?? []) as Array<{ resource: Resource; search: { mode: string } }>)
-      .filter((e) => e.search.mode === mode)
-      .map((e) => `${e.resource.resourceType}/${e.resource.id}`)
-      .sort();
 
   test('BgZ Condition: exactly the patient\'s problems, fetched page by page with the upstream token', async () => {
     const answer = await search('Condition');
@@ -238,5 +255,139 @@ describeHospital('config/examples/hospital-fhir.yaml as a running gateway', () =
     const self = data.resources.find((r) => r.resourceType === 'Patient' && r.id === patient);
     const gps = ((self?.['generalPractitioner'] ?? []) as Array<{ reference?: string }>).map((g) => g.reference ?? '').filter((g) => g !== '');
     expect(idsOf(answer.body, 'include')).toEqual([...new Set(gps)].sort());
+  });
+});
+
+/**
+ * The same hospital example serving Basisgegevens Langdurige Zorg (61) through its passthrough,
+ * with the synthetic demo patients as the EHR's data: the BgLZ care-plan search with its includes
+ * and the `_include:recurse` of the device, resolved by batched `_id` reads upstream.
+ */
+describeHospital('config/examples/hospital-fhir.yaml serving BgLZ (61) through the FHIR passthrough', () => {
+  const TOKEN_L = 'noord-bglz-token-0000001';
+  const PATIENT = 'demo-patient-van-leeuwen';
+  let hospital: HospitalExample;
+
+  beforeAll(async () => {
+    const data = await loadDataset('STU3', new Date(), builtInDemoData.STU3);
+    hospital = await startHospitalExample(data, 'noordlz', { token: TOKEN_L, patientRef: PATIENT, services: ['61'] });
+  }, 30_000);
+  afterAll(async () => hospital?.close());
+
+  const search = (query: string) => get(`${hospital.urls.node}/ziekenhuis-noord/61/fhir/${query}`, hospital.tls, TOKEN_L);
+
+  test('the BgLZ care plan comes with its goal, outcome measurement, medical device and that device', async () => {
+    const answer = await search(
+      'CarePlan?_include=CarePlan:activity-goal:Goal&_include=CarePlan:activity-outcomereference:Observation' +
+        '&_include=CarePlan:activity-medicaldevice:DeviceUseStatement&_include:recurse=DeviceUseStatement:device:Device',
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body['total']).toBe(1);
+    expect(idsOf(answer.body, 'match')).toEqual(['CarePlan/demo-careplan-van-leeuwen-1']);
+    expect(idsOf(answer.body, 'include')).toEqual([
+      'Device/demo-device-van-leeuwen-1',
+      'DeviceUseStatement/demo-medicaldevice-van-leeuwen-1',
+      'Goal/demo-goal-van-leeuwen-1',
+      'Observation/demo-bodyweight-van-leeuwen-1',
+    ]);
+    const upstream = hospital.fhir.requests;
+    expect(upstream.some((r) => r.startsWith('GET /fhir/CarePlan?') && r.includes(`patient=${PATIENT}`))).toBe(true);
+    // Include targets are fetched as `_id` searches, the device in a second round (recurse).
+    expect(upstream.some((r) => r.startsWith('GET /fhir/Goal?') && r.includes('_id=demo-goal-van-leeuwen-1'))).toBe(true);
+    expect(upstream.some((r) => r.startsWith('GET /fhir/Device?') && r.includes('_id=demo-device-van-leeuwen-1'))).toBe(true);
+    expect(JSON.stringify(answer.body)).not.toContain(hospital.fhir.url);
+  });
+
+  test('care team with its members, allergies and problems: exactly the patient\'s', async () => {
+    const team = await search('CareTeam?_include=CareTeam:participant');
+    expect([team.status, idsOf(team.body, 'match'), idsOf(team.body, 'include')]).toEqual([
+      200, ['CareTeam/demo-careteam-van-leeuwen-1'], ['Practitioner/demo-practitioner-bakker'],
+    ]);
+    const allergies = await search('AllergyIntolerance');
+    expect([allergies.status, idsOf(allergies.body, 'match')]).toEqual([200, ['AllergyIntolerance/demo-allergy-van-leeuwen-1']]);
+    const problems = await search('Condition');
+    expect([problems.status, idsOf(problems.body, 'match')]).toEqual([200, ['Condition/demo-condition-van-leeuwen-1']]);
+  });
+
+  test('a BgZ-only search is not part of BgLZ: 400 with an OperationOutcome, nothing asked upstream', async () => {
+    const before = hospital.fhir.requests.length;
+    const answer = await search('Immunization?status=completed');
+    expect([answer.status, answer.body['resourceType']]).toEqual([400, 'OperationOutcome']);
+    expect(hospital.fhir.requests.slice(before).filter((r) => r.includes('/Immunization'))).toEqual([]);
+  });
+});
+
+/**
+ * config/examples/vvt-sql.yaml: a long-term-care client record system on PostgreSQL serving
+ * Overgevoeligheden (54). Its tables are created from the example's own vvt-sql-schema.sql in a
+ * schema of their own; the rows are two clients' allergies.
+ */
+describeLab('config/examples/vvt-sql.yaml (allergies from PostgreSQL) as a running gateway', () => {
+  const TOKEN_V = 'zorggroep-oost-token-00001';
+  let db: PgSchema;
+  let gateway: Gateway;
+  let urls: GatewayAddresses;
+  let dir: string;
+  let tls: Tls;
+
+  beforeAll(async () => {
+    db = await createPgSchema(undefined, 'vvtex');
+    await db.query(`SET search_path TO ${db.schema}`);
+    await db.query(await readFile(fromProjectRoot('config', 'examples', 'vvt-sql-schema.sql'), 'utf8'));
+    await db.query(`INSERT INTO ${db.schema}.client VALUES ('vo-1', '999911120', 'Marieke de Graaf'), ('vo-2', '999990020', 'Joost van Leeuwen')`);
+    await db.query(`INSERT INTO ${db.schema}.allergy VALUES
+      ('al-1', 'vo-1', 'A', 'MED', 'H', '91936005', 'Allergie voor penicilline', '2019-05-02'),
+      ('al-2', 'vo-1', 'O', 'VOE', NULL, '91935009', 'Allergie voor pinda', '2021-11-20'),
+      ('al-3', 'vo-1', 'I', 'OMG', 'L', '232347008', 'Allergie voor huisstofmijt', '2015-01-09'),
+      ('al-4', 'vo-2', 'A', 'MED', 'L', '294505008', 'Allergie voor amoxicilline', '2020-03-14')`);
+
+    dir = await mkdtemp(path.join(os.tmpdir(), 'example-vvt-'));
+    const example = fromProjectRoot('config', 'examples', 'vvt-sql.yaml');
+    const doc = YAML.parseDocument(await readFile(example, 'utf8'));
+    localise(doc, dir, `vvtex-${process.pid}-${Date.now()}:`);
+    doc.setIn(['adapters', 0, 'connection'], { host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', password: '${env:ECD_DB_PASSWORD}', searchPath: db.schema });
+    doc.set('qualification', { tokens: [{ token: TOKEN_V, patientRef: 'vo-1', provider: 'zorggroep-oost', services: ['54'] }] });
+    const config = parseConfig(doc.toString(), { file: example, env: { ...ENV, ECD_DB_PASSWORD: 'unused-trust-auth' } });
+    gateway = await createGateway(config, { configDir: path.dirname(example), log: createSilentLogger(), audit: new MemoryAuditLog() });
+    urls = await gateway.listen();
+    tls = await pgoTls(dir);
+  }, 30_000);
+
+  afterAll(async () => {
+    await gateway?.close(1000);
+    await db?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const ask = (query: string) => get(`${urls.node}/zorggroep-oost/54/fhir/${query}`, tls, TOKEN_V);
+
+  test('AllergyIntolerance: the client\'s three allergies, newest first, mapped from the rows', async () => {
+    const answer = await ask('AllergyIntolerance');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 3 });
+    const resources = (answer.body['entry'] as Array<{ resource: Json }>).map((e) => e.resource);
+    expect(resources.map((r) => r['id'])).toEqual(['al-2', 'al-1', 'al-3']);
+    expect(resources[1]).toEqual({
+      resourceType: 'AllergyIntolerance',
+      id: 'al-1',
+      meta: { profile: ['http://nictiz.nl/fhir/StructureDefinition/zib-AllergyIntolerance'] },
+      verificationStatus: 'confirmed',
+      clinicalStatus: 'active',
+      category: ['medication'],
+      criticality: 'high',
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '91936005', display: 'Allergie voor penicilline' }] },
+      patient: { reference: 'Patient/vo-1', display: 'Marieke de Graaf' },
+      assertedDate: '2019-05-02',
+    });
+    expect(resources.map((r) => [r['clinicalStatus'], r['category'], r['criticality']])).toEqual([
+      ['resolved', ['food'], undefined], ['active', ['medication'], 'high'], ['inactive', ['environment'], 'low'],
+    ]);
+  });
+
+  test('another client\'s allergy is not found by id; a search outside allergy-3 is refused', async () => {
+    expect((await ask('AllergyIntolerance/al-4')).status).toBe(404);
+    expect((await ask('AllergyIntolerance/al-1')).status).toBe(200);
+    const refused = await ask('AllergyIntolerance?category=medication');
+    expect([refused.status, refused.body['resourceType']]).toEqual([400, 'OperationOutcome']);
   });
 });

@@ -22,6 +22,9 @@ describe('zalDrift: the ZAL in force against what the gateway serves', () => {
       'demoziekenhuis@medmij service 52: the ZAL registers ResourceEndpointuri https://localhost:9443/demoziekenhuis/52/fhir, this gateway serves https://localhost:9443/fhir/demoziekenhuis/52',
       'demoziekenhuis@medmij service 63: the ZAL registers ResourceEndpointuri https://localhost:9443/demoziekenhuis/63/fhir, this gateway serves https://localhost:9443/fhir/demoziekenhuis/63',
       'demoziekenhuis@medmij service 31: the ZAL registers ResourceEndpointuri https://localhost:9443/demoziekenhuis/31/fhir, this gateway serves https://localhost:9443/fhir/demoziekenhuis/31',
+      'demoziekenhuis@medmij service 54: the ZAL registers ResourceEndpointuri https://localhost:9443/demoziekenhuis/54/fhir, this gateway serves https://localhost:9443/fhir/demoziekenhuis/54',
+      'demoziekenhuis@medmij service 50: the ZAL registers ResourceEndpointuri https://localhost:9443/demoziekenhuis/50/fhir, this gateway serves https://localhost:9443/fhir/demoziekenhuis/50',
+      'demoziekenhuis@medmij service 61: the ZAL registers ResourceEndpointuri https://localhost:9443/demoziekenhuis/61/fhir, this gateway serves https://localhost:9443/fhir/demoziekenhuis/61',
     ]);
     const extra = {
       ...config,

@@ -90,6 +90,12 @@ export const catalogueSchema = z
     /** Delen: the profiles PGOs may send to this service (POST of a batch Bundle to the base). */
     accepts: z.array(acceptRule).default([]),
     submit: submitRule.default({ bundleTypes: ['batch'], create: false, maxBytes: 1024 * 1024 }),
+    /**
+     * The serving (beschikbaarstellend) system role(s) a care provider registers on the ZAL for a
+     * service of this standard, as the MedMij Catalogus names them (`medmij-gateway zal` prints
+     * them). Empty where no code is published.
+     */
+    systemRoles: z.array(z.string().regex(/^[A-Z]{2,3}-[0-9]+\.[0-9A-Z]+(\.[0-9]+)?-[A-Z]{3}-FHIR$/)).default([]),
   })
   .refine((c) => c.searches.length > 0 || c.accepts.length > 0, { message: 'a catalogue lists searches (Verzamelen) or accepted profiles (Delen)', path: ['searches'] });
 

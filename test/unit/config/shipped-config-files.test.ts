@@ -67,7 +67,7 @@ describe('config/gateway.yaml (the development defaults)', () => {
     expect(config.lists.gegevensdienstnamenlijst.source).toBe(path.join(root, 'config/lists/dev/MedMij_Gegevensdienstnamenlijst.xml'));
     expect(config.storage).toEqual({ kind: 'memory' });
     expect(config.providers.map((p) => [p.name, p.services.map((s) => [s.id, s.standard, s.fhirVersion, s.adapter])])).toEqual([
-      ['demoziekenhuis', [['48', 'bgz-3', 'STU3', 'demo-ehr'], ['mp9-3.0', 'mp9-3.0', 'R4', 'demo-ehr'], ['52', 'vitals-2', 'STU3', 'demo-ehr'], ['63', 'immunization-2', 'R4', 'demo-ehr'], ['31', 'mp-9.0.7', 'STU3', 'demo-ehr']]],
+      ['demoziekenhuis', [['48', 'bgz-3', 'STU3', 'demo-ehr'], ['mp9-3.0', 'mp9-3.0', 'R4', 'demo-ehr'], ['52', 'vitals-2', 'STU3', 'demo-ehr'], ['63', 'immunization-2', 'R4', 'demo-ehr'], ['31', 'mp-9.0.7', 'STU3', 'demo-ehr'], ['54', 'allergy-3', 'STU3', 'demo-ehr'], ['50', 'ggz-2', 'STU3', 'demo-ehr'], ['61', 'bglz-3', 'STU3', 'demo-ehr']]],
     ]);
     expect(config.adapters).toEqual([{ id: 'demo-ehr', kind: 'demo' }]);
   });
@@ -146,7 +146,7 @@ describe('checkConfigFile', () => {
     const result = await checkConfigFile(exampleFile, productionEnv);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.summary).toBe(`${exampleFile}: valid (mode production; storage redis; 1 provider(s) with 5 service(s); 2 adapter(s))`);
+    expect(result.summary).toBe(`${exampleFile}: valid (mode production; storage redis; 1 provider(s) with 8 service(s); 2 adapter(s))`);
     expect(result.summary).not.toContain('example-password');
   });
 

@@ -191,6 +191,9 @@ describe('development lists (config/lists/dev)', () => {
       ['52', 'MM-2.0-MVB-FHIR', 'https://localhost:9443/demoziekenhuis/52/fhir'],
       ['63', 'MM-1.0-VAB-FHIR', 'https://localhost:9443/demoziekenhuis/63/fhir'],
       ['31', 'MM-9.0-MGB-FHIR', 'https://localhost:9443/demoziekenhuis/31/fhir'],
+      ['54', 'MM-2.0-AIB-FHIR', 'https://localhost:9443/demoziekenhuis/54/fhir'],
+      ['50', 'MM-2.0-GGB-FHIR', 'https://localhost:9443/demoziekenhuis/50/fhir'],
+      ['61', 'MM-3.0-LZB-FHIR', 'https://localhost:9443/demoziekenhuis/61/fhir'],
     ]);
     expect(services[0]?.authorizationEndpointUri).toBe('https://localhost:8443/oauth/authorize');
     expect(parseList('gegevensdienstnamenlijst', readDevList('MedMij_Gegevensdienstnamenlijst.xml'), dev).services.map((s) => [s.id, s.displayName])).toEqual([
@@ -200,6 +203,9 @@ describe('development lists (config/lists/dev)', () => {
       ['53', 'Zelfmetingen 2.0'],
       ['63', 'Vaccinaties 1.0'],
       ['31', 'Medicatiegegevens 9.0'],
+      ['54', 'Overgevoeligheden 2.0'],
+      ['50', 'Basisgegevens GGZ 2.0'],
+      ['61', 'Basisgegevens Langdurige Zorg 3.0'],
     ]);
   });
 

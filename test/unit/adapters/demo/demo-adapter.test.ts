@@ -74,7 +74,8 @@ describe('demo EHR on its built-in synthetic data', () => {
     for (const version of ['STU3', 'R4'] as const) {
       for (const f of readdirSync(builtInDemoData[version])) {
         const r = JSON.parse(readFileSync(path.join(builtInDemoData[version], f), 'utf8')) as Resource;
-        expect(r.meta?.profile?.[0]).toMatch(/^http:\/\/nictiz\.nl\/fhir\/StructureDefinition\//);
+        // Zib profiles are Nictiz's (nictiz.nl); the STU3 nl-core ones of BgLZ/GGZ (CarePlan, CareTeam, Goal) are on fhir.nl.
+        expect(r.meta?.profile?.[0]).toMatch(/^http:\/\/(nictiz\.nl|fhir\.nl)\/fhir\/StructureDefinition\//);
         const walk = (n: unknown): void => {
           if (Array.isArray(n)) return n.forEach(walk);
           if (typeof n !== 'object' || n === null) return;
