@@ -61,6 +61,7 @@ export function createFhirPassthroughAdapter(
    */
   const fetchPages = async (first: string, what: string, ctx: AdapterContext, keep: (r: Resource) => boolean) => {
     const kept: Resource[] = [];
+    const included: Resource[] = [];
     let dropped = 0;
     let url = first;
     for (let page = 1; ; page += 1) {
@@ -78,7 +79,8 @@ export function createFhirPassthroughAdapter(
         if (keep(resource)) kept.push(resource);
         else dropped += 1;
       }
-      if (parsed.next === undefined) return { kept, dropped };
+      for (const r of parsed.included) included.push(rewriteUpstreamUrls(r, bases));
+      if (parsed.next === undefined) return { kept, included, dropped };
       if (page >= config.maxPages) {
         // Fail closed: a partial match set would give the PGO wrong answers without saying so.
         throw new UpstreamRejected(`${what}: more than ${config.maxPages} upstream pages`);
@@ -86,6 +88,15 @@ export function createFhirPassthroughAdapter(
       url = parsed.next;
     }
   };
+
+  /**
+   * Targets of forwarded `_include`s, per request (keyed by its deadline signal, so they go with
+   * it): `read`/`readMany` serve them from here, checked like any read, and ask the upstream only
+   * for the ones it left out.
+   */
+  const includedByRequest = new WeakMap<AbortSignal, Map<string, Resource>>();
+  const takeIncluded = (resourceType: string, id: string, ctx: AdapterContext): Resource | undefined =>
+    includedByRequest.get(ctx.signal)?.get(`${resourceType}/${id}`);
 
   return {
     id: config.id,
@@ -100,9 +111,14 @@ export function createFhirPassthroughAdapter(
       } catch (err) {
         throw new MappingFailed(`adapter "${config.id}": ${(err as Error).message}`, { cause: err });
       }
-      const { kept, dropped } = await fetchPages(url, `search ${query.resourceType}`, ctx, (r) =>
+      const { kept, included, dropped } = await fetchPages(url, `search ${query.resourceType}`, ctx, (r) =>
         r.resourceType === query.resourceType && inPatientScope(r, ctx.patient.patientRef, { allowUnlinked: false }),
       );
+      if (included.length > 0) {
+        let held = includedByRequest.get(ctx.signal);
+        if (!held) includedByRequest.set(ctx.signal, (held = new Map()));
+        for (const r of included) held.set(`${r.resourceType}/${r.id}`, r);
+      }
       if (dropped > 0) {
         // Counts only, never contents (house rule 6). The HTTP layer raises the audit alarm.
         ctx.log.warn({ adapter: config.id, resourceType: query.resourceType, dropped }, 'upstream returned resources outside the patient compartment; dropped');
@@ -121,8 +137,17 @@ export function createFhirPassthroughAdapter(
       const wanted = [...new Set(ids)].filter((id) => FHIR_ID.test(id));
       if (!served.has(resourceType) || wanted.length === 0) return [];
       const out: Resource[] = [];
-      for (let i = 0; i < wanted.length; i += READ_MANY_CHUNK) {
-        const chunk = wanted.slice(i, i + READ_MANY_CHUNK);
+      const missing: string[] = [];
+      let refused = 0;
+      for (const id of wanted) {
+        const held = takeIncluded(resourceType, id, ctx);
+        if (!held) missing.push(id);
+        else if (inPatientScope(held, ctx.patient.patientRef, { allowUnlinked: true })) out.push(held);
+        else refused += 1;
+      }
+      if (refused > 0) ctx.log.warn({ adapter: config.id, resourceType, dropped: refused }, 'upstream included resources outside the patient compartment; not served');
+      for (let i = 0; i < missing.length; i += READ_MANY_CHUNK) {
+        const chunk = missing.slice(i, i + READ_MANY_CHUNK);
         const params = new URLSearchParams({ _id: chunk.join(','), _count: String(Math.max(chunk.length, config.pageSize)) });
         const { kept, dropped } = await fetchPages(`${resourceType}?${params.toString()}`, `read ${resourceType}`, ctx, (r) =>
           r.resourceType === resourceType && chunk.includes(r.id ?? '') && inPatientScope(r, ctx.patient.patientRef, { allowUnlinked: true }),
@@ -145,6 +170,8 @@ export function createFhirPassthroughAdapter(
     async read(resourceType, id, ctx) {
       assertFhirVersion(config, ctx);
       if (!served.has(resourceType) || !FHIR_ID.test(id)) return undefined;
+      const held = takeIncluded(resourceType, id, ctx);
+      if (held) return inPatientScope(held, ctx.patient.patientRef, { allowUnlinked: true }) ? held : undefined;
       const res = await client.fetch(`${resourceType}/${encodeURIComponent(id)}`, { signal: ctx.signal, accept });
       if (res.status === 404 || res.status === 410) return undefined;
       checkStatus(res, `read ${resourceType}`);
