@@ -54,7 +54,7 @@ async function writeDataset(dir: string, count: number, now: Date): Promise<void
   }
 }
 
-export async function benchManyObservations(opts: { readonly count: number; readonly durationS: number }, progress: (line: string) => void): Promise<ManyObservationsResult> {
+export async function benchManyObservations(opts: { readonly count: number; readonly durationS: number; readonly gatewayNodeArgs?: readonly string[] }, progress: (line: string) => void): Promise<ManyObservationsResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'medmij-bench-obs-'));
   try {
     const now = new Date();
@@ -63,6 +63,7 @@ export async function benchManyObservations(opts: { readonly count: number; read
       servicesYaml: `      - { id: "48", standard: bgz-3, fhirVersion: STU3, adapter: demo-ehr }
       - { id: "49", standard: gp-2, fhirVersion: STU3, adapter: demo-ehr }`,
       adaptersYaml: `  - { id: demo-ehr, kind: demo, datasets: { STU3: ["${dir}"] } }`,
+      ...(opts.gatewayNodeArgs ? { nodeArgs: opts.gatewayNodeArgs } : {}),
     });
     try {
       const target = await pgoTargetOf(gw);

@@ -24,7 +24,7 @@ import { benchTokenGrants } from './token-grants.js';
  *   4. full mTLS handshakes with the Whitelist check on vs off; 5. token grants with Redis;
  *   6. the passthrough and SQL adapters vs their backends called directly.
  * `--quick` shortens every round (for trying the runner, not for figures); `--only=edge,backend,…`
- * runs a subset; `--cpu-prof=DIR` writes a CPU profile of the edge bench's gateway process there;
+ * runs a subset; `--cpu-prof=DIR` writes a CPU profile of the edge and the Observations benches' gateway processes there;
  * `--soak` runs the 10,000-Observation patient for 10 minutes.
  */
 const quick = process.argv.includes('--quick');
@@ -316,9 +316,9 @@ async function main(): Promise<number> {
   };
 
   log(`start (${quick ? 'quick' : 'full'} plan); load average ${os.loadavg().map(round2).join(' ')}`);
+  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : undefined;
   if (wanted('edge')) {
     log('edge: gateway vs bare node:https');
-    const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : undefined;
     await attempt('edge', EDGE_TITLE, async () => edgeSection(await benchEdge({ ...PLAN.edge, ...(nodeArgs ? { gatewayNodeArgs: nodeArgs } : {}) }, log)));
   }
   if (wanted('backend')) {
@@ -327,7 +327,7 @@ async function main(): Promise<number> {
   }
   if (wanted('observations')) {
     log(`patient with ${PLAN.observations.count} Observations`);
-    await attempt('manyObservations', MANY_OBSERVATIONS_TITLE, async () => manyObservationsSection(await benchManyObservations(PLAN.observations, log)));
+    await attempt('manyObservations', MANY_OBSERVATIONS_TITLE, async () => manyObservationsSection(await benchManyObservations({ ...PLAN.observations, ...(nodeArgs ? { gatewayNodeArgs: nodeArgs } : {}) }, log)));
   }
   if (wanted('handshakes')) await attempt('handshakes', '4. [in-process micro-benchmark] Full mTLS handshakes/s on the node interface: whitelist check on vs off', handshakesSection);
 
