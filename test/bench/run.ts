@@ -193,6 +193,7 @@ function manyObservationsSection(r: ManyObservationsResult): Section {
     rows: [
       ['$lastn (BgZ lab results)', `p50 ${fixed(r.lastn.p50Ms)} ms, p99 ${fixed(r.lastn.p99Ms)} ms, max ${fixed(r.lastn.maxMs)} ms  (${r.lastn.count} searches; goal ≤ 200 ms)`],
       ['date window (GP, 14 months)', `p50 ${fixed(r.dateWindow.p50Ms)} ms, p99 ${fixed(r.dateWindow.p99Ms)} ms, max ${fixed(r.dateWindow.maxMs)} ms  (${r.dateWindow.count} searches)`],
+      ['gateway CPU per search', `${r.cpuMsPerSearch ?? 'n/a'} ms  (process CPU time over the run / searches, both kinds; steadier than latency on a shared machine)`],
       ['gateway RSS', `${r.rssMiB.start ?? 'n/a'} MiB at start, ${r.rssMiB.afterTenth ?? 'n/a'} MiB after a tenth of the run, ${r.rssMiB.end ?? 'n/a'} MiB at end, max ${r.rssMiB.max ?? 'n/a'} MiB (${r.rssMiB.samples} samples)`],
       ['setup', `${r.observations} synthetic Observations, one search at a time from a separate process for ${r.durationS} s (--soak: 600 s)`],
     ],
