@@ -81,6 +81,18 @@ export interface SearchQuery {
   readonly criteria: readonly SearchCriterion[];
   /** The same filters as sent (name with modifier, value), for a FHIR passthrough. */
   readonly params: readonly SearchParam[];
+  /**
+   * The `_include`s the gateway will resolve (it always does, through `readMany`/`read`). A
+   * passthrough whose backend supports `_include` may forward them, so that the targets come
+   * back with the search in one round trip instead of one more search per include round.
+   */
+  readonly includes?: readonly IncludeRequest[];
+}
+
+/** One `_include` as sent: `MedicationRequest:medication`; `iterate` for `:iterate` (R4) / `:recurse` (STU3). */
+export interface IncludeRequest {
+  readonly value: string;
+  readonly iterate: boolean;
 }
 
 export interface SearchResult {

@@ -10,8 +10,8 @@ import { builtInDemoData } from './built-in-data.js';
 /**
  * The embedded demo EHR (`kind: demo`): holds an STU3 and an R4 data set in memory, keyed by the
  * context's FHIR version, so one adapter serves e.g. a BgZ (STU3) and an MP9 (R4) service.
- * `search` returns the patient's whole compartment for the type; the gateway's search engine
- * applies the parameters. Refused in production by the config schema (synthetic data only).
+ * `search` returns the patient's resources of the type, narrowed by an index (demo-store.ts) to a
+ * superset of the matches; the gateway's search engine applies the parameters. Refused in production by the config schema (synthetic data only).
  */
 export interface DemoAdapterDeps {
   readonly log: Logger;
@@ -55,8 +55,9 @@ export async function createDemoAdapter(config: DemoConfig, deps: DemoAdapterDep
     },
     async search(query: SearchQuery, ctx: AdapterContext): Promise<SearchResult> {
       checkSignal(ctx.signal);
-      // The store's patient index; the compartment rule itself is the gateway's adapter boundary.
-      return { resources: storeFor(ctx.fhirVersion).compartment(ctx.patient.patientRef, query.resourceType) };
+      // The store's indexes give a superset of the matches (type-index.ts); the compartment rule
+      // itself is the gateway's, at the adapter boundary.
+      return { resources: storeFor(ctx.fhirVersion).candidates(ctx.patient.patientRef, query.resourceType, query.criteria) };
     },
     async read(resourceType: string, id: string, ctx: AdapterContext): Promise<Resource | undefined> {
       checkSignal(ctx.signal);

@@ -1,6 +1,7 @@
-import type { Resource } from '../types.js';
+import type { Resource, SearchCriterion } from '../types.js';
 import { MappingFailed } from '../errors.js';
-import { compartmentPatients } from '../patient-compartment.js';
+import { compartmentPatients, isVisibleToPatient } from '../patient-compartment.js';
+import { TypeIndex } from './type-index.js';
 
 /**
  * One FHIR version's demo data, indexed: by `Type/id`, by patient compartment and type, and
@@ -14,6 +15,8 @@ export class DemoStore {
   private readonly byKey = new Map<string, Resource>();
   private readonly byPatient = new Map<string, Map<string, Resource[]>>();
   private readonly bsnToPatient = new Map<string, string>();
+  /** `patient\0type` → the visible resources indexed, built on first search, dropped on add. */
+  private readonly indexes = new Map<string, TypeIndex>();
   readonly resourceTypes = new Set<string>();
 
   constructor(resources: readonly Resource[]) {
@@ -60,6 +63,7 @@ export class DemoStore {
       const list = types.get(resource.resourceType);
       if (list) list.push(frozen);
       else types.set(resource.resourceType, [frozen]);
+      this.indexes.delete(`${patientId}\u0000${resource.resourceType}`);
     }
     return frozen;
   }
@@ -70,6 +74,21 @@ export class DemoStore {
 
   compartment(patientId: string, resourceType: string): readonly Resource[] {
     return this.byPatient.get(patientId)?.get(resourceType) ?? [];
+  }
+
+  /**
+   * The patient's resources of one type that are visible to them (none naming another patient),
+   * narrowed by the index to a superset of what can match `criteria`: no scan of the whole
+   * compartment per search (10,000 Observations of one patient answer in milliseconds).
+   */
+  candidates(patientId: string, resourceType: string, criteria: readonly SearchCriterion[]): readonly Resource[] {
+    const key = `${patientId}\u0000${resourceType}`;
+    let index = this.indexes.get(key);
+    if (!index) {
+      index = new TypeIndex(this.compartment(patientId, resourceType).filter((r) => isVisibleToPatient(r, patientId)));
+      this.indexes.set(key, index);
+    }
+    return index.candidates(criteria);
   }
 
   patientByBsn(bsn: string): string | undefined {

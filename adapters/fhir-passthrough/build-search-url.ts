@@ -43,6 +43,10 @@ export function buildSearchUrl(query: SearchQuery, patientRef: string, config: F
     if (type === 'Patient' && name === '_id') continue;
     params.append(name, value);
   }
+  if (config.forwardIncludes) {
+    const iterate = config.fhirVersion === 'R4' ? '_include:iterate' : '_include:recurse';
+    for (const include of query.includes ?? []) params.append(include.iterate ? iterate : '_include', include.value);
+  }
   params.append('_count', String(config.pageSize));
   return `${path}?${params.toString()}`;
 }

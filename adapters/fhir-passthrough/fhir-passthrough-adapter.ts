@@ -60,6 +60,7 @@ export function createFhirPassthroughAdapter(
    */
   const fetchPages = async (first: string, what: string, ctx: AdapterContext, keep: (r: Resource) => boolean) => {
     const kept: Resource[] = [];
+    const included: Resource[] = [];
     let dropped = 0;
     let url = first;
     for (let page = 1; ; page += 1) {
@@ -77,7 +78,8 @@ export function createFhirPassthroughAdapter(
         if (keep(resource)) kept.push(resource);
         else dropped += 1;
       }
-      if (parsed.next === undefined) return { kept, dropped };
+      for (const r of parsed.included) included.push(rewriteUpstreamUrls(r, bases));
+      if (parsed.next === undefined) return { kept, included, dropped };
       if (page >= config.maxPages) {
         // Fail closed: a partial match set would give the PGO wrong answers without saying so.
         throw new UpstreamRejected(`${what}: more than ${config.maxPages} upstream pages`);
@@ -85,6 +87,15 @@ export function createFhirPassthroughAdapter(
       url = parsed.next;
     }
   };
+
+  /**
+   * Targets of forwarded `_include`s, per request (keyed by its deadline signal, so they go with
+   * it): `read`/`readMany` serve them from here, checked like any read, and ask the upstream only
+   * for the ones it left out.
+   */
+  const includedByRequest = new WeakMap<AbortSignal, Map<string, Resource>>();
+  const takeIncluded = (resourceType: string, id: string, ctx: AdapterContext): Resource | undefined =>
+    includedByRequest.get(ctx.signal)?.get(`${resourceType}/${id}`);
 
   return {
     id: config.id,
@@ -101,7 +112,13 @@ export function createFhirPassthroughAdapter(
       }
       // The compartment rule is the gateway's, at the adapter boundary (and an alarm for each
       // resource of another patient): here only what is not of the searched type is left out.
-      const { kept } = await fetchPages(url, `search ${query.resourceType}`, ctx, (r) => r.resourceType === query.resourceType);
+      // Include entries the backend sent with the answer are held for this request's readMany.
+      const { kept, included } = await fetchPages(url, `search ${query.resourceType}`, ctx, (r) => r.resourceType === query.resourceType);
+      if (included.length > 0) {
+        let held = includedByRequest.get(ctx.signal);
+        if (!held) includedByRequest.set(ctx.signal, (held = new Map()));
+        for (const r of included) held.set(`${r.resourceType}/${r.id}`, r);
+      }
       return { resources: kept };
     },
 
@@ -116,8 +133,15 @@ export function createFhirPassthroughAdapter(
       const wanted = [...new Set(ids)].filter((id) => FHIR_ID.test(id));
       if (!served.has(resourceType) || wanted.length === 0) return [];
       const out: Resource[] = [];
-      for (let i = 0; i < wanted.length; i += READ_MANY_CHUNK) {
-        const chunk = wanted.slice(i, i + READ_MANY_CHUNK);
+      const missing: string[] = [];
+      for (const id of wanted) {
+        // Held include entries pass the gateway's compartment rule at the boundary like any read.
+        const held = takeIncluded(resourceType, id, ctx);
+        if (held) out.push(held);
+        else missing.push(id);
+      }
+      for (let i = 0; i < missing.length; i += READ_MANY_CHUNK) {
+        const chunk = missing.slice(i, i + READ_MANY_CHUNK);
         const params = new URLSearchParams({ _id: chunk.join(','), _count: String(Math.max(chunk.length, config.pageSize)) });
         const { kept } = await fetchPages(`${resourceType}?${params.toString()}`, `read ${resourceType}`, ctx, (r) => r.resourceType === resourceType && chunk.includes(r.id ?? ''));
         out.push(...kept);
@@ -137,6 +161,8 @@ export function createFhirPassthroughAdapter(
     async read(resourceType, id, ctx) {
       assertFhirVersion(config, ctx);
       if (!served.has(resourceType) || !FHIR_ID.test(id)) return undefined;
+      const held = takeIncluded(resourceType, id, ctx);
+      if (held) return held; // the gateway's compartment rule checks it at the boundary
       const res = await client.fetch(`${resourceType}/${encodeURIComponent(id)}`, { signal: ctx.signal, accept });
       if (res.status === 404 || res.status === 410) return undefined;
       checkStatus(res, `read ${resourceType}`);

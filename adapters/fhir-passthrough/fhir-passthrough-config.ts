@@ -28,6 +28,13 @@ export const fhirPassthroughConfigSchema = upstreamHttpSchema.extend({
   maxPages: z.number().int().positive().max(100).default(20),
   /** Further absolute bases the upstream writes into its data (its own idea of its URL). */
   rewriteBases: z.array(z.url({ protocol: /^https?$/ })).default([]),
+  /**
+   * The upstream resolves `_include` (and `:iterate` / `:recurse`) itself: the gateway forwards
+   * the PGO's includes with the search and takes the targets from the answer's include entries,
+   * one round trip for the whole search. Off: one `Type?_id=a,b,c` search per include round and
+   * target type. Either way the gateway checks every target, and asks for any the upstream left out.
+   */
+  forwardIncludes: z.boolean().default(false),
   /** Login availability check: BSN lookup by POST `Patient/_search` (keeps the BSN out of URLs and access logs) or GET. */
   bsnLookup: z.enum(['post', 'get']).default('post'),
 });

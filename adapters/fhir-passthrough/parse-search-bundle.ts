@@ -1,14 +1,16 @@
 import type { Resource } from '../types.js';
 
 /**
- * Upstream JSON → the match resources and the `next` link of one searchset page. Everything else
- * in the Bundle (self links, fullUrls, included entries, outcome entries) is dropped here: the
+ * Upstream JSON → the match and include resources and the `next` link of one searchset page.
+ * Everything else in the Bundle (self links, fullUrls, outcome entries) is dropped here: the
  * gateway builds its own Bundle with its own links, and never forwards the upstream's (which
  * name internal hosts). Throws a plain Error on anything that is not a searchset; the caller
  * turns that into UpstreamRejected.
  */
 export interface SearchPage {
   readonly matches: readonly Resource[];
+  /** Entries with search.mode = include (the upstream resolved a forwarded `_include`). */
+  readonly included: readonly Resource[];
   readonly next?: string;
   /** Entries with search.mode = outcome (warnings from the upstream): counted, not served. */
   readonly outcomes: number;
@@ -23,6 +25,7 @@ export function parseSearchBundle(json: unknown): SearchPage {
   const entries = json['entry'] ?? [];
   if (!Array.isArray(entries)) throw new Error('Bundle.entry is not a list');
   const matches: Resource[] = [];
+  const included: Resource[] = [];
   let outcomes = 0;
   for (const entry of entries) {
     if (!isObject(entry)) throw new Error('Bundle.entry item is not an object');
@@ -31,13 +34,12 @@ export function parseSearchBundle(json: unknown): SearchPage {
       outcomes += 1;
       continue;
     }
-    if (mode === 'include') continue;
-    matches.push(parseResource(entry['resource']));
+    (mode === 'include' ? included : matches).push(parseResource(entry['resource']));
   }
   const links = json['link'] ?? [];
   if (!Array.isArray(links)) throw new Error('Bundle.link is not a list');
   const next = links.find((l): l is { relation: string; url: string } => isObject(l) && l['relation'] === 'next' && typeof l['url'] === 'string');
-  return next ? { matches, next: next.url, outcomes } : { matches, outcomes };
+  return next ? { matches, included, next: next.url, outcomes } : { matches, included, outcomes };
 }
 
 export function parseResource(value: unknown): Resource {

@@ -53,9 +53,14 @@ function lazyLogger(make: () => Logger): Logger {
   });
 }
 
-/** A logger that drops everything: for tests and CLI commands that print their own output. */
+/**
+ * A logger that drops everything: for tests and CLI commands that print their own output. One
+ * for the process: it holds no state worth having twice, and making a pino logger per call was
+ * 5 % of the adapter contract suites (one per search context). Do not change its level.
+ */
+let silent: Logger | undefined;
 export function createSilentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return (silent ??= pino({ level: 'silent' }));
 }
 
 /**

@@ -9,8 +9,9 @@ import { accessTokenFor, pgoTargetOf } from './token-grants.js';
  * Bench 2: the gateway in front of a FHIR backend that takes 5 ms per call. An MP9 3.0
  * medication-agreement search with its seven `_include`s (five plus three `_include:iterate`, as
  * the Nictiz scripts send it, config/standards/mp9-3.0.yaml) goes through the gateway; the backend
- * counts the calls it gets for it (the upstream round trips). The backend's own time for the
- * same data is the first of those calls sent to it directly: one search, one 5 ms wait. So
+ * counts the calls it gets for it (the upstream round trips). The adapter forwards the includes
+ * (`forwardIncludes`; the backend resolves them, as FHIR servers do), so the backend's own time
+ * for the same data is the first of those calls sent to it directly: one search, one 5 ms wait. So
  * "added p50" = gateway p50 − direct p50, and it holds every extra round trip the gateway makes.
  * Latencies: one request at a time over one keep-alive connection, from a separate process.
  */
@@ -52,7 +53,7 @@ export async function benchFhirBackend(opts: { readonly roundS: number; readonly
     if (!b.bsn) throw new Error('the backend data set has no patient with a medication agreement and a BSN');
     const gw = await startGatewayProcess({
       servicesYaml: `      - { id: mp9-3.0, standard: mp9-3.0, fhirVersion: R4, adapter: ehr-fhir }`,
-      adaptersYaml: `  - { id: ehr-fhir, kind: fhir, baseUrl: "${b.url}", fhirVersion: R4, resourceTypes: [${b.resourceTypes.join(', ')}] }`,
+      adaptersYaml: `  - { id: ehr-fhir, kind: fhir, baseUrl: "${b.url}", fhirVersion: R4, forwardIncludes: true, resourceTypes: [${b.resourceTypes.join(', ')}] }`,
     });
     try {
       const target = await pgoTargetOf(gw);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { builtInDemoData } from '../../adapters/index.js';
 import { runLoad } from './edge.js';
 import type { LoadOutput } from './load-worker.js';
-import { startGatewayProcess } from './processes.js';
+import { cpuSeconds, startGatewayProcess } from './processes.js';
 import { accessTokenFor, BENCH_BSN, pgoTargetOf } from './token-grants.js';
 
 /**
@@ -19,6 +19,8 @@ export interface ManyObservationsResult {
   readonly durationS: number;
   readonly lastn: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number; readonly count: number };
   readonly dateWindow: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number; readonly count: number };
+  /** The gateway's CPU time per search over the run (steadier than latency on a shared machine). */
+  readonly cpuMsPerSearch: number | undefined;
   readonly rssMiB: { readonly start: number | undefined; readonly afterTenth: number | undefined; readonly end: number | undefined; readonly max: number | undefined; readonly samples: number };
 }
 
@@ -54,7 +56,7 @@ async function writeDataset(dir: string, count: number, now: Date): Promise<void
   }
 }
 
-export async function benchManyObservations(opts: { readonly count: number; readonly durationS: number }, progress: (line: string) => void): Promise<ManyObservationsResult> {
+export async function benchManyObservations(opts: { readonly count: number; readonly durationS: number; readonly gatewayNodeArgs?: readonly string[] }, progress: (line: string) => void): Promise<ManyObservationsResult> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'medmij-bench-obs-'));
   try {
     const now = new Date();
@@ -63,6 +65,7 @@ export async function benchManyObservations(opts: { readonly count: number; read
       servicesYaml: `      - { id: "48", standard: bgz-3, fhirVersion: STU3, adapter: demo-ehr }
       - { id: "49", standard: gp-2, fhirVersion: STU3, adapter: demo-ehr }`,
       adaptersYaml: `  - { id: demo-ehr, kind: demo, datasets: { STU3: ["${dir}"] } }`,
+      ...(opts.gatewayNodeArgs ? { nodeArgs: opts.gatewayNodeArgs } : {}),
     });
     try {
       const target = await pgoTargetOf(gw);
@@ -77,11 +80,13 @@ export async function benchManyObservations(opts: { readonly count: number; read
       const start = await gw.rssMiB();
       const timer = setInterval(() => void gw.rssMiB().then((r) => r !== undefined && samples.push(r)), 1000);
       let r: LoadOutput;
+      const cpuBefore = await cpuSeconds(gw.pid);
       try {
         r = await runLoad({ mode: 'latency', urls, connections: 1, durationS: opts.durationS, headers, tls: { ca: gw.pki.caCert, cert: gw.pki.pgoListedCert, key: gw.pki.pgoListedKey } });
       } finally {
         clearInterval(timer);
       }
+      const cpuAfter = await cpuSeconds(gw.pid);
       if (r.non2xx > 0 || r.errors > 0) throw new Error(`many Observations: ${r.non2xx} non-2xx answers and ${r.errors} errors`);
       const [lastn, dateWindow] = r.perUrl ?? [];
       if (!lastn || !dateWindow) throw new Error('many Observations: the load generator returned no per-search figures');
@@ -92,6 +97,7 @@ export async function benchManyObservations(opts: { readonly count: number; read
         durationS: opts.durationS,
         lastn: pick(lastn),
         dateWindow: pick(dateWindow),
+        cpuMsPerSearch: cpuBefore !== undefined && cpuAfter !== undefined && r.requests > 0 ? Math.round(((cpuAfter - cpuBefore) * 1e5) / r.requests) / 100 : undefined,
         rssMiB: { start, afterTenth: samples[Math.floor(samples.length / 10)], end: samples.at(-1), max: samples.length ? Math.max(...samples) : undefined, samples: samples.length },
       };
     } finally {

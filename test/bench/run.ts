@@ -24,7 +24,7 @@ import { benchTokenGrants } from './token-grants.js';
  *   4. full mTLS handshakes with the Whitelist check on vs off; 5. token grants with Redis;
  *   6. the passthrough and SQL adapters vs their backends called directly.
  * `--quick` shortens every round (for trying the runner, not for figures); `--only=edge,backend,…`
- * runs a subset; `--cpu-prof=DIR` writes a CPU profile of the edge bench's gateway process there;
+ * runs a subset; `--cpu-prof=DIR` writes a CPU profile of the edge and the Observations benches' gateway processes there;
  * `--soak` runs the 10,000-Observation patient for 10 minutes.
  */
 const quick = process.argv.includes('--quick');
@@ -193,6 +193,7 @@ function manyObservationsSection(r: ManyObservationsResult): Section {
     rows: [
       ['$lastn (BgZ lab results)', `p50 ${fixed(r.lastn.p50Ms)} ms, p99 ${fixed(r.lastn.p99Ms)} ms, max ${fixed(r.lastn.maxMs)} ms  (${r.lastn.count} searches; goal ≤ 200 ms)`],
       ['date window (GP, 14 months)', `p50 ${fixed(r.dateWindow.p50Ms)} ms, p99 ${fixed(r.dateWindow.p99Ms)} ms, max ${fixed(r.dateWindow.maxMs)} ms  (${r.dateWindow.count} searches)`],
+      ['gateway CPU per search', `${r.cpuMsPerSearch ?? 'n/a'} ms  (process CPU time over the run / searches, both kinds; steadier than latency on a shared machine)`],
       ['gateway RSS', `${r.rssMiB.start ?? 'n/a'} MiB at start, ${r.rssMiB.afterTenth ?? 'n/a'} MiB after a tenth of the run, ${r.rssMiB.end ?? 'n/a'} MiB at end, max ${r.rssMiB.max ?? 'n/a'} MiB (${r.rssMiB.samples} samples)`],
       ['setup', `${r.observations} synthetic Observations, one search at a time from a separate process for ${r.durationS} s (--soak: 600 s)`],
     ],
@@ -316,9 +317,9 @@ async function main(): Promise<number> {
   };
 
   log(`start (${quick ? 'quick' : 'full'} plan); load average ${os.loadavg().map(round2).join(' ')}`);
+  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : undefined;
   if (wanted('edge')) {
     log('edge: gateway vs bare node:https');
-    const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : undefined;
     await attempt('edge', EDGE_TITLE, async () => edgeSection(await benchEdge({ ...PLAN.edge, ...(nodeArgs ? { gatewayNodeArgs: nodeArgs } : {}) }, log)));
   }
   if (wanted('backend')) {
@@ -327,7 +328,7 @@ async function main(): Promise<number> {
   }
   if (wanted('observations')) {
     log(`patient with ${PLAN.observations.count} Observations`);
-    await attempt('manyObservations', MANY_OBSERVATIONS_TITLE, async () => manyObservationsSection(await benchManyObservations(PLAN.observations, log)));
+    await attempt('manyObservations', MANY_OBSERVATIONS_TITLE, async () => manyObservationsSection(await benchManyObservations({ ...PLAN.observations, ...(nodeArgs ? { gatewayNodeArgs: nodeArgs } : {}) }, log)));
   }
   if (wanted('handshakes')) await attempt('handshakes', '4. [in-process micro-benchmark] Full mTLS handshakes/s on the node interface: whitelist check on vs off', handshakesSection);
 

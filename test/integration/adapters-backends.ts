@@ -8,6 +8,7 @@ import pg from 'pg';
 import { builtInDemoData, compartmentPatients, resolveDatePlaceholders } from '../../adapters/index.js';
 import type { FhirVersion, Resource } from '../../adapters/types.js';
 import { parseFhirXml } from '../../gateway/fhir/fhir-xml.js';
+import { findParamDefinition } from '../../gateway/fhir/search/param-definitions.js';
 
 /**
  * Real legacy backends for the adapter contract, the adapter integration tests and the bench,
@@ -101,7 +102,9 @@ export interface FhirBackendOptions {
 
 /**
  * Answers `Type?patient=|subject=|_id=`, `Type/id`, `Patient/_search` (BSN) and `metadata`.
- * Search ignores every other parameter (a superset, as real servers may); references are written
+ * Search ignores every other filter (a superset, as real servers may) and resolves `_include`
+ * and `_include:iterate`/`:recurse` into include entries, as a FHIR server that supports them
+ * does (the targets of this page's matches, then of those, until nothing new); references are written
  * as absolute URLs of this server, so the adapter has to rewrite them, and fullUrls and links
  * name this (internal) host, so the adapter has to drop them.
  */
@@ -132,13 +135,44 @@ export async function startFhirBackend(data: Dataset, options: FhirBackendOption
       next.searchParams.set('_getpagesoffset', String(offset + size));
       link.push({ relation: 'next', url: `${base}${next.pathname.replace('/fhir', '')}${next.search}` });
     }
+    const entry = (r: Resource, mode: string) => ({ fullUrl: `${base}/${r.resourceType}/${r.id}`, resource: absolute(r), search: { mode } });
     return {
       resourceType: 'Bundle',
       type: 'searchset',
       total: all.length,
       link,
-      entry: page.map((r) => ({ fullUrl: `${base}/${r.resourceType}/${r.id}`, resource: absolute(r), search: { mode: 'match' } })),
+      entry: [...page.map((r) => entry(r, 'match')), ...includedBy(page, url.searchParams).map((r) => entry(r, 'include'))],
     };
+  };
+  const includedBy = (page: readonly Resource[], params: URLSearchParams): Resource[] => {
+    const specs = [...params].filter(([name]) => /^_include(:iterate|:recurse)?$/.test(name)).map(([name, value]) => ({ iterate: name !== '_include', parts: value.split(':') }));
+    if (specs.length === 0) return [];
+    const seen = new Set(page.map((r) => `${r.resourceType}/${r.id}`));
+    const out: Resource[] = [];
+    let frontier = page;
+    for (let round = 0; frontier.length > 0 && round < 10; round++) {
+      const next: Resource[] = [];
+      for (const { iterate, parts } of specs) {
+        if (round > 0 && !iterate) continue;
+        const [sourceType = '', param = '', targetType] = parts;
+        const def = findParamDefinition(data.version, sourceType, param);
+        if (def?.type !== 'reference') continue;
+        for (const r of frontier) {
+          if (r.resourceType !== sourceType) continue;
+          for (const v of def.values(r)) {
+            const ref = (v as { reference?: unknown } | null)?.reference;
+            if (typeof ref !== 'string' || (targetType !== undefined && !ref.startsWith(`${targetType}/`)) || seen.has(ref)) continue;
+            const target = byKey.get(ref);
+            if (!target) continue;
+            seen.add(ref);
+            next.push(target);
+          }
+        }
+      }
+      out.push(...next);
+      frontier = next;
+    }
+    return out;
   };
   const backend = await listen(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');

@@ -4,6 +4,7 @@ import { guardAdapter } from '../../gateway/fhir/compartment-guard.js';
 import { executeSearch, parseSearchRequest } from '../../gateway/fhir/search/index.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { mp9Queries } from '../contract/adapter.contract.js';
+import { MP9_SEARCH } from '../bench/fhir-backend.js';
 import { loadDataset, startFhirBackend, type Dataset } from './adapters-backends.js';
 
 /**
@@ -16,6 +17,9 @@ const LOAD_DATE = new Date('2026-06-15T00:00:00Z');
 let data: Dataset;
 let backend: Awaited<ReturnType<typeof startFhirBackend>>;
 let adapter: Adapter;
+/** `forwardIncludes: true` against the same data unpaged (100 a page, as a real server): the backend resolves the includes. */
+let unpaged: Awaited<ReturnType<typeof startFhirBackend>>;
+let forwarding: Adapter;
 
 beforeAll(async () => {
   data = await loadDataset('R4', LOAD_DATE);
@@ -26,8 +30,16 @@ beforeAll(async () => {
     baseDir: process.cwd(),
   });
   adapter = adapters.get('ehr-fhir')!;
+  unpaged = await startFhirBackend(data);
+  const withIncludes = await createAdapters([{ id: 'ehr-fhir-includes', kind: 'fhir', baseUrl: unpaged.url, fhirVersion: 'R4', resourceTypes: types, forwardIncludes: true }], {
+    log: createSilentLogger(),
+    baseDir: process.cwd(),
+  });
+  forwarding = withIncludes.get('ehr-fhir-includes')!;
 }, 60_000);
 afterAll(async () => {
+  await forwarding?.close();
+  await unpaged?.close();
   await adapter?.close();
   await backend?.close();
 });
@@ -94,4 +106,30 @@ test('an MP9 search with its _includes costs one upstream search per round and t
   expect(reads).toBe(0);
   expect(batched).toBeLessThan(perIdBefore);
   console.warn(`includes: ${queries} MP9 searches, ${included} included resources: ${batched} batched _id searches (one read each before: ${perIdBefore})`);
+}, 120_000);
+
+test('with forwardIncludes, an MP9 search with its seven _includes (the bench search too) costs at most 2 upstream round trips, same answer', async () => {
+  const key = (rs: readonly { resourceType: string; id?: string }[]) => rs.map((r) => `${r.resourceType}/${r.id}`).sort();
+  let searches = 0;
+  let included = 0;
+  let maxTrips = 0;
+  for (const patient of data.patients) {
+    const queries = [decodeURIComponent(MP9_SEARCH), ...mp9Queries(data, patient).filter((q) => q.includes('_include'))];
+    for (const query of queries) {
+      const start = unpaged.requests.length;
+      const out = await search(forwarding, patient, query);
+      const asked = unpaged.requests.slice(start);
+      const trips = asked.length;
+      if (trips > 2) expect({ query, asked }).toEqual({ query, asked: 'at most 2 upstream calls' });
+      maxTrips = Math.max(maxTrips, trips);
+      const reference = await search(oneByOne(adapter), patient, query);
+      expect({ query, matches: key(out.matches), includes: key(out.includes), total: out.total }).toEqual({
+        query, matches: key(reference.matches), includes: key(reference.includes), total: reference.total,
+      });
+      searches += 1;
+      included += out.includes.length;
+    }
+  }
+  expect(included).toBeGreaterThan(0);
+  console.warn(`forwarded includes: ${searches} MP9 searches, ${included} included resources, at most ${maxTrips} upstream round trips per search`);
 }, 120_000);

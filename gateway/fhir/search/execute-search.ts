@@ -53,7 +53,10 @@ export async function findMatches(request: SearchRequest, adapter: Adapter, ctx:
   const references = createReferenceResolver(adapter, ctx);
   const resolve: ResolveReference = (reference) => references.one(reference);
 
-  const { resources } = await adapter.search({ resourceType: request.resourceType, criteria, params: request.filters }, ctx);
+  const { resources } = await adapter.search(
+    { resourceType: request.resourceType, criteria, params: request.filters, includes: request.includes.map((i) => ({ value: i.value, iterate: i.iterate })) },
+    ctx,
+  );
   const candidates = resources.filter((r) => r.resourceType === request.resourceType);
   await prefetchChainTargets(request, candidates, references);
   let matches = await applyFilters(candidates, criteria, resolve);

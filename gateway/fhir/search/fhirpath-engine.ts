@@ -30,8 +30,18 @@ export function compileFhirPath(version: FhirVersion, expression: string): Compi
   } catch (err) {
     throw new FhirPathError(`FHIRPath expression does not compile: ${expression}`, { cause: err });
   }
-  return (resource) => {
+  const evaluate = (resource: unknown): unknown[] => {
     const out = compiled(resource);
     return Array.isArray(out) ? out.map((n: unknown) => fhirpath.util.valData(n) as unknown) : [];
+  };
+  // A frozen resource (the demo EHR deep-freezes what it holds) cannot change: its values are
+  // worked out once, not on every search over it (10,000 Observations per $lastn). Held weakly,
+  // so they go with the resource; frozen too, so no caller can change what the next one reads.
+  const known = new WeakMap<object, unknown[]>();
+  return (resource) => {
+    if (typeof resource !== 'object' || resource === null || !Object.isFrozen(resource)) return evaluate(resource);
+    let values = known.get(resource);
+    if (values === undefined) known.set(resource, (values = Object.freeze(evaluate(resource)) as unknown[]));
+    return values;
   };
 }

@@ -32,7 +32,17 @@ test('per-type parameter, forward allow-list, and a patient reference that is no
   expect(c.baseUrl).toBe('https://ehr.internal/fhir');
 });
 
-test('upstream Bundles: matches only, next link kept for paging, includes and outcomes dropped', () => {
+test('_include goes upstream only with forwardIncludes, as sent, :iterate spelled per FHIR version', () => {
+  const includes = [{ value: 'Observation:performer', iterate: false }, { value: 'PractitionerRole:practitioner', iterate: true }];
+  const query = { resourceType: 'Observation', criteria: [], params: [{ name: 'code', value: 'x' }], includes };
+  expect(buildSearchUrl(query, 'p1', config())).toBe('Observation?patient=p1&code=x&_count=100');
+  expect(buildSearchUrl(query, 'p1', config({ forwardIncludes: true }))).toBe(
+    'Observation?patient=p1&code=x&_include=Observation%3Aperformer&_include%3Arecurse=PractitionerRole%3Apractitioner&_count=100',
+  );
+  expect(buildSearchUrl(query, 'p1', config({ forwardIncludes: true, fhirVersion: 'R4' }))).toContain('&_include%3Aiterate=PractitionerRole%3Apractitioner&');
+});
+
+test('upstream Bundles: matches and includes apart, next link kept for paging, outcomes dropped', () => {
   const page = parseSearchBundle({
     resourceType: 'Bundle', type: 'searchset',
     link: [{ relation: 'self', url: 'https://ehr.internal/fhir/Observation' }, { relation: 'next', url: 'https://ehr.internal/fhir?page=2' }],
@@ -42,7 +52,7 @@ test('upstream Bundles: matches only, next link kept for paging, includes and ou
       { resource: { resourceType: 'OperationOutcome', id: 'w' }, search: { mode: 'outcome' } },
     ],
   });
-  expect(page).toEqual({ matches: [{ resourceType: 'Observation', id: 'o1' }], next: 'https://ehr.internal/fhir?page=2', outcomes: 1 });
+  expect(page).toEqual({ matches: [{ resourceType: 'Observation', id: 'o1' }], included: [{ resourceType: 'Practitioner', id: 'p1' }], next: 'https://ehr.internal/fhir?page=2', outcomes: 1 });
   expect(() => parseSearchBundle({ resourceType: 'OperationOutcome' })).toThrow(/not a Bundle/);
   expect(() => parseSearchBundle({ resourceType: 'Bundle', type: 'searchset', entry: [{ resource: { resourceType: 'Observation', id: '../x' } }] })).toThrow(/valid id/);
 });
