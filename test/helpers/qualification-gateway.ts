@@ -34,8 +34,22 @@ export interface Counted {
 }
 
 export interface QualificationGateway {
+  /**
+   * One search in JSON and in XML for one patient: both answers pass the MedMij checks, carry
+   * the same entries and total, repeat every request parameter in the self link, hold only the
+   * patient's own resources, and raise no compartment_violation alarm in the audit trail.
+   */
   ask(service: string, version: FhirVersion, patientRef: string, query: string): Promise<Counted>;
+  /** The patients that have a token. */
+  readonly patientRefs: readonly string[];
+  /** HTTP requests sent so far (two per ask). */
+  readonly requests: number;
   close(): Promise<void>;
+}
+
+export interface QualificationGatewayOptions {
+  /** Connections the PGO keeps to the node interface (default 2). */
+  readonly connections?: number;
 }
 
 const entriesOf = (bundle: Json): Json[] => (Array.isArray(bundle['entry']) ? (bundle['entry'] as Json[]) : []);
@@ -49,7 +63,10 @@ function pairCounts(url: string): Map<string, number> {
 }
 
 /** Starts the gateway with one static token per patient, each for the given services only. */
-export async function startQualificationGateway(patients: ReadonlyArray<{ patientRef: string; services: string[] }>): Promise<QualificationGateway> {
+export async function startQualificationGateway(
+  patients: ReadonlyArray<{ patientRef: string; services: readonly string[] }>,
+  options: QualificationGatewayOptions = {},
+): Promise<QualificationGateway> {
   const configFile = fromProjectRoot('config', 'gateway.qualification.yaml');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'medmij-qual-svc-'));
   const yaml = YAML.parse(await readFile(configFile, 'utf8')) as Json;
@@ -74,7 +91,8 @@ export async function startQualificationGateway(patients: ReadonlyArray<{ patien
   const gateway: Gateway = await createGateway(config, { configDir: path.dirname(configFile), log: createSilentLogger(), audit });
   const nodeUrl = (await gateway.listen()).node;
   const agent = new Agent({
-    connections: 2,
+    connections: options.connections ?? 2,
+    keepAliveTimeout: 30_000,
     connect: {
       ca: await readFile(pki.caCert, 'utf8'),
       cert: await readFile(pki.pgoListedCert, 'utf8'),
@@ -83,13 +101,16 @@ export async function startQualificationGateway(patients: ReadonlyArray<{ patien
     },
   });
 
+  let requests = 0;
   async function fetchAnswer(url: string, token: string, format: 'json' | 'xml', version: FhirVersion): Promise<Json> {
     const traceId = randomUUID();
+    requests += 1;
     const res = await request(url, {
       dispatcher: agent,
       headers: { authorization: `Bearer ${token}`, accept: `application/fhir+${format}`, 'medmij-request-id': traceId, 'x-correlation-id': 'qualification' },
     });
     const text = await res.body.text();
+    // Written before the answer is sent (the router's compartment check), so no race with this check.
     expect(audit.ofType('compartment_violation').filter((e) => e.traceId === traceId)).toEqual([]);
     if (res.statusCode !== 200) throw new Error(`${format} ${url}: status ${res.statusCode}: ${text.slice(0, 500)}`);
     expect(String(res.headers['content-type'])).toContain(`application/fhir+${format}`);
@@ -98,6 +119,10 @@ export async function startQualificationGateway(patients: ReadonlyArray<{ patien
   }
 
   return {
+    patientRefs: [...tokens.keys()],
+    get requests() {
+      return requests;
+    },
     async ask(service, version, patientRef, query) {
       const token = tokens.get(patientRef);
       if (token === undefined) throw new Error(`no token for ${patientRef}`);
