@@ -1,15 +1,12 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { fromListData, type ListData } from './list-data.js';
 import { ListParseError } from './list-parse-error.js';
 import type { ListParseOptions } from './read-list-document.js';
 import type { ListKind, ListsByKind } from './types.js';
+import { copiesOf, utf8Pieces } from './utf8-pieces.js';
 
 /** Memory one parse may use; a document that needs more is refused, never the process's problem. */
 const WORKER_HEAP_MB = 1024;
-
-/** UTF-16 code units encoded per turn of the event loop (about a millisecond each). */
-const PIECE_CHARS = 1024 * 1024;
 
 type WorkerAnswer =
   | { readonly ok: true; readonly data: ListData }
@@ -23,26 +20,13 @@ type WorkerAnswer =
  * The document goes to the worker as UTF-8 bytes encoded a piece per turn and transferred, not as
  * workerData string: cloning a 9 MB string into the worker flattened and copied it in one
  * synchronous step of 10 to 15 ms (46 ms on a loaded machine), the longest the swap held the loop.
+ * When the source kept the bytes it received (`utf8`), copies of those go instead.
  * Same errors as parseList: ListParseError for a bad document.
  */
-export async function parseListOffThread<K extends ListKind>(kind: K, xml: string, options: ListParseOptions = {}): Promise<ListsByKind[K]> {
-  const pieces = await utf8Pieces(xml);
+export async function parseListOffThread<K extends ListKind>(kind: K, xml: string, options: ListParseOptions = {}, utf8?: readonly Uint8Array[]): Promise<ListsByKind[K]> {
+  // The bytes as received when the source kept them (no flattening of the string), else encoded.
+  const pieces = utf8 === undefined ? await utf8Pieces(xml) : await copiesOf(utf8);
   return inWorker(kind, pieces, options);
-}
-
-/** The document as UTF-8, one piece per turn; a piece never ends between the two halves of a surrogate pair. */
-async function utf8Pieces(xml: string): Promise<Uint8Array[]> {
-  const encoder = new TextEncoder();
-  const pieces: Uint8Array[] = [];
-  for (let at = 0; at < xml.length; ) {
-    let end = Math.min(at + PIECE_CHARS, xml.length);
-    const last = xml.charCodeAt(end - 1);
-    if (end < xml.length && last >= 0xd800 && last <= 0xdbff) end++;
-    pieces.push(encoder.encode(xml.slice(at, end)));
-    at = end;
-    if (at < xml.length) await nextTurn();
-  }
-  return pieces;
 }
 
 function inWorker<K extends ListKind>(kind: K, pieces: readonly Uint8Array[], options: ListParseOptions): Promise<ListsByKind[K]> {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
@@ -12,11 +13,16 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
  * PGO keeps sending requests, and checks that the new list is in force and correct and every
  * request was answered. The event loop's delay is measured twice with the same traffic: over a
  * quiet window first (what this machine's load alone does to the loop) and then over the swap.
- * The bound is generous on purpose (the suite runs on a shared, loaded 2-core machine, where the
- * quiet window alone can reach 100-200 ms): the swap may not stall the loop more than the larger of
- * 50 ms and three times the quiet window's stall; a parse on the event loop stalled it for
- * seconds, and cloning the 9 MB string into the worker for 10-46 ms in one step. Speed itself is
- * for benchmarks; the figures go to the output.
+ *
+ * What is asserted: the longest stretch the event loop thread spent ON THE CPU between two 1 ms
+ * timer ticks during the swap stays under 50 ms (Linux: /proc/thread-self/schedstat). Why not the
+ * wall-clock delay: on the shared, loaded 2-core machine the suite runs on, the loop's wall delay
+ * reaches 100-200 ms in the quiet window too (the thread waits for a core), and the swap window is
+ * longer, so a wall bound flakes without saying anything about the swap. Time on the CPU is what
+ * the gateway's own work costs: a parse on the event loop held it for seconds, cloning the 9 MB
+ * string into the worker 10-15 ms, node-redis encoding the stored copy in one go 176 ms (wall,
+ * under load).
+ * The wall figures (event loop max and p99, PGO request latency) go to the output.
  */
 const TARGET_BYTES = 9 * 1024 * 1024;
 
@@ -71,10 +77,35 @@ const QUIET_WINDOW_MS = 3000;
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const pick = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))]!.toFixed(1);
 
+/** Nanoseconds this thread has run on a CPU (Linux), or undefined where that cannot be read. */
+function threadCpuNs(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+interface Measured {
+  readonly ms: number;
+  readonly loopMaxMs: number;
+  readonly loopP99Ms: number;
+  /** The most CPU time the loop thread spent between two timer ticks (undefined: not on Linux). */
+  readonly longestBusyMs: number | undefined;
+  readonly requests: Array<{ status: number; ms: number }>;
+}
+
 /** Runs `work` while one PGO keeps requesting, and measures the event loop's delay meanwhile. */
-async function measureWhile(work: () => Promise<void>): Promise<{ ms: number; loopMaxMs: number; loopP99Ms: number; requests: Array<{ status: number; ms: number }> }> {
+async function measureWhile(work: () => Promise<void>): Promise<Measured> {
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  let longestBusyNs: number | undefined = threadCpuNs() === undefined ? undefined : 0;
+  let lastCpu = threadCpuNs();
+  const ticker = setInterval(() => {
+    const cpu = threadCpuNs();
+    if (cpu !== undefined && lastCpu !== undefined && longestBusyNs !== undefined) longestBusyNs = Math.max(longestBusyNs, cpu - lastCpu);
+    lastCpu = cpu;
+  }, 1);
   let running = true;
   const requests: Array<{ status: number; ms: number }> = [];
   const traffic = (async () => {
@@ -88,8 +119,10 @@ async function measureWhile(work: () => Promise<void>): Promise<{ ms: number; lo
   }
   const ms = performance.now() - started;
   await traffic;
+  clearInterval(ticker);
   loop.disable();
-  return { ms, loopMaxMs: loop.max / 1e6, loopP99Ms: loop.percentile(99) / 1e6, requests };
+  const longestBusyMs = longestBusyNs === undefined ? undefined : longestBusyNs / 1e6;
+  return { ms, loopMaxMs: loop.max / 1e6, loopP99Ms: loop.percentile(99) / 1e6, longestBusyMs, requests };
 }
 
 describe('a 9 MB Whitelist swapped in under load', () => {
@@ -129,10 +162,11 @@ describe('a 9 MB Whitelist swapped in under load', () => {
     process.stdout.write(
       `[list-swap] ${(Buffer.byteLength(xml) / 1048576).toFixed(1)} MB Whitelist, ${count + 2} hosts: swap took ${swap.ms.toFixed(0)} ms (worker); ` +
         `PGO requests during the swap: ${d.length}, median ${pick(d, 0.5)} ms, p99 ${pick(d, 0.99)} ms, max ${pick(d, 1)} ms; ` +
-        `event loop during the swap max ${swap.loopMaxMs.toFixed(1)} ms, p99 ${swap.loopP99Ms.toFixed(1)} ms; ` +
-        `quiet window (${QUIET_WINDOW_MS} ms): requests ${q.length}, median ${pick(q, 0.5)} ms, max ${pick(q, 1)} ms, event loop max ${quiet.loopMaxMs.toFixed(1)} ms, p99 ${quiet.loopP99Ms.toFixed(1)} ms ` +
+        `event loop during the swap max ${swap.loopMaxMs.toFixed(1)} ms, p99 ${swap.loopP99Ms.toFixed(1)} ms, longest on-CPU stretch ${swap.longestBusyMs?.toFixed(1) ?? 'n/a'} ms; ` +
+        `quiet window (${QUIET_WINDOW_MS} ms): requests ${q.length}, median ${pick(q, 0.5)} ms, max ${pick(q, 1)} ms, event loop max ${quiet.loopMaxMs.toFixed(1)} ms, p99 ${quiet.loopP99Ms.toFixed(1)} ms, longest on-CPU stretch ${quiet.longestBusyMs?.toFixed(1) ?? 'n/a'} ms ` +
         `(baseline median ${pick(b, 0.5)} ms, max ${pick(b, 1)} ms)\n`,
     );
-    expect(swap.loopMaxMs).toBeLessThan(Math.max(50, 3 * quiet.loopMaxMs));
+    if (swap.longestBusyMs === undefined) process.stdout.write('[list-swap] no /proc/thread-self/schedstat here: the on-CPU bound is not checked\n');
+    else expect(swap.longestBusyMs).toBeLessThan(50);
   }, 120_000);
 });
