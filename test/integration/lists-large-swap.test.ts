@@ -4,7 +4,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createClient } from 'redis';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { redisReachable, TEST_REDIS_URL } from '../helpers/redis.js';
 
 /**
  * Issue 9, finding 5: swapping in a valid 9 MB Whitelist (under the 10 MiB cap) stalled all
@@ -15,9 +17,10 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
  * quiet window first (what this machine's load alone does to the loop) and then over the swap.
  *
  * What is asserted: the longest stretch the event loop thread spent ON THE CPU between two 1 ms
- * timer ticks during the swap stays under 50 ms (Linux: /proc/thread-self/schedstat). Why not the
- * wall-clock delay: on the shared, loaded 2-core machine the suite runs on, the loop's wall delay
- * reaches 100-200 ms in the quiet window too (the thread waits for a core), and the swap window is
+ * timer ticks during the swap stays under 40 ms (Linux: /proc/thread-self/schedstat; measured
+ * 7-10 ms, and 81 ms before the stored copy went to Redis as bytes). Why not the wall-clock
+ * delay: on the shared, loaded 2-core machine the suite runs on, the loop's wall delay reaches
+ * 100-200 ms in the quiet window too (the thread waits for a core), and the swap window is
  * longer, so a wall bound flakes without saying anything about the swap. Time on the CPU is what
  * the gateway's own work costs: a parse on the event loop held it for seconds, cloning the 9 MB
  * string into the worker 10-15 ms, node-redis encoding the stored copy in one go 176 ms (wall,
@@ -26,11 +29,16 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
  */
 const TARGET_BYTES = 9 * 1024 * 1024;
 
+/** The stored copy goes to Redis when one is reachable (the production path), under this run's prefix. */
+const PREFIX = `list-swap-${process.pid}-${Date.now()}:`;
+let withRedis = false;
 let gw: TestGateway;
 let agent: https.Agent;
 
 beforeAll(async () => {
-  gw = await startTestGateway();
+  withRedis = await redisReachable();
+  if (!withRedis) process.stdout.write(`lists-large-swap.test.ts: no Redis at ${TEST_REDIS_URL}, the stored copy goes to the memory store\n`);
+  gw = await startTestGateway(withRedis ? { storageYaml: `{ kind: redis, url: "${TEST_REDIS_URL}", keyPrefix: "${PREFIX}" }` } : {});
   agent = new https.Agent({
     keepAlive: true,
     maxSockets: 1,
@@ -42,6 +50,13 @@ beforeAll(async () => {
 afterAll(async () => {
   agent?.destroy();
   await gw?.close();
+  if (!withRedis) return;
+  const client = createClient({ url: TEST_REDIS_URL });
+  await client.connect();
+  for await (const keys of client.scanIterator({ MATCH: `${PREFIX}*`, COUNT: 500 })) {
+    if (keys.length > 0) await client.del(keys);
+  }
+  await client.close();
 });
 
 function bigWhitelist(volgnummer: number): { xml: string; count: number } {
@@ -160,13 +175,13 @@ describe('a 9 MB Whitelist swapped in under load', () => {
     const d = sorted(during.map((r) => r.ms));
     const q = sorted(quiet.requests.map((r) => r.ms));
     process.stdout.write(
-      `[list-swap] ${(Buffer.byteLength(xml) / 1048576).toFixed(1)} MB Whitelist, ${count + 2} hosts: swap took ${swap.ms.toFixed(0)} ms (worker); ` +
+      `[list-swap] ${(Buffer.byteLength(xml) / 1048576).toFixed(1)} MB Whitelist, ${count + 2} hosts, stored in ${withRedis ? 'Redis' : 'memory'}: swap took ${swap.ms.toFixed(0)} ms (worker); ` +
         `PGO requests during the swap: ${d.length}, median ${pick(d, 0.5)} ms, p99 ${pick(d, 0.99)} ms, max ${pick(d, 1)} ms; ` +
         `event loop during the swap max ${swap.loopMaxMs.toFixed(1)} ms, p99 ${swap.loopP99Ms.toFixed(1)} ms, longest on-CPU stretch ${swap.longestBusyMs?.toFixed(1) ?? 'n/a'} ms; ` +
         `quiet window (${QUIET_WINDOW_MS} ms): requests ${q.length}, median ${pick(q, 0.5)} ms, max ${pick(q, 1)} ms, event loop max ${quiet.loopMaxMs.toFixed(1)} ms, p99 ${quiet.loopP99Ms.toFixed(1)} ms, longest on-CPU stretch ${quiet.longestBusyMs?.toFixed(1) ?? 'n/a'} ms ` +
         `(baseline median ${pick(b, 0.5)} ms, max ${pick(b, 1)} ms)\n`,
     );
     if (swap.longestBusyMs === undefined) process.stdout.write('[list-swap] no /proc/thread-self/schedstat here: the on-CPU bound is not checked\n');
-    else expect(swap.longestBusyMs).toBeLessThan(50);
+    else expect(swap.longestBusyMs).toBeLessThan(40);
   }, 120_000);
 });
