@@ -27,7 +27,7 @@ export function createFileListSource(file: string, options: FileListSourceOption
       await readCapped(file, options.maxBytes, signal, hash, text);
       const digest = `"sha256-${hash.digest('base64url')}"`;
       if (etag === digest) return 'not-modified';
-      return { xml: text.finish(), etag: digest };
+      return { xml: text.finish(), etag: digest, utf8: text.utf8 };
     },
   };
 }

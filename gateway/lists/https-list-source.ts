@@ -86,7 +86,7 @@ export function createHttpsListSource(url: string, options: HttpsListSourceOptio
                 const xml = text.finish();
                 settled = true;
                 const responseEtag = response.headers.etag;
-                resolve(responseEtag === undefined ? { xml } : { xml, etag: responseEtag });
+                resolve(responseEtag === undefined ? { xml, utf8: text.utf8 } : { xml, etag: responseEtag, utf8: text.utf8 });
               } catch (error) {
                 fail('response is not valid UTF-8', error);
               }

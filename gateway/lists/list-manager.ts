@@ -21,7 +21,7 @@ export interface ListManagerDeps {
   /** Accept the `localhost` development exceptions (list-facets.ts); pass `config.mode !== 'production'`. */
   readonly developmentExceptions?: boolean;
   /** Parses and validates one document; default: in a worker thread, off the event loop (parse-off-thread.ts). */
-  readonly parse?: <K extends ListKind>(kind: K, xml: string, options: ListParseOptions) => Promise<ListsByKind[K]>;
+  readonly parse?: <K extends ListKind>(kind: K, xml: string, options: ListParseOptions, utf8?: readonly Uint8Array[]) => Promise<ListsByKind[K]>;
 }
 
 export type RefreshOutcome =
@@ -59,6 +59,8 @@ export interface ListManager {
 interface Good {
   readonly list: ListsByKind[ListKind];
   readonly xml: string;
+  /** The XML's bytes as the source received them, when it kept them (stored as they are). */
+  readonly utf8?: readonly Uint8Array[];
   fetchedAt: number;
   etag?: string;
 }
@@ -106,7 +108,13 @@ export function createListManager(deps: ListManagerDeps): ListManager {
   function install(kind: ListKind, list: ListsByKind[ListKind], record: StoredList, from: string): RefreshOutcome {
     const state = stateOf(kind);
     const previous = state.good?.list;
-    state.good = { list, xml: record.xml, fetchedAt: record.fetchedAt, ...(record.etag === undefined ? {} : { etag: record.etag }) };
+    state.good = {
+      list,
+      xml: record.xml,
+      fetchedAt: record.fetchedAt,
+      ...(record.etag === undefined ? {} : { etag: record.etag }),
+      ...(record.utf8 === undefined ? {} : { utf8: record.utf8 }),
+    };
     delete state.lastError;
     log.info({ list: kind, source: from, from: previous?.volgnummer ?? null, to: list.volgnummer }, `MedMij list ${kind} now in force: volgnummer ${previous?.volgnummer ?? 'none'} → ${list.volgnummer}`);
     const change = { kind, list, ...(previous === undefined ? {} : { previous }) } as ListChange;
@@ -127,9 +135,15 @@ export function createListManager(deps: ListManagerDeps): ListManager {
     const good = stateOf(kind).good;
     if (good === undefined) return;
     try {
-      const stored = await cache.load(kind).catch(() => undefined);
-      if (stored !== undefined && stored.volgnummer > good.list.volgnummer) return;
-      await cache.save(kind, { xml: good.xml, fetchedAt: good.fetchedAt, volgnummer: good.list.volgnummer, ...(good.etag === undefined ? {} : { etag: good.etag }) });
+      const stored = await cache.storedVolgnummer(kind).catch(() => undefined);
+      if (stored !== undefined && stored > good.list.volgnummer) return;
+      await cache.save(kind, {
+        xml: good.xml,
+        fetchedAt: good.fetchedAt,
+        volgnummer: good.list.volgnummer,
+        ...(good.etag === undefined ? {} : { etag: good.etag }),
+        ...(good.utf8 === undefined ? {} : { utf8: good.utf8 }),
+      });
     } catch (error) {
       log.warn({ list: kind, err: error }, 'could not store the last good MedMij list');
     }
@@ -175,7 +189,7 @@ export function createListManager(deps: ListManagerDeps): ListManager {
     }
     let list: ListsByKind[ListKind];
     try {
-      list = await parseList(kind, fetched.xml, parseOptions);
+      list = await parseList(kind, fetched.xml, parseOptions, fetched.utf8);
     } catch (error) {
       return refuse(kind, source.description, error);
     }
@@ -191,7 +205,13 @@ export function createListManager(deps: ListManagerDeps): ListManager {
       await persist(kind);
       return { kind, result: 'unchanged', volgnummer: list.volgnummer, why: 'same-volgnummer' };
     }
-    const record = { xml: fetched.xml, fetchedAt: now(), volgnummer: list.volgnummer, ...(fetched.etag === undefined ? {} : { etag: fetched.etag }) };
+    const record = {
+      xml: fetched.xml,
+      fetchedAt: now(),
+      volgnummer: list.volgnummer,
+      ...(fetched.etag === undefined ? {} : { etag: fetched.etag }),
+      ...(fetched.utf8 === undefined ? {} : { utf8: fetched.utf8 }),
+    };
     const outcome = install(kind, list, record, source.description);
     await persist(kind);
     return outcome;

@@ -1,7 +1,11 @@
 import { ErrorCodes, GatewayError } from '../errors.js';
 
-/** What a source hands back: the raw document, or word that the one we hold is still current. */
-export type ListFetchResult = { readonly xml: string; readonly etag?: string } | 'not-modified';
+/**
+ * What a source hands back: the raw document, or word that the one we hold is still current.
+ * `utf8`, when given, is the document's bytes as received (in pieces): the worker and the store
+ * take those, so the main thread never has to encode (and first flatten) the 9 MB string again.
+ */
+export type ListFetchResult = { readonly xml: string; readonly etag?: string; readonly utf8?: readonly Uint8Array[] } | 'not-modified';
 
 /**
  * Where a list comes from. Returns raw XML only; parsing is someone else's job. `etag` is the
@@ -30,10 +34,18 @@ export class ListFetchError extends GatewayError {
  */
 export class Utf8Collector {
   readonly #decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  readonly #pieces: Uint8Array[] = [];
   #text = '';
 
   push(bytes: Uint8Array): void {
     this.#text += this.#decode(() => this.#decoder.decode(bytes, { stream: true }));
+    // A copy with a buffer of its own: sources reuse their read buffer, and these are transferred.
+    this.#pieces.push(new Uint8Array(bytes)); // (Buffer#slice would share the memory)
+  }
+
+  /** The bytes pushed so far, as pushed (checked UTF-8 once finish() returned). */
+  get utf8(): readonly Uint8Array[] {
+    return this.#pieces;
   }
 
   /** The whole document; throws ListFetchError when it is not valid UTF-8 or ends inside a sequence. */

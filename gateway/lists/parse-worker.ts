@@ -7,12 +7,15 @@ import type { ListKind } from './types.js';
 
 /**
  * Worker-thread entry (parse-off-thread.ts): parses and validates one list document and posts the
- * result as plain data, or the ListParseError's fields. One document per worker, so whatever
+ * result as plain data, or the ListParseError's fields. The document arrives as transferred UTF-8
+ * pieces (parse-off-thread.ts says why). One document per worker, so whatever
  * memory a large list took is returned when the worker exits.
  */
-const job = workerData as { readonly kind: ListKind; readonly xml: string; readonly options: ListParseOptions };
+const job = workerData as { readonly kind: ListKind; readonly pieces: readonly Uint8Array[]; readonly options: ListParseOptions };
 try {
-  const data = toListData(parseList(job.kind, job.xml, job.options));
+  const decoder = new TextDecoder('utf-8');
+  const xml = job.pieces.map((piece) => decoder.decode(piece)).join('');
+  const data = toListData(parseList(job.kind, xml, job.options));
   parentPort?.postMessage({ ok: true, data }, transferablesOf(data));
 } catch (err) {
   if (err instanceof ListParseError) parentPort?.postMessage({ ok: false, parseError: { list: err.list, path: err.path, reason: err.reason } });

@@ -130,6 +130,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
     },
     extraParams: MEDMIJ_ID_PARAMS,
     requirePkce: oauth.requirePkce,
+    refreshTokenBinding: oauth.refreshTokenBinding,
     onStorageOutage: (req, route) => {
       // Logged as the storage failure it is (the store logs the cause once per outage).
       deps.log.error({ step: 'storage', reason: 'storage_unavailable', route }, 'authorization server answered 503: storage unavailable');

@@ -2,6 +2,7 @@ import { generateKeyPairSync, type X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC, type ClientMetadata } from 'oidc-provider';
 import { isStorageUnavailable, STORAGE_RETRY_AFTER_SECONDS, type KeyValueStore } from '../storage/index.js';
+import { RefreshTokenAdapter, type RefreshTokenBinding } from './refresh-token-binding.js';
 import { KeyValueStoreAdapter } from './storage-adapter.js';
 
 /**
@@ -37,6 +38,8 @@ export interface ProviderOptions {
   readonly extraParams: readonly string[];
   /** Refuse authorization requests without an S256 `code_challenge` (RFC 7636; `oauth.requirePkce`). */
   readonly requirePkce: boolean;
+  /** What a refresh token is bound to: the client's certified host identity, or one certificate (refresh-token-binding.ts). */
+  readonly refreshTokenBinding: RefreshTokenBinding;
   /**
    * The TLS client certificate of a token request, judged for the client it claims to be
    * (client-certificate.ts). Called by oidc-provider on every code and refresh redemption,
@@ -132,6 +135,7 @@ export function createProvider(options: ProviderOptions): OAuthProvider {
           revokeByGrantId: async () => undefined,
         };
       }
+      if (name === 'RefreshToken') return new RefreshTokenAdapter(options.refreshTokenBinding, adapterOptions) as unknown as ReturnType<Extract<Configuration['adapter'], (n: string) => unknown>>;
       return new KeyValueStoreAdapter(name, adapterOptions) as unknown as ReturnType<Extract<Configuration['adapter'], (n: string) => unknown>>;
     },
     jwks: ephemeralJwks() as Configuration['jwks'],

@@ -10,7 +10,7 @@ interface Entry<V> {
  * `mode: production` refuses it (config/schema.ts).
  */
 export class MemoryStore implements KeyValueStore {
-  private readonly values = new Map<string, Entry<string>>();
+  private readonly values = new Map<string, Entry<string | Uint8Array>>();
   private readonly sets = new Map<string, Entry<Set<string>>>();
   private readonly sweeper: NodeJS.Timeout;
 
@@ -21,10 +21,10 @@ export class MemoryStore implements KeyValueStore {
   }
 
   async get(key: string): Promise<string | undefined> {
-    return this.live(this.values, key)?.value;
+    return asText(this.live(this.values, key)?.value);
   }
 
-  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+  async set(key: string, value: string | Uint8Array, ttlMs?: number): Promise<void> {
     this.values.set(key, { value, expiresAt: this.expiry(ttlMs) });
   }
 
@@ -37,7 +37,7 @@ export class MemoryStore implements KeyValueStore {
   async take(key: string): Promise<string | undefined> {
     const entry = this.live(this.values, key);
     this.values.delete(key);
-    return entry?.value;
+    return asText(entry?.value);
   }
 
   async del(key: string): Promise<void> {
@@ -84,4 +84,9 @@ export class MemoryStore implements KeyValueStore {
       for (const key of map.keys()) this.live(map, key);
     }
   }
+}
+
+/** Values given as bytes are kept as given and read back as their UTF-8 text. */
+function asText(value: string | Uint8Array | undefined): string | undefined {
+  return value === undefined || typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
 }

@@ -57,7 +57,8 @@ export interface RedisConnection {
   close(): Promise<unknown>;
   destroy(): unknown;
   get(key: string): Promise<string | null>;
-  set(key: string, value: string, options?: object): Promise<string | null>;
+  /** A Buffer value is sent as it is (node-redis takes string or Buffer arguments). */
+  set(key: string, value: string | Buffer, options?: object): Promise<string | null>;
   getDel(key: string): Promise<string | null>;
   del(keys: string | string[]): Promise<number>;
   sAdd(key: string, member: string): Promise<number>;

@@ -109,10 +109,12 @@ export class RedisStore implements KeyValueStore {
     return (await this.run((c) => c.get(this.valueKey(key)))) ?? undefined;
   }
 
-  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+  async set(key: string, value: string | Uint8Array, ttlMs?: number): Promise<void> {
     if (ttlMs !== undefined && ttlMs <= 0) return this.del(key); // already expired, as in MemoryStore
     const k = this.valueKey(key);
-    await this.run((c) => (ttlMs === undefined ? c.set(k, value) : c.set(k, value, { expiration: { type: 'PX', value: px(ttlMs) } })));
+    // Bytes go out as they are (a view, no copy): node-redis neither measures nor encodes them.
+    const v = typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    await this.run((c) => (ttlMs === undefined ? c.set(k, v) : c.set(k, v, { expiration: { type: 'PX', value: px(ttlMs) } })));
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {

@@ -58,6 +58,18 @@ export function runStoreContract(name: string, setup: StoreSetup): void {
         expect(await store.get('grant:ä ö/😀:{x}')).toBeUndefined();
       });
 
+      it('stores a value given as UTF-8 bytes and reads it back as its text', async () => {
+        const text = `v2\n{"n":1}\n<x>zoë 😀</x>${'y'.repeat(100_000)}`;
+        const bytes = new TextEncoder().encode(text);
+        // A view into a larger buffer: only the viewed bytes count.
+        const framed = new Uint8Array(bytes.length + 8);
+        framed.set(bytes, 4);
+        await store.set('bytes', framed.subarray(4, 4 + bytes.length));
+        expect(await store.get('bytes')).toBe(text);
+        await store.set('bytes', 'plain again');
+        expect(await store.get('bytes')).toBe('plain again');
+      });
+
       it('expires a value after its TTL', async () => {
         await store.set('short', 'v', 150);
         await store.set('long', 'v', 10_000);

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../gateway/config/index.js';
@@ -6,6 +6,7 @@ import { createGateway, type Gateway, type GatewayAddresses } from '../../gatewa
 import { MemoryAuditLog } from '../../gateway/observability/audit.js';
 import { createSilentLogger, type Logger } from '../../gateway/observability/logger.js';
 import { devPkiFiles, type DevPkiFiles } from '../../gateway/pki/index.js';
+import type { PgoTarget } from '../../gateway/pgo-client/index.js';
 import { fromProjectRoot } from '../../gateway/project-root.js';
 
 export interface TestGateway {
@@ -129,4 +130,10 @@ adapters:
 ${options.adaptersYaml ?? '  - { id: demo-ehr, kind: demo }'}
 ${options.extraYaml ?? ''}
 `;
+}
+
+/** Where and as whom the listed development PGO (`pgo.listed.test`) talks to a test gateway. */
+export async function listedPgoTarget(gw: TestGateway): Promise<PgoTarget> {
+  const [ca, clientCert, clientKey] = await Promise.all([gw.pki.caCert, gw.pki.pgoListedCert, gw.pki.pgoListedKey].map((file) => readFile(file, 'utf8')));
+  return { patientUrl: gw.urls.patient, nodeUrl: gw.urls.node, ca: ca!, clientCert: clientCert!, clientKey: clientKey! };
 }

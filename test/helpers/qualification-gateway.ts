@@ -34,7 +34,16 @@ export interface Counted {
 }
 
 export interface QualificationGateway {
+  /**
+   * One search in JSON and in XML for one patient: both answers pass the MedMij checks, carry
+   * the same entries and total, repeat every request parameter in the self link, hold only the
+   * patient's own resources, and raise no compartment_violation alarm in the audit trail.
+   */
   ask(service: string, version: FhirVersion, patientRef: string, query: string): Promise<Counted>;
+  /** The patients that have a token. */
+  readonly patientRefs: readonly string[];
+  /** HTTP requests sent so far (two per ask). */
+  readonly requests: number;
   close(): Promise<void>;
 }
 
@@ -56,11 +65,16 @@ export interface QualificationOptions {
   readonly synthetic?: boolean;
   /** Data services to add to the provider, served by the same adapter (`{ id, standard, fhirVersion }`). */
   readonly addServices?: ReadonlyArray<{ id: string; standard: string; fhirVersion: FhirVersion }>;
+  /** Connections the PGO keeps to the node interface (default 2). */
+  readonly connections?: number;
 }
+
+/** Kept for callers that name it so. */
+export type QualificationGatewayOptions = QualificationOptions;
 
 /** Starts the gateway with one static token per patient, each for the given services only. */
 export async function startQualificationGateway(
-  patients: ReadonlyArray<{ patientRef: string; services: string[] }>,
+  patients: ReadonlyArray<{ patientRef: string; services: readonly string[] }>,
   options: QualificationOptions = {},
 ): Promise<QualificationGateway> {
   const configFile = fromProjectRoot('config', 'gateway.qualification.yaml');
@@ -90,7 +104,8 @@ export async function startQualificationGateway(
   const gateway: Gateway = await createGateway(config, { configDir: path.dirname(configFile), log: createSilentLogger(), audit });
   const nodeUrl = (await gateway.listen()).node;
   const agent = new Agent({
-    connections: 2,
+    connections: options.connections ?? 2,
+    keepAliveTimeout: 30_000,
     connect: {
       ca: await readFile(pki.caCert, 'utf8'),
       cert: await readFile(pki.pgoListedCert, 'utf8'),
@@ -99,13 +114,16 @@ export async function startQualificationGateway(
     },
   });
 
+  let requests = 0;
   async function fetchAnswer(url: string, token: string, format: 'json' | 'xml', version: FhirVersion): Promise<Json> {
     const traceId = randomUUID();
+    requests += 1;
     const res = await request(url, {
       dispatcher: agent,
       headers: { authorization: `Bearer ${token}`, accept: `application/fhir+${format}`, 'medmij-request-id': traceId, 'x-correlation-id': 'qualification' },
     });
     const text = await res.body.text();
+    // Written before the answer is sent (the router's compartment check), so no race with this check.
     expect(audit.ofType('compartment_violation').filter((e) => e.traceId === traceId)).toEqual([]);
     if (res.statusCode !== 200) throw new Error(`${format} ${url}: status ${res.statusCode}: ${text.slice(0, 500)}`);
     expect(String(res.headers['content-type'])).toContain(`application/fhir+${format}`);
@@ -114,6 +132,10 @@ export async function startQualificationGateway(
   }
 
   return {
+    patientRefs: [...tokens.keys()],
+    get requests() {
+      return requests;
+    },
     async ask(service, version, patientRef, query) {
       const token = tokens.get(patientRef);
       if (token === undefined) throw new Error(`no token for ${patientRef}`);

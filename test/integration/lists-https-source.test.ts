@@ -69,7 +69,9 @@ describe('createHttpsListSource', () => {
     handler = serveXml(readFixture('whitelist.xml'));
     const s = source();
     expect(s.description).toBe(`${baseUrl}/MedMij_Whitelist.xml`);
-    expect(await s.fetch(AbortSignal.timeout(5000))).toEqual({ xml: readFixture('whitelist.xml'), etag: '"v1"' });
+    const first = await s.fetch(AbortSignal.timeout(5000));
+    expect(first).toMatchObject({ xml: readFixture('whitelist.xml'), etag: '"v1"' });
+    expect(Buffer.concat((first as { readonly utf8: readonly Uint8Array[] }).utf8).toString('utf8')).toBe(readFixture('whitelist.xml'));
     expect(await s.fetch(AbortSignal.timeout(5000), '"v1"')).toBe('not-modified');
     expect(await s.fetch(AbortSignal.timeout(5000), '"v0"')).toMatchObject({ etag: '"v1"' });
     expect(seen.map((x) => x.ifNoneMatch)).toEqual([undefined, '"v1"', '"v0"']);

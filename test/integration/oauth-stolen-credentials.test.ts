@@ -9,7 +9,9 @@ import { authorizeUrl, authorizeWithoutBrowser, HttpSession, obtainToken, OTHER_
  * of another PGO's authorization code or refresh token and presents it over its own certificate
  * with the victim's client_id. Before the fix both gave a working token (200). Now both are
  * refused with invalid_grant, and the victim's own redemption still works afterwards (the
- * refusal happens before the code or refresh token is consumed).
+ * refusal happens before the code or refresh token is consumed). A renewed certificate of the
+ * victim's own host keeps its refresh tokens by default and loses them with
+ * `oauth.refreshTokenBinding: certificate` (gateway/oauth/refresh-token-binding.ts).
  */
 const MAPPED_NODE = 'node.listed.test';
 
@@ -77,27 +79,60 @@ describe("finding 3: a code is redeemable only over the connection of the client
   });
 });
 
-describe('finding 2: a refresh token is bound to the certificate that redeemed the code (RFC 8705)', () => {
-  it("refuses a refresh over another PGO's certificate, and over a new certificate of the same host; the victim keeps refreshing", async () => {
+describe("finding 2: a refresh token is bound to the PGO's certified identity (oauth.refreshTokenBinding: client, the default)", () => {
+  it("refuses a refresh over another PGO's certificate; the same host's renewed certificate keeps refreshing, the rotated token too", async () => {
     const long = await obtainToken(env.target, { ...flow(), longTerm: true });
     const thief = over(attacker);
     const renewed = over(sameNameOtherKey);
-    const victim = new HttpSession(env.target);
     try {
       const byThief = await refresh(thief, long.refresh_token!);
       expect(byThief.status).toBe(400);
       expect(byThief.json.error).toBe('invalid_grant');
+      // The yearly renewal: same host name (on the Whitelist, from the same CA), new key and certificate.
+      const byRenewed = await refresh(renewed, long.refresh_token!);
+      expect(byRenewed.status).toBe(200);
+      expect(typeof byRenewed.json.access_token).toBe('string');
+      // The rotated refresh token is bound the same way: still refused to the thief, still the PGO's.
+      const rotatedByThief = await refresh(thief, String(byRenewed.json.refresh_token));
+      expect(rotatedByThief.json.error).toBe('invalid_grant');
+      const again = await refresh(renewed, String(byRenewed.json.refresh_token));
+      expect(again.status).toBe(200);
+    } finally {
+      await Promise.all([thief.close(), renewed.close()]);
+    }
+  });
+});
+
+describe('finding 2, oauth.refreshTokenBinding: certificate: a refresh token is bound to the certificate that redeemed the code (RFC 8705)', () => {
+  let strict: OAuthTestEnv;
+  beforeAll(async () => {
+    strict = await startOAuthTestEnv({ pki, whitelist: [pki.listedHost, OTHER_CLIENT], oauth: { refreshTokenBinding: 'certificate' } });
+  });
+  afterAll(async () => {
+    await strict?.close();
+  });
+
+  it("refuses a refresh over another PGO's certificate, and over a renewed certificate of the same host; the original keeps refreshing", async () => {
+    const refreshAt = (session: HttpSession, token: string) => session.token({ grant_type: 'refresh_token', refresh_token: token, client_id: strict.clientId });
+    const long = await obtainToken(strict.target, { clientId: strict.clientId, redirectUri: strict.redirectUri, longTerm: true });
+    const thief = new HttpSession({ ...strict.target, clientCert: attacker.cert, clientKey: attacker.key });
+    const renewed = new HttpSession({ ...strict.target, clientCert: sameNameOtherKey.cert, clientKey: sameNameOtherKey.key });
+    const victim = new HttpSession(strict.target);
+    try {
+      const byThief = await refreshAt(thief, long.refresh_token!);
+      expect(byThief.status).toBe(400);
+      expect(byThief.json.error).toBe('invalid_grant');
       // Same host name, so client_id matches, but not the certificate the token is bound to.
-      const byOtherCert = await refresh(renewed, long.refresh_token!);
+      const byOtherCert = await refreshAt(renewed, long.refresh_token!);
       expect(byOtherCert.status).toBe(400);
       expect(byOtherCert.json.error).toBe('invalid_grant');
 
-      const first = await refresh(victim, long.refresh_token!);
+      const first = await refreshAt(victim, long.refresh_token!);
       expect(first.status).toBe(200);
       // The rotated refresh token carries the same binding.
-      const rotatedByThief = await refresh(renewed, String(first.json.refresh_token));
-      expect(rotatedByThief.json.error).toBe('invalid_grant');
-      const second = await refresh(victim, String(first.json.refresh_token));
+      const rotatedByRenewed = await refreshAt(renewed, String(first.json.refresh_token));
+      expect(rotatedByRenewed.json.error).toBe('invalid_grant');
+      const second = await refreshAt(victim, String(first.json.refresh_token));
       expect(second.status).toBe(200);
     } finally {
       await Promise.all([thief.close(), renewed.close(), victim.close()]);

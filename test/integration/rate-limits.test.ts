@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import { createClient } from 'redis';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { listedPgoTarget, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { authorizeUrl, obtainToken, type TokenTarget } from '../helpers/oauth.js';
 import { redisReachable, TEST_REDIS_URL } from '../helpers/redis.js';
 
@@ -34,13 +33,7 @@ beforeAll(async () => {
     storageYaml: `{ kind: redis, url: "${TEST_REDIS_URL}", keyPrefix: "${PREFIX}" }`,
     rateLimitsYaml: `{ windowSeconds: 300, authorizePerAddress: ${AUTHORIZE_PER_ADDRESS}, authorizeTotal: 100000, tokenPerClient: ${TOKEN_PER_CLIENT}, fhirPerClient: ${FHIR_PER_CLIENT} }`,
   });
-  target = {
-    patientUrl: gw.urls.patient,
-    nodeUrl: gw.urls.node,
-    ca: await readFile(gw.pki.caCert, 'utf8'),
-    clientCert: await readFile(gw.pki.pgoListedCert, 'utf8'),
-    clientKey: await readFile(gw.pki.pgoListedKey, 'utf8'),
-  };
+  target = await listedPgoTarget(gw);
 }, 30_000);
 
 afterAll(async () => {

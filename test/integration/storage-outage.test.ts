@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../gateway/observability/logger.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { listedPgoTarget, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { authorizeUrl, HttpSession, obtainToken, type TokenTarget } from '../helpers/oauth.js';
 import { redisServerAvailable, startOwnRedis, type OwnRedis } from '../helpers/own-redis.js';
 import { rawRequest } from './hostile-harness.js';
@@ -36,13 +35,7 @@ suite('a storage outage under a running gateway', () => {
       storageYaml: `{ kind: redis, url: "${redis.url}", keyPrefix: "outage-${process.pid}:", connectTimeoutMs: 2000, commandTimeoutMs: 500 }`,
       log: createLogger({ level: 'info', destination }),
     });
-    target = {
-      patientUrl: gw.urls.patient,
-      nodeUrl: gw.urls.node,
-      ca: await readFile(gw.pki.caCert, 'utf8'),
-      clientCert: await readFile(gw.pki.pgoListedCert, 'utf8'),
-      clientKey: await readFile(gw.pki.pgoListedKey, 'utf8'),
-    };
+    target = await listedPgoTarget(gw);
   }, 30_000);
   afterAll(async () => {
     await gw?.close();

@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { listedPgoTarget, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { HttpSession, obtainToken, type TokenTarget } from '../helpers/oauth.js';
 import { redisServerAvailable, startOwnRedis, type OwnRedis } from '../helpers/own-redis.js';
 
@@ -21,13 +20,7 @@ async function gatewayOn(redis: OwnRedis): Promise<{ gw: TestGateway; target: To
   const gw = await startTestGateway({
     storageYaml: `{ kind: redis, url: "${redis.url}", keyPrefix: "persist-${process.pid}:", connectTimeoutMs: 2000, commandTimeoutMs: 1000, requirePersistence: true }`,
   });
-  const target = {
-    patientUrl: gw.urls.patient,
-    nodeUrl: gw.urls.node,
-    ca: await readFile(gw.pki.caCert, 'utf8'),
-    clientCert: await readFile(gw.pki.pgoListedCert, 'utf8'),
-    clientKey: await readFile(gw.pki.pgoListedKey, 'utf8'),
-  };
+  const target = await listedPgoTarget(gw);
   return { gw, target };
 }
 

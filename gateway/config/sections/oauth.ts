@@ -25,6 +25,7 @@ import { field, type ConfigRule } from '../rules/config-rule.js';
  *   longTermConsentDays: 183                            # refresh token / grant lifetime ("half a year")
  *   certificateBoundTokens: true                        # RFC 8705 cnf.x5t#S256 on every access token
  *   requirePkce: false                                  # true: refuse authorization requests without an S256 code_challenge
+ *   refreshTokenBinding: client                         # client: the PGO's certified host (survives certificate renewal) | certificate: one thumbprint
  *   clientCertificateHosts:                             # client_id → other backchannel certificate host names that act for it
  *     pgo.voorbeeld.nl: [node.voorbeeld.nl]              # (default: only a certificate naming client_id redeems its codes)
  *   availabilityTimeoutMs: 5000                         # deadline for the EHR availability check
@@ -75,6 +76,13 @@ export function oauthSection(fields: ConfigFields) {
       certificateBoundTokens: z.boolean().default(true),
       /** RFC 7636: a challenge, when sent, is always verified; this makes it mandatory. */
       requirePkce: z.boolean().default(false),
+      /**
+       * RFC 8705 and certificate renewal (oauth/refresh-token-binding.ts): `client` binds refresh
+       * tokens to the client's identity (a valid MedMij-CA certificate, on the Whitelist, that acts
+       * for the client_id), so a PGO's yearly renewed certificate keeps its patients' long-term
+       * consents; `certificate` binds them to one certificate's thumbprint.
+       */
+      refreshTokenBinding: z.enum(['client', 'certificate']).default('client'),
       /**
        * Digest §5.2: a PGO's backchannel certificate may name another host than its client_id.
        * Such a PGO's codes and refresh tokens are redeemable only over a certificate naming one of

@@ -20,6 +20,29 @@ describe('the stored last good copy of a list', () => {
     expect(await cache.load('whitelist')).toEqual({ xml, fetchedAt: 1_700_000_000_000, volgnummer: 7, etag: '"e7"' });
   });
 
+  it('round-trips characters outside the BMP across the 1 Mi pieces the record is encoded in', async () => {
+    const cache = createListCache(new MemoryStore());
+    // A surrogate pair exactly on the first piece boundary (1,048,576 code units in).
+    const head = whitelistXml(8);
+    const xml = `${head}<!--${'a'.repeat(1024 * 1024 - head.length - 5)}😀 é -->`;
+    expect(xml.charCodeAt(1024 * 1024 - 1)).toBeGreaterThanOrEqual(0xd800);
+    await cache.save('whitelist', { xml, fetchedAt: 9, volgnummer: 8 });
+    expect((await cache.load('whitelist'))?.xml).toBe(xml);
+  });
+
+  it('tells the stored Volgnummer from a small key of its own, and from the record when that key is absent', async () => {
+    const store = new MemoryStore();
+    const cache = createListCache(store);
+    expect(await cache.storedVolgnummer('whitelist')).toBeUndefined();
+    await cache.save('whitelist', { xml: whitelistXml(4), fetchedAt: 1, volgnummer: 4 });
+    expect(await store.get('lists:whitelist:volgnummer')).toBe('4');
+    expect(await cache.storedVolgnummer('whitelist')).toBe(4);
+    // A record written by an earlier version, without the small key.
+    await store.del('lists:whitelist:volgnummer');
+    await store.set('lists:whitelist', JSON.stringify({ v: 1, xml: whitelistXml(6), fetchedAt: 10, volgnummer: 6 }));
+    expect(await cache.storedVolgnummer('whitelist')).toBe(6);
+  });
+
   it('keeps a record without an ETag without one', async () => {
     const cache = createListCache(new MemoryStore());
     await cache.save('oauthClientList', { xml: '<x/>', fetchedAt: 5, volgnummer: 1 });

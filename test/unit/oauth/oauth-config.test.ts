@@ -19,6 +19,7 @@ describe('oauth config section', () => {
       longTermConsentDays: 183,
       certificateBoundTokens: true,
       requirePkce: false,
+      refreshTokenBinding: 'client',
       clientCertificateHosts: {},
       availabilityTimeoutMs: 5000,
       // Known PGO deviations: every switch off by default.
@@ -27,6 +28,7 @@ describe('oauth config section', () => {
   });
   it('rejects unknown keys, long code lifetimes and short cookie keys', () => {
     expect(schema.safeParse({ extra: 1 }).success).toBe(false);
+    expect(schema.safeParse({ refreshTokenBinding: 'thumbprint' }).success).toBe(false);
     expect(schema.safeParse({ authorizationCodeTtlSeconds: 61 }).success).toBe(false);
     expect(schema.safeParse({ cookieKeys: ['short'] }).success).toBe(false);
     expect(schema.safeParse({ clientCertificateHosts: { 'PGO.nl': ['node.pgo.nl'] } }).success).toBe(false);
