@@ -31,6 +31,8 @@ export interface Counted {
   readonly total: number;
   /** Entries per resource type, matches and includes together (the Nictiz scripts count so). */
   readonly byType: Readonly<Record<string, number>>;
+  /** Entries per `type|category code` (the MP 9.0.7 scripts count dispenses per category). */
+  readonly byCategory?: Readonly<Record<string, number>>;
 }
 
 export interface QualificationGateway {
@@ -50,6 +52,14 @@ export interface QualificationGateway {
 const entriesOf = (bundle: Json): Json[] => (Array.isArray(bundle['entry']) ? (bundle['entry'] as Json[]) : []);
 const summarise = (bundle: Json): string[] =>
   entriesOf(bundle).map((e) => `${String((e['resource'] as Json)['resourceType'])}/${String((e['resource'] as Json)['id'])} ${String((e['search'] as Json | undefined)?.['mode'])}`);
+
+/** The codes of a resource's category (one CodeableConcept or a list of them), each counted once. */
+function categoryCodes(resource: Resource): Set<string> {
+  const raw = (resource as unknown as Json)['category'];
+  const concepts = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) as Json[];
+  const codings = concepts.flatMap((c) => (Array.isArray(c['coding']) ? (c['coding'] as Json[]) : []));
+  return new Set(codings.map((c) => c['code']).filter((c): c is string => typeof c === 'string'));
+}
 
 function pairCounts(url: string): Map<string, number> {
   const counts = new Map<string, number>();
@@ -151,11 +161,13 @@ export async function startQualificationGateway(
       expect(summarise(xml)).toEqual(summarise(json));
       expect(xml['total']).toEqual(json['total']);
       const byType: Record<string, number> = {};
+      const byCategory: Record<string, number> = {};
       let matches = 0;
       let includes = 0;
       for (const e of entriesOf(json)) {
         const r = e['resource'] as Resource;
         byType[r.resourceType] = (byType[r.resourceType] ?? 0) + 1;
+        for (const code of categoryCodes(r)) byCategory[`${r.resourceType}|${code}`] = (byCategory[`${r.resourceType}|${code}`] ?? 0) + 1;
         const label = `${r.resourceType}/${r.id}`;
         if ((e['search'] as Json)['mode'] === 'match') {
           matches += 1;
@@ -165,7 +177,7 @@ export async function startQualificationGateway(
           expect({ r: label, other: compartmentPatients(r).filter((p) => p !== patientRef) }).toEqual({ r: label, other: [] });
         }
       }
-      return { matches, includes, total: json['total'] as number, byType };
+      return { matches, includes, total: json['total'] as number, byType, byCategory };
     },
     async close() {
       await agent.close();

@@ -6,6 +6,7 @@ import { matchesDate, parseDateValue } from './date-match.js';
 import { matchesString, parseStringValue, type StringMode } from './string-match.js';
 import { matchesReference, parseReferenceValue } from './reference-match.js';
 import { latestStopped } from './latest-stopped.js';
+import { admitsTreatmentCompanions, treatmentCompanions } from './treatment-companions.js';
 
 /**
  * @module One search parameter occurrence as sent (`name[:modifier]=value`, or a chain
@@ -26,9 +27,11 @@ export type Criterion = SearchCriterion & {
   readonly test: (resource: Resource, resolve: ResolveReference) => Promise<boolean>;
   /**
    * Resources that match whatever `test` says, picked from the candidates that pass every other
-   * criterion (MP9 period-of-use: the latest stopped resource per pharmaceutical treatment).
+   * criterion (MP9 period-of-use: the latest stopped resource per pharmaceutical treatment;
+   * MP 9.0.7 periodofuse: the dispenses of the treatments in `matched`, those of the pool that
+   * also pass this parameter).
    */
-  readonly alsoAdmit?: (pool: readonly Resource[]) => ReadonlySet<Resource>;
+  readonly alsoAdmit?: (pool: readonly Resource[], matched: ReadonlySet<Resource>) => ReadonlySet<Resource>;
 };
 
 export function valuesAt(resource: unknown, def: ParamDefinition): unknown[] {
@@ -123,10 +126,12 @@ export function compileCriterion(version: FhirVersion, resourceType: string, p: 
     const leaf = compileLeaf(version, resourceType, p.name, p.value, now);
     const def = findParamDefinition(version, resourceType, splitName(p.name).base);
     const rule = p.name.includes(':') ? undefined : def?.latestStopped;
+    const companions = !p.name.includes(':') && admitsTreatmentCompanions(version, resourceType, p.name);
     return {
       ...leaf.criterion,
       test: async (r) => leaf.test(r),
       ...(rule ? { alsoAdmit: (pool: readonly Resource[]) => latestStopped(pool, rule) } : {}),
+      ...(companions ? { alsoAdmit: (pool: readonly Resource[], matched: ReadonlySet<Resource>) => treatmentCompanions(pool, matched) } : {}),
     };
   }
   // Chained search (FHIR §3.1.1.4.7): `medication.code=…` on the resources the reference points at.

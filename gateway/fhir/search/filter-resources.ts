@@ -4,8 +4,8 @@ import { compileCriterion, valuesAt, type Criterion, type ResolveReference } fro
 /**
  * @module Compiles the filter parameters once (so a malformed value fails before any data is
  * touched) and applies them: all criteria must hold (repeated parameters are AND, commas are OR).
- * A criterion with `alsoAdmit` (MP9 period-of-use) also lets through what it picks from the
- * resources that pass every other criterion.
+ * A criterion with `alsoAdmit` (MP9 period-of-use, MP 9.0.7 periodofuse) also lets through what
+ * it picks from the resources that pass every other criterion, knowing which of them pass all.
  */
 export type { ResolveReference, Criterion } from './criterion.js';
 export type ResourcePredicate = Criterion['test'];
@@ -29,7 +29,8 @@ export async function applyFilters(resources: readonly Resource[], criteria: rea
     const admit = criteria[group[0] ?? 0]?.alsoAdmit;
     if (!admit) continue;
     const pool = resources.filter((_, k) => passed[k]?.every((ok, j) => ok || group.includes(j)));
-    const admitted = admit(pool);
+    const matched = new Set(resources.filter((_, k) => passed[k]?.every(Boolean)));
+    const admitted = admit(pool, matched);
     resources.forEach((r, k) => {
       const row = passed[k];
       if (row && admitted.has(r)) for (const j of group) row[j] = true;
