@@ -69,10 +69,42 @@ const MORE_CASES: ReadonlyArray<readonly [string, string, string, Expect]> = [
   ['dispense612-3-1g', 'VEENOORD', `${MP907_DISPENSE}&periodofuse=gt${dayFromLoad(-22)}&periodofuse=lt${dayFromLoad(-8)}`, { categories: { [MVE]: 3, [TA]: 3 }, entriesAtLeast: 11 }],
 ];
 
+/**
+ * Every patient of the set (its 22 Patient files) with each building block's unfiltered search:
+ * [patient, agreements, dispense requests, dispenses, administration agreements], read from the
+ * fixture XML (resources of that category with that patient as subject). Eight patients no
+ * script asks for (AMAYA, BOURGONJE, CNOSSEN, DIRKSZ, GOBEE, KILKENNY, RUYS, STRENGERSZ) are here
+ * too; RUYS has no medication data at all and gets empty Bundles.
+ */
+const EVERY_PATIENT: ReadonlyArray<readonly [string, number, number, number, number]> = [
+  ['CREIENS', 0, 0, 11, 11],
+  ['DIREN', 0, 0, 11, 11],
+  ['HENEGOUWEN', 0, 0, 1, 1],
+  ['VEENOORD', 0, 0, 6, 6],
+  ['XXX-AMAYA', 5, 2, 2, 3],
+  ['XXX-BEKKER', 0, 0, 3, 3],
+  ['XXX-BOSCHMAN', 5, 2, 0, 0],
+  ['XXX-BOURGONJE', 1, 1, 1, 1],
+  ['XXX-CNOSSEN', 8, 0, 0, 8],
+  ['XXX-DIRKSZ', 3, 3, 3, 3],
+  ['XXX-GOBEE', 5, 3, 3, 5],
+  ['XXX-INCIDENT-A', 0, 5, 0, 0],
+  ['XXX-JANKIE', 6, 6, 0, 0],
+  ['XXX-KILKENNY', 1, 0, 0, 0],
+  ['XXX-Kester', 2, 2, 0, 0],
+  ['XXX-MAASZ', 15, 0, 0, 0],
+  ['XXX-MOLENAARS', 1, 0, 0, 0],
+  ['XXX-RUYS', 0, 0, 0, 0],
+  ['XXX-STRENGERSZ', 16, 1, 2, 16],
+  ['XXX-TEST-E', 3, 3, 0, 0],
+  ['XXX-VONKER', 11, 2, 0, 0],
+  ['XXX-ZUTPHEN', 0, 1, 0, 0],
+];
+
 d('Medicatieproces 9.0.7 (service 31, STU3) through the gateway in qualification mode', () => {
   let gateway: QualificationGateway;
   beforeAll(async () => {
-    const patients = [...new Set([...MP907_CASES.map(([p]) => p), ...MORE_CASES.map(([, p]) => p)])];
+    const patients = [...new Set([...MP907_CASES.map(([p]) => p), ...MORE_CASES.map(([, p]) => p), ...EVERY_PATIENT.map(([p]) => p)])];
     gateway = await startQualificationGateway(patients.map((patientRef) => ({ patientRef, services: [SERVICE] })));
   });
   afterAll(async () => gateway?.close());
@@ -97,6 +129,23 @@ d('Medicatieproces 9.0.7 (service 31, STU3) through the gateway in qualification
       if (want.entries !== undefined) expect(got.matches + got.includes).toBe(want.entries);
       if (want.entriesAtLeast !== undefined) expect(got.matches + got.includes).toBeGreaterThanOrEqual(want.entriesAtLeast);
       if (got.matches > 0) expect(got.byType['Medication'] ?? 0).toBeGreaterThan(0);
+    });
+  }
+
+  for (const [patientRef, agreements, requests, dispenses, administration] of EVERY_PATIENT) {
+    it(`every patient: ${patientRef}, each building block`, async () => {
+      const ma = await gateway.ask(SERVICE, 'STU3', patientRef, MA);
+      expect(ma.byType['MedicationRequest'] ?? 0).toBe(agreements);
+      const vv = await gateway.ask(SERVICE, 'STU3', patientRef, VV);
+      expect(vv.byType['MedicationRequest'] ?? 0).toBe(requests);
+      const md = await gateway.ask(SERVICE, 'STU3', patientRef, MP907_DISPENSE);
+      expect({ dispenses: md.byCategory?.[MVE] ?? 0, administration: md.byCategory?.[TA] ?? 0 }).toEqual({ dispenses, administration });
+      // The dispense search includes the patient whenever anything matched.
+      expect(md.byType['Patient'] ?? 0).toBe(dispenses + administration > 0 ? 1 : 0);
+      for (const got of [ma, vv, md]) {
+        expect(got.total).toBe(got.matches);
+        if (got.matches > 0) expect(got.byType['Medication'] ?? 0).toBeGreaterThan(0);
+      }
     });
   }
 });
