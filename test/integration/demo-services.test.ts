@@ -65,5 +65,9 @@ for (const patient of DEMO_PATIENTS) {
     for (const [id, row] of rows) {
       expect({ id, failed: row.failed, hasResources: row.withMatches > 0 }).toEqual({ id, failed: 0, hasResources: true });
     }
+    // MP 9.0.7 (31): every building block and every window of its catalogue finds something for
+    // both patients (agreements, dispense requests, dispenses and administration agreements).
+    const mp907 = rows.get('31');
+    expect(mp907 && { queries: mp907.queries, withMatches: mp907.withMatches }).toEqual({ queries: 6, withMatches: 6 });
   });
 }
