@@ -13,8 +13,9 @@ import type { ListKind } from './types.js';
  */
 const job = workerData as { readonly kind: ListKind; readonly pieces: readonly Uint8Array[]; readonly options: ListParseOptions };
 try {
-  const decoder = new TextDecoder('utf-8');
-  const xml = job.pieces.map((piece) => decoder.decode(piece)).join('');
+  // Streaming: a UTF-8 sequence may be split between two pieces (the source checked the bytes).
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const xml = job.pieces.map((piece) => decoder.decode(piece, { stream: true })).join('') + decoder.decode();
   const data = toListData(parseList(job.kind, xml, job.options));
   parentPort?.postMessage({ ok: true, data }, transferablesOf(data));
 } catch (err) {
