@@ -1,6 +1,6 @@
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { ListFetchError, Utf8Collector, type ListFetchResult, type ListSource } from './list-source.js';
+import { fetchedDocument, ListFetchError, Utf8Collector, type ListFetchResult, type ListSource } from './list-source.js';
 
 export interface HttpsListSourceOptions {
   readonly timeoutMs: number;
@@ -67,7 +67,7 @@ export function createHttpsListSource(url: string, options: HttpsListSourceOptio
               return;
             }
             if (refusal !== undefined) return fail(refusal);
-            // Decoded chunk by chunk as it streams in, never 9 MB in one go on the event loop (issue 9, finding 5).
+            // Checked chunk by chunk as it streams in and decoded in the parsing worker (issue 9, finding 5).
             const text = new Utf8Collector();
             let received = 0;
             response.on('data', (chunk: Buffer) => {
@@ -83,10 +83,9 @@ export function createHttpsListSource(url: string, options: HttpsListSourceOptio
             response.on('end', () => {
               if (settled) return;
               try {
-                const xml = text.finish();
+                text.finish();
                 settled = true;
-                const responseEtag = response.headers.etag;
-                resolve(responseEtag === undefined ? { xml, utf8: text.utf8 } : { xml, etag: responseEtag, utf8: text.utf8 });
+                resolve(fetchedDocument(text, response.headers.etag));
               } catch (error) {
                 fail('response is not valid UTF-8', error);
               }

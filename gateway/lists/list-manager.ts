@@ -7,7 +7,7 @@ import { createListCache, type StoredList } from './list-cache.js';
 import { LIST_KINDS } from './list-formats.js';
 import type { ListSource } from './list-source.js';
 import { createListSource } from './create-list-source.js';
-import { parseListOffThread } from './parse-off-thread.js';
+import { parseListOffThread, type ListDocumentText } from './parse-off-thread.js';
 import type { ListParseOptions } from './read-list-document.js';
 import type { ListKind, ListsByKind } from './types.js';
 
@@ -21,7 +21,7 @@ export interface ListManagerDeps {
   /** Accept the `localhost` development exceptions (list-facets.ts); pass `config.mode !== 'production'`. */
   readonly developmentExceptions?: boolean;
   /** Parses and validates one document; default: in a worker thread, off the event loop (parse-off-thread.ts). */
-  readonly parse?: <K extends ListKind>(kind: K, xml: string, options: ListParseOptions, utf8?: readonly Uint8Array[]) => Promise<ListsByKind[K]>;
+  readonly parse?: <K extends ListKind>(kind: K, document: ListDocumentText, options: ListParseOptions) => Promise<ListsByKind[K]>;
 }
 
 export type RefreshOutcome =
@@ -58,9 +58,11 @@ export interface ListManager {
 
 interface Good {
   readonly list: ListsByKind[ListKind];
-  readonly xml: string;
-  /** The XML's bytes as the source received them, when it kept them (stored as they are). */
-  readonly utf8?: readonly Uint8Array[];
+  /**
+   * The document as fetched or stored; its `xml` is read only when there are no bytes to store
+   * (a source's `xml` may decode on demand: list-source.ts).
+   */
+  readonly document: ListDocumentText;
   fetchedAt: number;
   etag?: string;
 }
@@ -110,10 +112,9 @@ export function createListManager(deps: ListManagerDeps): ListManager {
     const previous = state.good?.list;
     state.good = {
       list,
-      xml: record.xml,
+      document: record,
       fetchedAt: record.fetchedAt,
       ...(record.etag === undefined ? {} : { etag: record.etag }),
-      ...(record.utf8 === undefined ? {} : { utf8: record.utf8 }),
     };
     delete state.lastError;
     log.info({ list: kind, source: from, from: previous?.volgnummer ?? null, to: list.volgnummer }, `MedMij list ${kind} now in force: volgnummer ${previous?.volgnummer ?? 'none'} → ${list.volgnummer}`);
@@ -137,13 +138,7 @@ export function createListManager(deps: ListManagerDeps): ListManager {
     try {
       const stored = await cache.storedVolgnummer(kind).catch(() => undefined);
       if (stored !== undefined && stored > good.list.volgnummer) return;
-      await cache.save(kind, {
-        xml: good.xml,
-        fetchedAt: good.fetchedAt,
-        volgnummer: good.list.volgnummer,
-        ...(good.etag === undefined ? {} : { etag: good.etag }),
-        ...(good.utf8 === undefined ? {} : { utf8: good.utf8 }),
-      });
+      await cache.save(kind, storedCopy(good.document, { fetchedAt: good.fetchedAt, volgnummer: good.list.volgnummer, ...(good.etag === undefined ? {} : { etag: good.etag }) }));
     } catch (error) {
       log.warn({ list: kind, err: error }, 'could not store the last good MedMij list');
     }
@@ -162,7 +157,7 @@ export function createListManager(deps: ListManagerDeps): ListManager {
     const good = stateOf(kind).good;
     if (stored === undefined || (good !== undefined && (stored.volgnummer < good.list.volgnummer || (stored.volgnummer === good.list.volgnummer && stored.fetchedAt <= good.fetchedAt)))) return;
     try {
-      const list = await parseList(kind, stored.xml, parseOptions);
+      const list = await parseList(kind, stored, parseOptions);
       if (good !== undefined && list.volgnummer === good.list.volgnummer) good.fetchedAt = stored.fetchedAt;
       else install(kind, list, stored, 'store');
     } catch (error) {
@@ -189,7 +184,7 @@ export function createListManager(deps: ListManagerDeps): ListManager {
     }
     let list: ListsByKind[ListKind];
     try {
-      list = await parseList(kind, fetched.xml, parseOptions, fetched.utf8);
+      list = await parseList(kind, fetched, parseOptions);
     } catch (error) {
       return refuse(kind, source.description, error);
     }
@@ -205,13 +200,7 @@ export function createListManager(deps: ListManagerDeps): ListManager {
       await persist(kind);
       return { kind, result: 'unchanged', volgnummer: list.volgnummer, why: 'same-volgnummer' };
     }
-    const record = {
-      xml: fetched.xml,
-      fetchedAt: now(),
-      volgnummer: list.volgnummer,
-      ...(fetched.etag === undefined ? {} : { etag: fetched.etag }),
-      ...(fetched.utf8 === undefined ? {} : { utf8: fetched.utf8 }),
-    };
+    const record = storedCopy(fetched, { fetchedAt: now(), volgnummer: list.volgnummer, ...(fetched.etag === undefined ? {} : { etag: fetched.etag }) });
     const outcome = install(kind, list, record, source.description);
     await persist(kind);
     return outcome;
@@ -272,4 +261,15 @@ export function createListManager(deps: ListManagerDeps): ListManager {
       return () => listeners.delete(listener);
     },
   };
+}
+
+/**
+ * A StoredList over a document without reading its `xml`: when the source kept the bytes, the
+ * text is never decoded on the event loop (issue 9, finding 5); it is decoded if someone reads it.
+ */
+function storedCopy(document: Good['document'], fields: Omit<StoredList, 'xml' | 'utf8'>): StoredList {
+  return Object.defineProperty({ ...fields, ...(document.utf8 === undefined ? {} : { utf8: document.utf8 }) }, 'xml', {
+    get: () => document.xml,
+    enumerable: true,
+  }) as StoredList;
 }

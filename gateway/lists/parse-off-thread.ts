@@ -8,6 +8,12 @@ import { copiesOf, utf8Pieces } from './utf8-pieces.js';
 /** Memory one parse may use; a document that needs more is refused, never the process's problem. */
 const WORKER_HEAP_MB = 1024;
 
+/** A list document: its text, and its UTF-8 bytes (in pieces) when the source kept them. */
+export interface ListDocumentText {
+  readonly xml: string;
+  readonly utf8?: readonly Uint8Array[];
+}
+
 type WorkerAnswer =
   | { readonly ok: true; readonly data: ListData }
   | { readonly ok: false; readonly parseError?: { readonly list: ListKind | 'unknown'; readonly path: string; readonly reason: string }; readonly failure?: string };
@@ -20,12 +26,13 @@ type WorkerAnswer =
  * The document goes to the worker as UTF-8 bytes encoded a piece per turn and transferred, not as
  * workerData string: cloning a 9 MB string into the worker flattened and copied it in one
  * synchronous step of 10 to 15 ms (46 ms on a loaded machine), the longest the swap held the loop.
- * When the source kept the bytes it received (`utf8`), copies of those go instead.
+ * When the source kept the bytes it received (`utf8`), copies of those go instead, and `xml` is
+ * not read (a source decodes it only on demand: list-source.ts).
  * Same errors as parseList: ListParseError for a bad document.
  */
-export async function parseListOffThread<K extends ListKind>(kind: K, xml: string, options: ListParseOptions = {}, utf8?: readonly Uint8Array[]): Promise<ListsByKind[K]> {
-  // The bytes as received when the source kept them (no flattening of the string), else encoded.
-  const pieces = utf8 === undefined ? await utf8Pieces(xml) : await copiesOf(utf8);
+export async function parseListOffThread<K extends ListKind>(kind: K, document: ListDocumentText, options: ListParseOptions = {}): Promise<ListsByKind[K]> {
+  // The bytes as received when the source kept them (the text is then never decoded here), else encoded.
+  const pieces = document.utf8 === undefined ? await utf8Pieces(document.xml) : await copiesOf(document.utf8);
   return inWorker(kind, pieces, options);
 }
 

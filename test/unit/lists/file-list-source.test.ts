@@ -4,9 +4,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createFileListSource } from '../../../gateway/lists/file-list-source.js';
+import { Utf8Collector } from '../../../gateway/lists/list-source.js';
 
 /**
- * The file source reads, hashes and decodes a list piece by piece (1 MiB), so a 9 MB list never
+ * The file source reads, hashes and checks a list piece by piece (1 MiB), so a 9 MB list never
  * holds the event loop in one go (issue 9, finding 5). These check that the pieces add up to the
  * same document, ETag and refusals as reading it whole would.
  */
@@ -63,5 +64,30 @@ describe('the file list source', () => {
   it('refuses a file over the cap', async () => {
     const source = createFileListSource(await fileWith('big.xml', Buffer.alloc(2 * MiB + 1, 0x61)), { maxBytes: 2 * MiB });
     await expect(source.fetch(signal)).rejects.toThrow(/exceeds the 2097152-byte cap/);
+  });
+});
+
+describe('Utf8Collector (checks bytes as they arrive, decodes only on demand)', () => {
+  const sample = Buffer.from('<a>é€𝄞 zorg\u00e0</a>', 'utf8');
+  const collect = (pieces: readonly Uint8Array[]): string => {
+    const collector = new Utf8Collector();
+    for (const piece of pieces) collector.push(piece);
+    collector.finish();
+    return collector.text;
+  };
+
+  it('accepts a sequence split at any byte, also over pieces of one byte', () => {
+    for (let at = 0; at <= sample.length; at++) expect(collect([sample.subarray(0, at), sample.subarray(at)])).toBe(sample.toString('utf8'));
+    expect(collect([...sample].map((byte) => Uint8Array.of(byte)))).toBe(sample.toString('utf8'));
+  });
+
+  it.each([
+    ['a lone continuation byte at the start of a piece', [Buffer.from('ab'), Uint8Array.of(0x82, 0x61)]],
+    ['a sequence cut short by the next piece', [Uint8Array.of(0x61, 0xe2), Uint8Array.of(0x82, 0x61)]],
+    ['an overlong encoding', [Uint8Array.of(0xc0, 0xaf)]],
+    ['a surrogate', [Uint8Array.of(0xed, 0xa0), Uint8Array.of(0x80)]],
+    ['a document that ends inside a sequence', [Uint8Array.of(0x61), Uint8Array.of(0xf0, 0x9d)]],
+  ])('refuses %s', (_what, pieces) => {
+    expect(() => collect(pieces)).toThrow('list is not valid UTF-8');
   });
 });

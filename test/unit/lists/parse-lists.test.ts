@@ -38,7 +38,7 @@ describe('parseWhitelist', () => {
     ['external entity (DOCTYPE with SYSTEM entity)', 'whitelist-external-entity.xml', /DOCTYPE declarations are refused/],
     ['external DTD', 'whitelist-doctype-system.xml', /DOCTYPE declarations are refused/],
     ['entity-expansion bomb', 'whitelist-entity-bomb.xml', /DOCTYPE declarations are refused/],
-    ['truncated file', 'whitelist-truncated.xml', /not well-formed XML \(truncated or corrupt\): Unclosed root tag/],
+    ['truncated file', 'whitelist-truncated.xml', /not well-formed XML \(truncated or corrupt\): unclosed tag/],
     ['old file-version-2 shape', 'whitelist-file-version-2.xml', /MedMijNode\[1\]: text is not allowed here/],
   ])('refuses a %s with a clear error', (_case, file, message) => {
     const error = refusal(() => parseWhitelist(readFixture(file)));
@@ -74,11 +74,19 @@ describe('parseWhitelist', () => {
     ['a second root element', `${whitelistXml(1)}<Whitelist/>`, /exactly one root element/],
     ['trailing text', `${whitelistXml(1)}junk`, /not well-formed/],
     ['an undeclared entity', whitelistXml(1, ['a&x;.test']), /not well-formed/],
+    ['an unbound namespace prefix', whitelistXml(1).replace('<MedMijNodes>', '<x:Extra/><MedMijNodes>'), /not well-formed XML \(truncated or corrupt\): unbound namespace prefix/],
+    ['a mismatched end tag', whitelistXml(1).replace('</MedMijNodes>', '</MedMijNode>'), /not well-formed/],
+    ['elements nested 17 deep', whitelistXml(1).replace('<MedMijNodes>', `${'<a>'.repeat(17)}${'</a>'.repeat(17)}<MedMijNodes>`), /nested deeper than 16 levels/],
+    ['whitespace in CDATA as a host name', whitelistXml(1, ['<![CDATA[ ]]>']), /Hostname: /],
     ['a control character', whitelistXml(1, ['a\u0001.test']), /characters not allowed in XML 1.0/],
     ['a non-UTF-8 declaration', whitelistXml(1).replace('UTF-8', 'ISO-8859-1'), /only UTF-8/],
     ['an empty document', '  ', /document is empty/],
   ])('refuses %s', (_case, xml, message) => {
     expect(refusal(() => parseWhitelist(xml)).message).toMatch(message);
+  });
+
+  it('reads CDATA as text', () => {
+    expect(parseWhitelist(whitelistXml(1, ['<![CDATA[a.test]]>'])).has('a.test')).toBe(true);
   });
 
   it('accepts xsi:schemaLocation, comments, a BOM and a leading-plus Volgnummer', () => {
