@@ -59,7 +59,7 @@ export async function handle(request: CoreRequest, context: CoreContext): Promis
     fhirRequest = parseFhirRequest({ method: request.method, segments: rest, rawQuery: request.rawQuery }, setup.service.fhirVersion); // 400/405
     known = { ...known, interaction: fhirRequest.interaction, resourceType: fhirRequest.resourceType, route: fhirRouteLabel(setup.service, rest, fhirRequest) };
     const format = negotiate(request, fhirRequest, setup.service); //     JSON or XML (or raw Binary); 406
-    const decision = decideAccess({ grant, service: { ...setup.service, catalogue: setup.catalogue, readable: setup.readable }, request: fhirRequest }); // the one access decision: template, patient, post-check; 400
+    const decision = decideAccess({ grant, service: setup.access, request: fhirRequest }); // the one access decision: template, patient, post-check; 400
     const violations: CompartmentViolation[] = [];
     const call: AdapterCall = {
       requestId: request.requestId,
