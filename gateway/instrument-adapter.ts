@@ -7,15 +7,26 @@ import type { GatewayMetrics } from './observability/index.js';
  * UpstreamUnavailable, ...). Labels carry no query values and no patient data.
  */
 export function instrumentAdapter(adapter: Adapter, metrics: GatewayMetrics): Adapter {
+  // The histogram's child per outcome, looked up once: startTimer/end hashed the label objects
+  // on every adapter call. Error class names are few; past the cap a child is simply not kept.
+  const children = new Map<string, { observe(seconds: number): void }>();
+  const childFor = (outcome: string) => {
+    let child = children.get(outcome);
+    if (!child) {
+      child = metrics.adapterDuration.labels({ adapter: adapter.id, outcome });
+      if (children.size < 64) children.set(outcome, child);
+    }
+    return child;
+  };
   const timed = <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
-      const end = metrics.adapterDuration.startTimer({ adapter: adapter.id });
+      const started = performance.now();
       try {
         const result = await call(...args);
-        end({ outcome: 'ok' });
+        childFor('ok').observe((performance.now() - started) / 1000);
         return result;
       } catch (error) {
-        end({ outcome: error instanceof Error ? error.name : 'error' });
+        childFor(error instanceof Error ? error.name : 'error').observe((performance.now() - started) / 1000);
         throw error;
       }
     };

@@ -29,7 +29,7 @@ export async function writeAnswer(req: IncomingMessage, res: ServerResponse, ans
     case 'resource': {
       let text: string;
       try {
-        text = serializeResource(body.resource, body.format, body.fhirVersion);
+        text = body.serialized ?? serializeResource(body.resource, body.format, body.fhirVersion);
       } catch (err) {
         if (answer.status >= 400) {
           // An OperationOutcome that XML cannot carry is sent as JSON (never a second failure).

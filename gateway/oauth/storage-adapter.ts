@@ -71,6 +71,11 @@ export class KeyValueStoreAdapter {
   }
 
   async find(id: string): Promise<StoredPayload | undefined> {
+    if (NEVER_CONSUMED.has(this.model)) {
+      // Every FHIR request finds its access token and grant: one store read each, not two.
+      const raw = await this.store.get(this.key(id));
+      return raw === undefined ? undefined : (JSON.parse(raw) as StoredPayload);
+    }
     const [raw, consumed] = await Promise.all([this.store.get(this.key(id)), this.store.get(consumedKey(this.key(id)))]);
     if (raw === undefined) return undefined;
     const payload = JSON.parse(raw) as StoredPayload;
@@ -89,6 +94,8 @@ export class KeyValueStoreAdapter {
   }
 
   async consume(id: string): Promise<void> {
+    // find() does not read the marker of these models: consuming one would go unseen (fail closed).
+    if (NEVER_CONSUMED.has(this.model)) throw new Error(`${this.model} is never consumed`);
     const now = (this.options.now ?? Date.now)();
     const payload = await this.find(id);
     const ttlMs = typeof payload?.exp === 'number' ? Math.max(1000, payload.exp * 1000 - now + 60_000) : this.options.grantIndexTtlMs;
@@ -114,6 +121,13 @@ export class KeyValueStoreAdapter {
 
 /** The artefacts a PGO receives as credentials (MedMij 2.0.0 uniqueness duty). */
 const UNIQUE_AT_ISSUE: ReadonlySet<string> = new Set(['AuthorizationCode', 'AccessToken', 'RefreshToken']);
+
+/**
+ * Models oidc-provider never consumes (only codes, refresh tokens and request objects have
+ * `consume()`), so they never carry the consumed marker and `find` need not read it. A model not
+ * listed here is read with its marker, as before.
+ */
+const NEVER_CONSUMED: ReadonlySet<string> = new Set(['AccessToken', 'Grant']);
 
 function grantIndexKey(grantId: string): string {
   return `oidc:grant:${grantId}`;

@@ -59,10 +59,23 @@ export function createMetrics(listAges: () => ReadonlyArray<{ kind: string; ageS
 
 /** Counts every audit event as it is recorded, so refusals and grants show up on a dashboard. */
 export function countAuditEvents(audit: AuditLog, metrics: GatewayMetrics): AuditLog {
+  // The counter's child per label set, looked up once: prom-client hashes the label object on
+  // every inc(), two per FHIR request. Bounded: the event types are a closed vocabulary, the
+  // outcomes four, the reasons stable codes; past the cap a label set is simply not kept.
+  const children = new Map<string, { inc(): void }>();
   return {
     record(event: AuditEvent): void {
-      metrics.auditEvents.inc({ type: event.type, outcome: event.outcome, reason: event.reason ?? '' });
+      const reason = event.reason ?? '';
+      const key = `${event.type}\u0000${event.outcome}\u0000${reason}`;
+      let child = children.get(key);
+      if (!child) {
+        child = metrics.auditEvents.labels({ type: event.type, outcome: event.outcome, reason });
+        if (children.size < MAX_CACHED_AUDIT_LABELS) children.set(key, child);
+      }
+      child.inc();
       audit.record(event);
     },
   };
 }
+
+const MAX_CACHED_AUDIT_LABELS = 1024;

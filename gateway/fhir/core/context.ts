@@ -2,7 +2,7 @@ import type { Adapter } from '../../../adapters/types.js';
 import { DOCUMENT_INDEX_TYPES } from '../binary-access.js';
 import type { QueryCatalogue } from '../catalogue/index.js';
 import type { ServiceBase } from '../exchange.js';
-import { readableTypes } from '../policy.js';
+import { readableTypes, type ServiceAccess } from '../policy.js';
 import type { CoreDeps } from './types.js';
 
 /** Everything the core knows about one configured data service, worked out once at start. */
@@ -14,6 +14,8 @@ export interface ServiceSetup {
   readonly readable: ReadonlySet<string>;
   /** The searched types that index documents: where a Binary's owner is looked up. */
   readonly documentIndexes: readonly string[];
+  /** The service as the access decision reads it (policy.ts), made once rather than per request. */
+  readonly access: ServiceAccess;
 }
 
 /** The `context` of handle(request, context): built once, shared by every request. */
@@ -36,11 +38,13 @@ export function createCoreContext(deps: CoreDeps): CoreContext {
     if (catalogue.fhirVersion !== service.fhirVersion) throw new Error(`catalogue "${service.standard}" is ${catalogue.fhirVersion}, service ${name} is ${service.fhirVersion}`);
     const adapter = deps.adapters.get(service.adapterId);
     if (!adapter) throw new Error(`no adapter "${service.adapterId}" for service ${name}`);
+    const readable = readableTypes(catalogue, service.fhirVersion);
     setups.set(service, {
       service,
       catalogue,
       adapter,
-      readable: readableTypes(catalogue, service.fhirVersion),
+      readable,
+      access: { ...service, catalogue, readable },
       documentIndexes: DOCUMENT_INDEX_TYPES.filter((t) => catalogue.searches.some((q) => q.resourceType === t)),
     });
   }

@@ -7,7 +7,7 @@ import { recordCompartmentAlarms } from '../compartment-alarm.js';
 import type { CompartmentViolation } from '../compartment.js';
 import { dispatchBinaryRead, dispatchRead, dispatchSearch, type AdapterCall } from '../dispatch.js';
 import type { FhirExchange, ServiceBase } from '../exchange.js';
-import { negotiateBinaryFormat, negotiateFormat, type BinaryFormat } from '../format.js';
+import { negotiateBinaryFormat, negotiateFormat, type BinaryFormat, type FhirFormat } from '../format.js';
 import { FhirError } from '../outcome.js';
 import { authorizeService, decideAccess, type AccessDecision } from '../policy.js';
 import { parseFhirRequest, type FhirRequest } from '../request.js';
@@ -18,7 +18,8 @@ import { parseTraceHeaders, type TraceHeaders } from '../trace-headers.js';
 import { answerError } from './answer-error.js';
 import type { CoreContext, ServiceSetup } from './context.js';
 import { formatParamOf } from './query-format.js';
-import type { Answer, CoreRequest, CoreResource, RequestRecord } from './types.js';
+import { serializeResource } from './serialize.js';
+import type { Answer, AnswerBody, CoreRequest, CoreResource, RequestRecord } from './types.js';
 import { callReceiveWrite } from './write-call.js';
 
 /** Every FHIR answer: health data is never cached by intermediaries. */
@@ -58,7 +59,7 @@ export async function handle(request: CoreRequest, context: CoreContext): Promis
     fhirRequest = parseFhirRequest({ method: request.method, segments: rest, rawQuery: request.rawQuery }, setup.service.fhirVersion); // 400/405
     known = { ...known, interaction: fhirRequest.interaction, resourceType: fhirRequest.resourceType, route: fhirRouteLabel(setup.service, rest, fhirRequest) };
     const format = negotiate(request, fhirRequest, setup.service); //     JSON or XML (or raw Binary); 406
-    const decision = decideAccess({ grant, service: { ...setup.service, catalogue: setup.catalogue, readable: setup.readable }, request: fhirRequest }); // the one access decision: template, patient, post-check; 400
+    const decision = decideAccess({ grant, service: setup.access, request: fhirRequest }); // the one access decision: template, patient, post-check; 400
     const violations: CompartmentViolation[] = [];
     const call: AdapterCall = {
       requestId: request.requestId,
@@ -92,14 +93,39 @@ function serveMetadata(request: CoreRequest, context: CoreContext, setup: Servic
   if (request.method !== 'GET' && request.method !== 'HEAD') throw new FhirError(405, 'not-supported', 'only GET is supported', { headers: { Allow: 'GET, HEAD' } });
   const { service } = setup;
   const format = negotiateFormat(request.headers.accept, formatParamOf(request.rawQuery), service.fhirVersion);
-  const statement = buildCapabilityStatement(service, setup.catalogue, setup.readable, context.startedAt) as unknown as fhir3.CapabilityStatement;
   return {
     status: 200,
     headers: NO_STORE,
-    body: { kind: 'resource', resource: statement, format, fhirVersion: service.fhirVersion },
+    body: capabilityBody(setup, context.startedAt, format),
     head,
     record: { ...known, interaction: 'metadata', count: 1 },
   };
+}
+
+/**
+ * The CapabilityStatement of a service depends only on its configuration and the core's start:
+ * built and serialised once per service and format, not per request (it was 3 % of a metadata
+ * answer's CPU in the bench's profile, plus its serialisation).
+ */
+const CAPABILITY_BODIES = new WeakMap<ServiceSetup, Map<FhirFormat, AnswerBody>>();
+
+function capabilityBody(setup: ServiceSetup, startedAt: string, format: FhirFormat): AnswerBody {
+  let byFormat = CAPABILITY_BODIES.get(setup);
+  if (!byFormat) CAPABILITY_BODIES.set(setup, (byFormat = new Map()));
+  let body = byFormat.get(format);
+  if (!body) {
+    const { service } = setup;
+    const resource = buildCapabilityStatement(service, setup.catalogue, setup.readable, startedAt) as unknown as fhir3.CapabilityStatement;
+    let serialized: string | undefined;
+    try {
+      serialized = serializeResource(resource, format, service.fhirVersion);
+    } catch {
+      serialized = undefined; // the edge serialises it per answer and answers its own error (write-answer.ts)
+    }
+    body = { kind: 'resource', resource, format, fhirVersion: service.fhirVersion, ...(serialized === undefined ? {} : { serialized }) };
+    byFormat.set(format, body);
+  }
+  return body;
 }
 
 function authenticate(request: CoreRequest, context: CoreContext, rest: readonly string[]): Promise<GrantContext> {

@@ -35,26 +35,32 @@ function uriOf(origin: string, record: RequestRecord): string {
  * answer's own record. No patient data beyond the EHR's patient reference (house rule 6).
  */
 export function recordRequest(audit: AuditLog, record: RequestRecord, status: number, received: Received): void {
-  const ids = {
-    requestId: record.requestId,
-    ...(record.sessionId === undefined ? {} : { sessionId: record.sessionId }),
-    ...(record.traceId === undefined ? {} : { traceId: record.traceId }),
-    ...(record.grant ? { clientId: record.grant.clientId } : {}),
-    ...(record.peerHost === undefined ? {} : { peerHost: record.peerHost }),
-    ...(record.service ? { providerId: record.service.providerName, serviceId: record.service.serviceId } : {}),
-  };
-  audit.record({ type: 'receive_resource_request', outcome: 'success', ...ids, method: record.method, uri: uriOf(received.origin, record), occurredAt: received.at });
-  audit.record({
-    type: answerTypeOf(status),
-    outcome: outcomeOf(status),
-    status,
-    ...ids,
-    ...(record.grant ? { patientRef: record.grant.patientRef } : {}),
-    ...(record.resourceType === undefined ? {} : { resourceType: record.resourceType }),
-    ...(record.count === undefined ? {} : { count: record.count }),
-    ...(status >= 400 && record.reason !== undefined ? { reason: record.reason } : {}),
-  });
+  // Each record built in place, fields only when known (no spread copies: two per FHIR request).
+  const request: Mutable<AuditEvent> = { type: 'receive_resource_request', outcome: 'success' };
+  const answer: Mutable<AuditEvent> = { type: answerTypeOf(status), outcome: outcomeOf(status), status };
+  for (const event of [request, answer]) {
+    event.requestId = record.requestId;
+    if (record.sessionId !== undefined) event.sessionId = record.sessionId;
+    if (record.traceId !== undefined) event.traceId = record.traceId;
+    if (record.grant) event.clientId = record.grant.clientId;
+    if (record.peerHost !== undefined) event.peerHost = record.peerHost;
+    if (record.service) {
+      event.providerId = record.service.providerName;
+      event.serviceId = record.service.serviceId;
+    }
+  }
+  request.method = record.method;
+  request.uri = uriOf(received.origin, record);
+  request.occurredAt = received.at;
+  if (record.grant) answer.patientRef = record.grant.patientRef;
+  if (record.resourceType !== undefined) answer.resourceType = record.resourceType;
+  if (record.count !== undefined) answer.count = record.count;
+  if (status >= 400 && record.reason !== undefined) answer.reason = record.reason;
+  audit.record(request);
+  audit.record(answer);
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The FHIR fields of the request's one access-log line (no patient data). */
 export function accessFields(record: RequestRecord, status: number): Record<string, unknown> {

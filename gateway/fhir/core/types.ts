@@ -65,7 +65,14 @@ export type CoreResource =
   | Resource;
 
 export type AnswerBody =
-  | { readonly kind: 'resource'; readonly resource: CoreResource; readonly format: FhirFormat; readonly fhirVersion: FhirVersion }
+  | {
+      readonly kind: 'resource';
+      readonly resource: CoreResource;
+      readonly format: FhirFormat;
+      readonly fhirVersion: FhirVersion;
+      /** The resource already serialised in `format`, when it was made once for many answers (the CapabilityStatement). */
+      readonly serialized?: string;
+    }
   | { readonly kind: 'bytes'; readonly bytes: Buffer | string }
   /**
    * A document piped from the source as it arrives (adapters' streamBinary). Rejects before

@@ -127,6 +127,20 @@ describe('FHIR core: handle(request, context) without HTTP', () => {
     expect(xml.body).toMatchObject({ kind: 'resource', format: 'xml', fhirVersion: 'STU3' });
   });
 
+  test('metadata is built and serialised once per service and format, and its bytes are the statement', async () => {
+    const first = await handle(request('/fhir/demoziekenhuis/48/metadata'), core);
+    const second = await handle(request('/fhir/demoziekenhuis/48/metadata'), core);
+    expect(second.body).toBe(first.body);
+    if (first.body.kind !== 'resource') throw new Error('expected a resource answer');
+    expect(first.body.serialized).toBe(JSON.stringify(first.body.resource));
+    const xml = await handle(request('/fhir/demoziekenhuis/48/metadata', { accept: 'application/fhir+xml' }), core);
+    if (xml.body.kind !== 'resource' || xml.body.serialized === undefined) throw new Error('expected serialised XML');
+    expect(parseFhirXml(xml.body.serialized, 'STU3')).toEqual(first.body.resource);
+    // Another service has its own statement.
+    const other = await handle(request('/fhir/demoziekenhuis/mp9/metadata'), core);
+    expect(other.body).not.toBe(first.body);
+  });
+
   test('401 without a token, with the RFC 6750 challenge', async () => {
     const answer = await handle(request('/fhir/demoziekenhuis/48/Condition'), core);
     expect(answer.status).toBe(401);

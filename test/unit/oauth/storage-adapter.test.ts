@@ -62,6 +62,17 @@ describe('KeyValueStoreAdapter', () => {
     expect((await codes.find('c3'))?.consumed).toEqual(expect.any(Number));
   });
 
+  it('finds access tokens and grants without a consumed marker, and refuses to consume them', async () => {
+    const tokens = adapter('AccessToken');
+    await tokens.upsert('at1', { grantId: 'g4', accountId: 'p' }, 60);
+    expect(await tokens.find('at1')).toEqual({ grantId: 'g4', accountId: 'p' });
+    await expect(tokens.consume('at1')).rejects.toThrow('never consumed');
+    const grants = adapter('Grant');
+    await grants.upsert('g4', { accountId: 'p' }, 60);
+    expect(await grants.find('g4')).toEqual({ accountId: 'p' });
+    await expect(grants.consume('g4')).rejects.toThrow('never consumed');
+  });
+
   it('revokeByGrantId removes every artefact of that grant only', async () => {
     const tokens = adapter('AccessToken');
     await tokens.upsert('a', { grantId: 'gx' }, 60);
