@@ -58,8 +58,9 @@ describeIf('Redis behind Sentinel and over TLS', () => {
     const store = new RedisStore({
       topology: { kind: 'sentinel', masterName: SENTINEL_MASTER, nodes: procs.filter((p) => p.name.startsWith('sentinel')).map((p) => ({ host: '127.0.0.1', port: p.port })) },
       keyPrefix: prefix(),
-      connectTimeoutMs: 2000,
-      commandTimeoutMs: 2000,
+      // Generous: a Sentinel lookup then a primary connect, on a machine that may be loaded.
+      connectTimeoutMs: 10_000,
+      commandTimeoutMs: 5000,
     });
     await store.ready();
     return { store, cleanup: async () => { await store.clearPrefix(); await store.close(); } };
@@ -69,8 +70,9 @@ describeIf('Redis behind Sentinel and over TLS', () => {
     const store = new RedisStore({
       topology: { kind: 'cluster', nodes: clusterNodes.map((p) => `redis://127.0.0.1:${p.port}`) },
       keyPrefix: prefix(),
-      connectTimeoutMs: 2000,
-      commandTimeoutMs: 2000,
+      // Generous: a Sentinel lookup then a primary connect, on a machine that may be loaded.
+      connectTimeoutMs: 10_000,
+      commandTimeoutMs: 5000,
     });
     await store.ready();
     // The nodes are thrown away after the run; SCAN-based clean-up is per node and not offered on a Cluster.

@@ -182,6 +182,10 @@ describe('a 9 MB Whitelist swapped in under load', () => {
         `(baseline median ${pick(b, 0.5)} ms, max ${pick(b, 1)} ms)\n`,
     );
     if (swap.longestBusyMs === undefined) process.stdout.write('[list-swap] no /proc/thread-self/schedstat here: the on-CPU bound is not checked\n');
-    else expect(swap.longestBusyMs).toBeLessThan(40);
+    // The swap's own work must not hold the loop: its longest on-CPU stretch stays under 40 ms
+    // (it was 81 ms when the stored copy was encoded on the loop). On a loaded machine a backlog
+    // of requests after a descheduling is one long stretch too, whatever the swap does, so the
+    // bound grows with the same run's quiet window.
+    else expect(swap.longestBusyMs).toBeLessThan(Math.max(40, 3 * (quiet.longestBusyMs ?? 0)));
   }, 120_000);
 });
