@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import type { Resource } from '../../adapters/types.js';
 import type { AuditEvent, MemoryAuditLog } from '../../gateway/observability/audit.js';
+import type { PgoSession } from '../../gateway/pgo-client/index.js';
 import { startTestGateway, type TestGateway, type TestGatewayOptions } from './gateway.js';
 
 /** A demo patient (Marieke de Graaf) and a BSN that passes the eleven test but no EHR knows. */
@@ -89,5 +90,17 @@ export function sendFhirJson(gw: TestGateway, tls: { readonly ca: string; readon
     });
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+/** The end of a Delen run: the PGO POSTs one blood pressure to service 53 over its mTLS session, under the run's correlation id. */
+export function shareBloodPressure(session: PgoSession, gw: TestGateway, accessToken: string, systolic: number, correlationId: string): ReturnType<PgoSession['nodePost']> {
+  return session.nodePost(`${gw.urls.node}/fhir/demoziekenhuis/53`, JSON.stringify(bloodPressureBatch(systolic)), {
+    authorization: `Bearer ${accessToken}`,
+    'content-type': 'application/fhir+json',
+    accept: 'application/fhir+json',
+    prefer: 'return=representation',
+    'medmij-request-id': randomUUID(),
+    'x-correlation-id': correlationId,
   });
 }
