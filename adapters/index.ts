@@ -1,7 +1,6 @@
-/** The adapters' public surface: the seam types, the error family, the compartment rules, the demo EHR. */
+/** The adapters' public surface: the seam types, the error family, the demo EHR, the registry. */
 export type * from './types.js';
 export { AdapterError, UpstreamUnavailable, UpstreamTimeout, UpstreamRejected, MappingFailed } from './errors.js';
-export { PATIENT_COMPARTMENT, compartmentPatients, isCompartmentType, isVisibleToPatient } from './patient-compartment.js';
 export {
   createDemoAdapter,
   demoAdapterFactory,
@@ -13,6 +12,7 @@ export {
   type DemoConfig,
   type DemoPatient,
   type FhirXmlParser,
+  type CompartmentPatients,
 } from './demo/index.js';
 export { createAdapters, parseAdapterBlocks, AdapterConfigError, ADAPTER_KINDS, type AdapterRegistryDeps, type AdapterConfigIssue } from './registry.js';
 export { createBinaryProxy } from './fhir-passthrough/index.js';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Adapter } from './types.js';
-import { demoAdapterFactory, type DemoConfig, type FhirXmlParser } from './demo/index.js';
+import { demoAdapterFactory, type CompartmentPatients, type DemoConfig, type FhirXmlParser } from './demo/index.js';
 import { fhirPassthroughFactory } from './fhir-passthrough/index.js';
 import { sqlAdapterFactory } from './sql/index.js';
 import { xmlAdapterFactory } from './xml/index.js';
@@ -19,6 +19,8 @@ export interface AdapterRegistryDeps {
   readonly baseDir: string;
   /** FHIR XML parser for `kind: demo` data (gateway/fhir/fhir-xml.ts parseFhirXml). */
   readonly parseXml?: FhirXmlParser;
+  /** The patient-compartment rule for `kind: demo` (gateway/fhir/search compartmentPatients). */
+  readonly compartment?: CompartmentPatients;
 }
 
 export interface AdapterConfigIssue {
@@ -50,8 +52,8 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   demo: {
     schema: demoAdapterFactory.configSchema,
     create: (c, d) => {
-      if (!d.parseXml) throw new Error('kind demo needs the FHIR XML parser (deps.parseXml)');
-      return demoAdapterFactory.create(resolveDatasetFolders(c, d.baseDir), { log: d.log, parseXml: d.parseXml });
+      if (!d.parseXml || !d.compartment) throw new Error('kind demo needs the FHIR XML parser and the compartment rule (deps.parseXml, deps.compartment)');
+      return demoAdapterFactory.create(resolveDatasetFolders(c, d.baseDir), { log: d.log, parseXml: d.parseXml, compartment: d.compartment });
     },
   },
 };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createAdapters, type Adapter } from '../adapters/index.js';
 import { distinctPaths, serviceEndpoints, type GatewayConfig } from './config/index.js';
 import { catalogueFile, loadCatalogue, type QueryCatalogue } from './fhir/catalogue/index.js';
-import { parseFhirXml } from './fhir/index.js';
+import { compartmentPatients, parseFhirXml } from './fhir/index.js';
 import { createFhirServer } from './fhir/index.js';
 import { createListManager, type ListManager } from './lists/index.js';
 import { createAuthorizationServer, type AccessTokenVerifier, type AuthorizationServer } from './oauth/index.js';
@@ -109,6 +109,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
           log: log.child({ component: 'adapters' }),
           baseDir: overrides.configDir,
           parseXml: parseFhirXml,
+          compartment: compartmentPatients,
         })),
       ].map(([id, adapter]) => [id, instrumentAdapter(adapter, metrics)] as const),
     );

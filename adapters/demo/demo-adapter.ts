@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
 import type { Adapter, AdapterContext, FhirVersion, PatientContext, Resource, SearchQuery, SearchResult, WriteOutcome, WriteRequest } from '../types.js';
 import { MappingFailed, UpstreamTimeout, UpstreamUnavailable } from '../errors.js';
-import { isVisibleToPatient } from '../patient-compartment.js';
 import type { DemoConfig } from './demo-config.js';
-import { DemoStore } from './demo-store.js';
+import { belongsOnlyTo, DemoStore, type CompartmentPatients } from './demo-store.js';
 import { loadDataset, type FhirXmlParser } from './load-dataset.js';
 import { builtInDemoData } from './built-in-data.js';
 
@@ -16,6 +15,8 @@ import { builtInDemoData } from './built-in-data.js';
 export interface DemoAdapterDeps {
   readonly log: Logger;
   readonly parseXml: FhirXmlParser;
+  /** The gateway's compartment rule (gateway/fhir/search compartmentPatients). */
+  readonly compartment: CompartmentPatients;
   /** Overrides config.loadDate (tests). */
   readonly now?: Date;
 }
@@ -31,7 +32,7 @@ export async function createDemoAdapter(config: DemoConfig, deps: DemoAdapterDep
     const folders = config.datasets === undefined ? [builtInDemoData[version]] : (config.datasets[version] ?? []);
     const resources: Resource[] = [];
     for (const folder of folders) resources.push(...(await loadDataset(folder, version, loadDate, deps.parseXml)));
-    stores.set(version, new DemoStore(resources));
+    stores.set(version, new DemoStore(resources, (r) => deps.compartment(version, r)));
   }
   deps.log.info(
     { adapter: config.id, stu3: stores.get('STU3')?.size ?? 0, r4: stores.get('R4')?.size ?? 0 },
@@ -69,7 +70,7 @@ export async function createDemoAdapter(config: DemoConfig, deps: DemoAdapterDep
       const store = storeFor(ctx.fhirVersion);
       // All or nothing per call: check every resource first, so a refusal stores none of them.
       for (const { resource } of requests) {
-        if (!isVisibleToPatient(resource, ctx.patient.patientRef)) throw new MappingFailed('demo EHR: a shared resource names another patient');
+        if (!belongsOnlyTo(deps.compartment(ctx.fhirVersion, resource), ctx.patient.patientRef)) throw new MappingFailed('demo EHR: a shared resource names another patient');
       }
       return requests.map(({ resource }) => ({ stored: true as const, resource: store.add(resource) }));
     },

@@ -1,6 +1,5 @@
-import type { Resource, SearchCriterion } from '../types.js';
+import type { FhirVersion, Resource, SearchCriterion } from '../types.js';
 import { MappingFailed } from '../errors.js';
-import { compartmentPatients, isVisibleToPatient } from '../patient-compartment.js';
 import { TypeIndex } from './type-index.js';
 
 /**
@@ -8,6 +7,19 @@ import { TypeIndex } from './type-index.js';
  * BSN → patient id. BSNs are kept only in that map; the stored Patient carries the masked form
  * (data-absent-reason `masked`), so no answer can leak one.
  */
+/**
+ * The patients a resource belongs to by the gateway's one compartment rule (HL7's
+ * CompartmentDefinition `patient`; gateway/fhir/search/patient-compartment.ts), undefined for a
+ * type outside the compartment. Injected, like the XML parser, because adapters import nothing
+ * from gateway/: the demo EHR then indexes and checks its data by the very rule the gateway applies.
+ */
+export type CompartmentPatients = (version: FhirVersion, resource: Resource) => readonly string[] | undefined;
+
+/** May the patient see this resource: a type outside the compartment, or a member that names this patient and no other. */
+export function belongsOnlyTo(patients: readonly string[] | undefined, patientId: string): boolean {
+  return patients === undefined || (patients.length > 0 && patients.every((id) => id === patientId));
+}
+
 export const BSN_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/bsn';
 const MASKED = { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'masked' }] };
 
@@ -19,7 +31,10 @@ export class DemoStore {
   private readonly indexes = new Map<string, TypeIndex>();
   readonly resourceTypes = new Set<string>();
 
-  constructor(resources: readonly Resource[]) {
+  private readonly patientsOf: (resource: Resource) => readonly string[];
+
+  constructor(resources: readonly Resource[], patientsOf: (resource: Resource) => readonly string[] | undefined) {
+    this.patientsOf = (resource) => patientsOf(resource) ?? [];
     for (const raw of resources) {
       if (typeof raw.id !== 'string' || !/^[A-Za-z0-9\-.]{1,64}$/.test(raw.id)) {
         throw new MappingFailed(`demo data: a ${raw.resourceType} has no valid id`);
@@ -29,14 +44,21 @@ export class DemoStore {
       if (this.byKey.has(key)) throw new MappingFailed(`demo data: ${key} occurs twice`);
       this.byKey.set(key, deepFreeze(resource));
       this.resourceTypes.add(resource.resourceType);
-      for (const patientId of compartmentPatients(resource)) {
-        let types = this.byPatient.get(patientId);
-        if (!types) this.byPatient.set(patientId, (types = new Map()));
-        const list = types.get(resource.resourceType);
-        if (list) list.push(resource);
-        else types.set(resource.resourceType, [resource]);
-      }
+      this.indexByPatient(resource);
     }
+  }
+
+  /** Files the resource under every patient it is linked to; returns those patients. */
+  private indexByPatient(resource: Resource): readonly string[] {
+    const patients = this.patientsOf(resource);
+    for (const patientId of patients) {
+      let types = this.byPatient.get(patientId);
+      if (!types) this.byPatient.set(patientId, (types = new Map()));
+      const list = types.get(resource.resourceType);
+      if (list) list.push(resource);
+      else types.set(resource.resourceType, [resource]);
+    }
+    return patients;
   }
 
   private takeBsn(patient: Resource): Resource {
@@ -57,14 +79,7 @@ export class DemoStore {
     const frozen = deepFreeze(resource);
     this.byKey.set(key, frozen);
     this.resourceTypes.add(resource.resourceType);
-    for (const patientId of compartmentPatients(frozen)) {
-      let types = this.byPatient.get(patientId);
-      if (!types) this.byPatient.set(patientId, (types = new Map()));
-      const list = types.get(resource.resourceType);
-      if (list) list.push(frozen);
-      else types.set(resource.resourceType, [frozen]);
-      this.indexes.delete(`${patientId}\u0000${resource.resourceType}`);
-    }
+    for (const patientId of this.indexByPatient(frozen)) this.indexes.delete(`${patientId}\u0000${resource.resourceType}`);
     return frozen;
   }
 
@@ -85,7 +100,7 @@ export class DemoStore {
     const key = `${patientId}\u0000${resourceType}`;
     let index = this.indexes.get(key);
     if (!index) {
-      index = new TypeIndex(this.compartment(patientId, resourceType).filter((r) => isVisibleToPatient(r, patientId)));
+      index = new TypeIndex(this.compartment(patientId, resourceType).filter((r) => belongsOnlyTo(this.patientsOf(r), patientId)));
       this.indexes.set(key, index);
     }
     return index.candidates(criteria);

@@ -64,14 +64,8 @@ export function createPgDriver(options: PgConnectionOptions): SqlDriver {
     async query(text, values, { signal, timeoutMs, maxRows }) {
       if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || !Number.isInteger(maxRows) || maxRows <= 0) throw new Error('bad limits');
       signal.throwIfAborted();
-      const client = await pool.connect();
+      const { client, release } = await checkout(pool, signal);
       let broken = false;
-      const pid = (client as unknown as { processID?: number }).processID;
-      const onAbort = (): void => {
-        // Ask the server to stop the statement; the query then fails with 57014 (query_canceled).
-        if (pid !== undefined) void pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
       try {
         if (timeouts.get(client) !== timeoutMs) {
           // SET takes no bind parameters; timeoutMs is a checked integer from config.
@@ -86,20 +80,14 @@ export function createPgDriver(options: PgConnectionOptions): SqlDriver {
         broken = !(err instanceof SqlTooManyRows);
         throw err;
       } finally {
-        signal.removeEventListener('abort', onAbort);
-        client.release(broken);
+        release(broken);
       }
     },
     async transaction(statements, { signal, timeoutMs }) {
       if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new Error('bad limits');
       signal.throwIfAborted();
-      const client = await pool.connect();
+      const { client, release } = await checkout(pool, signal);
       let broken = false;
-      const pid = (client as unknown as { processID?: number }).processID;
-      const onAbort = (): void => {
-        if (pid !== undefined) void pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
       try {
         await client.query('BEGIN READ WRITE');
         try {
@@ -121,8 +109,7 @@ export function createPgDriver(options: PgConnectionOptions): SqlDriver {
         broken = true;
         throw err;
       } finally {
-        signal.removeEventListener('abort', onAbort);
-        client.release(broken);
+        release(broken);
       }
     },
     async ping(signal) {
@@ -130,5 +117,26 @@ export function createPgDriver(options: PgConnectionOptions): SqlDriver {
       await pool.query('SELECT 1');
     },
     close: () => pool.end(),
+  };
+}
+
+/**
+ * A pooled connection for one call, under the request's signal: an abort asks the server to stop
+ * the running statement (it then fails with 57014, query_canceled). `release(true)` drops a
+ * connection that failed mid-call, so the pool opens a fresh one.
+ */
+async function checkout(pool: pg.Pool, signal: AbortSignal): Promise<{ readonly client: pg.PoolClient; release(broken: boolean): void }> {
+  const client = await pool.connect();
+  const pid = (client as unknown as { processID?: number }).processID;
+  const onAbort = (): void => {
+    if (pid !== undefined) void pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    client,
+    release(broken) {
+      signal.removeEventListener('abort', onAbort);
+      client.release(broken);
+    },
   };
 }

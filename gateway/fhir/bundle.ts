@@ -1,26 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import type { Resource, SearchParam } from '../../adapters/types.js';
+import type * as fhir3 from 'fhir/r3';
+import type * as fhir4 from 'fhir/r4';
+import type { FhirVersion, Resource, SearchParam } from '../../adapters/types.js';
 
 /**
  * The searchset Bundle (FHIR bundle.html, search.html). What qualification checks on it
  * (QUERIES.md, "What every answer is checked for"): `type = searchset`, `total` = the number of
  * matches, included resources marked `include`, a `self` link that repeats every request parameter,
  * and every `fullUrl` absolute and ending in the resource's id. Pure.
+ *
+ * Typed with @types/fhir per version: the Bundle's own elements are checked against STU3's and
+ * R4's Bundle. The entries carry the adapter's resources as they came (FHIR JSON of the service's
+ * version, BSN-masked by the post-check); typing those as the version's FhirResource is the one
+ * assertion, in `searchsetOf` below, since nothing at run time could check more than the walk did.
  */
-export interface BundleEntry {
-  readonly fullUrl: string;
-  readonly resource: Resource;
-  readonly search: { readonly mode: 'match' | 'include' };
-}
-
-export interface Bundle {
+type Searchset<R> = {
   readonly resourceType: 'Bundle';
   readonly id: string;
   readonly type: 'searchset';
   readonly total: number;
-  readonly link: ReadonlyArray<{ readonly relation: string; readonly url: string }>;
-  readonly entry: readonly BundleEntry[];
-}
+  readonly link: Array<{ relation: string; url: string }>;
+  readonly entry: Array<{ fullUrl: string; resource: R; search: { mode: 'match' | 'include' } }>;
+};
+
+/** The searchset of an STU3 or an R4 service, with the elements it always sets (each a valid Bundle of its version: see `satisfies` below). */
+export type SearchsetBundle = Searchset<fhir3.FhirResource> | Searchset<fhir4.FhirResource>;
 
 export interface SearchsetInput {
   /** Absolute FHIR base of the service, e.g. `https://host/fhir/demoziekenhuis/48`. */
@@ -79,7 +83,16 @@ export function fullUrlOf(base: string, resource: Resource): string {
 
 const keyOf = (r: Resource): string => `${r.resourceType}/${r.id ?? ''}`;
 
-export function toSearchset(input: SearchsetInput): Bundle {
+export function toSearchset(input: SearchsetInput, fhirVersion: 'STU3'): Searchset<fhir3.FhirResource>;
+export function toSearchset(input: SearchsetInput, fhirVersion: 'R4'): Searchset<fhir4.FhirResource>;
+export function toSearchset(input: SearchsetInput, fhirVersion: FhirVersion): SearchsetBundle;
+export function toSearchset(input: SearchsetInput, fhirVersion: FhirVersion): SearchsetBundle {
+  return fhirVersion === 'STU3'
+    ? (searchsetOf(input, (r) => r as unknown as fhir3.FhirResource) satisfies fhir3.Bundle)
+    : (searchsetOf(input, (r) => r as unknown as fhir4.FhirResource) satisfies fhir4.Bundle);
+}
+
+function searchsetOf<R>(input: SearchsetInput, asFhir: (resource: Resource) => R): Searchset<R> {
   const { total, matches: page } = input;
   const start = input.offset;
   const size = input.count ?? Math.max(page.length, total - start);
@@ -89,12 +102,12 @@ export function toSearchset(input: SearchsetInput): Bundle {
   if (size > 0 && start > 0) link.push({ relation: 'previous', url: linkUrl(input.base, input.path, withOffset(input.params, Math.max(0, start - size), input.pageKey)) });
 
   const seen = new Set(page.map(keyOf));
-  const entry: BundleEntry[] = page.map((resource) => ({ fullUrl: fullUrlOf(input.base, resource), resource, search: { mode: 'match' } }));
+  const entry: Searchset<R>['entry'] = page.map((resource) => ({ fullUrl: fullUrlOf(input.base, resource), resource: asFhir(resource), search: { mode: 'match' } }));
   for (const resource of input.includes) {
     const key = keyOf(resource);
     if (seen.has(key)) continue; // an included resource that is also a match appears once, as match
     seen.add(key);
-    entry.push({ fullUrl: fullUrlOf(input.base, resource), resource, search: { mode: 'include' } });
+    entry.push({ fullUrl: fullUrlOf(input.base, resource), resource: asFhir(resource), search: { mode: 'include' } });
   }
   return { resourceType: 'Bundle', id: randomUUID(), type: 'searchset', total, link, entry };
 }

@@ -8,4 +8,5 @@ export { createStaticTokenVerifier, type StaticTokenEntry } from './qualificatio
 export { FhirError, operationOutcome, type OperationOutcome, type IssueType } from './outcome.js';
 export { maskBsn, containsUnmaskedBsn, BSN_SYSTEMS } from './mask-bsn.js';
 export { screenResources, judgeCompartment, type CompartmentScope, type CompartmentVerdict } from './compartment.js';
+export { compartmentPatients } from './search/index.js';
 export { parseFhirXml, toFhirXml } from './fhir-xml.js';

@@ -1,4 +1,3 @@
-import type * as fhir3 from 'fhir/r3';
 import type { Resource } from '../../adapters/types.js';
 import { relativeAttachmentUrls } from './attachment-urls.js';
 import { toSearchset } from './bundle.js';
@@ -32,10 +31,8 @@ export function respondSearch(service: ServiceBase, request: FhirSearchRequest, 
     offset: request.offset,
     ...(request.count === undefined ? {} : { count: request.count }),
     ...(outcome.pageKey === undefined ? {} : { pageKey: outcome.pageKey }),
-  });
-  // bundle.ts builds the searchset shape both versions share; typed here as what it is.
-  const resource = bundle as unknown as fhir3.Bundle;
-  return { status: 200, headers: {}, body: { kind: 'resource', resource, format, fhirVersion: service.fhirVersion }, count: outcome.matches.length };
+  }, service.fhirVersion);
+  return { status: 200, headers: {}, body: { kind: 'resource', resource: bundle, format, fhirVersion: service.fhirVersion }, count: outcome.matches.length };
 }
 
 /**

@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { fillPathTemplate } from '../config/index.js';
 import { runAuthorization } from './authorize-run.js';
 import type { PgoIo } from './pgo-io.js';
@@ -7,7 +5,7 @@ import { runShare } from './run-share.js';
 
 export type { PgoIo } from './pgo-io.js';
 import { buildCatalogueQueries } from './catalogue-queries.js';
-import { discoverEndpoints } from './discover-endpoints.js';
+import { discoverFor, openPgoSession } from './open-session.js';
 import { formatSummary, type ServiceRun } from './format-summary.js';
 import { PgoFlowError } from './pgo-flow-error.js';
 import { parsePgoOptions, PgoUsageError, type PgoOptions } from './pgo-options.js';
@@ -47,29 +45,13 @@ export async function runPgoClient(args: string[], io: PgoIo = processIo): Promi
   }
 }
 
-async function readPem(file: string, option: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new PgoFlowError(`cannot read ${option} ${path.relative(process.cwd(), file) || file} (${code}): start the gateway once (npm start) or run npm run certs:dev to create the development PKI`);
-  }
-}
-
 async function run(options: PgoOptions, io: PgoIo): Promise<number> {
   const setup = await resolvePgoSetup(options);
-  const [clientCert, clientKey, ca] = await Promise.all([readPem(options.certFile, '--cert'), readPem(options.keyFile, '--key'), readPem(options.caFile, '--ca')]);
-  const session = new PgoSession({ patientUrl: setup.patientUrl, nodeUrl: setup.nodeUrl, ca, clientCert, clientKey });
+  const { session, clientCert, clientKey } = await openPgoSession(options, setup);
   try {
     const say = (line: string) => io.err(`${line}\n`);
     say(`PGO ${options.clientId} → ${options.provider}: patient interface ${setup.patientUrl}, node interface ${setup.nodeUrl} (from ${setup.source})`);
-    const endpoints = await discoverEndpoints(session, {
-      patientUrl: setup.patientUrl,
-      nodeUrl: setup.nodeUrl,
-      ...(setup.configuredNodeUrl !== undefined ? { publicNodeUrl: setup.configuredNodeUrl } : {}),
-      rebasePatient: options.patientUrl !== undefined,
-      rebaseNode: setup.nodeUrlOverridden,
-    });
+    const endpoints = await discoverFor(session, setup, options);
     // Check the node interface before the Person logs in: a certificate not on the Whitelist
     // is refused there (digest §5.3), and better said now than after DigiD and consent.
     // Delen services (their catalogue accepts data) are `pgo share`'s; the provider-name scope leaves them out.

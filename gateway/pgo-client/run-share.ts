@@ -1,11 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fillPathTemplate } from '../config/index.js';
 import { runAuthorization } from './authorize-run.js';
-import { discoverEndpoints } from './discover-endpoints.js';
+import { discoverFor, openPgoSession } from './open-session.js';
 import { PgoFlowError } from './pgo-flow-error.js';
 import { parsePgoOptions, PgoUsageError, type PgoOptions } from './pgo-options.js';
-import { PgoSession } from './pgo-session.js';
 import { resolvePgoSetup, type ServiceSetup } from './resolve-setup.js';
 import type { PgoIo } from './pgo-io.js';
 import { entryStatuses, readShareBundle } from './share-bundle.js';
@@ -78,31 +76,16 @@ export async function runShare(args: readonly string[], io: PgoIo): Promise<numb
   }
 }
 
-async function readPem(file: string, option: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new PgoFlowError(`cannot read ${option} ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
-  }
-}
-
 async function share(options: ShareOptions, io: PgoIo): Promise<number> {
   const bundle = await readShareBundle(options.bundleFile);
   const setup = await resolvePgoSetup(options);
   const service = shareService(setup.services, options.services.length > 0, options.provider);
-  const [clientCert, clientKey, ca] = await Promise.all([readPem(options.certFile, '--cert'), readPem(options.keyFile, '--key'), readPem(options.caFile, '--ca')]);
-  const session = new PgoSession({ patientUrl: setup.patientUrl, nodeUrl: setup.nodeUrl, ca, clientCert, clientKey });
+  const { session, clientCert, clientKey } = await openPgoSession(options, setup);
   const say = (line: string) => io.err(`${line}\n`);
   try {
     const scope = `${options.provider}~${service.id}`;
     say(`PGO ${options.clientId} → ${scope}: a ${bundle.type} Bundle of ${bundle.entries} entries; patient interface ${setup.patientUrl}, node interface ${setup.nodeUrl} (from ${setup.source})`);
-    const endpoints = await discoverEndpoints(session, {
-      patientUrl: setup.patientUrl,
-      nodeUrl: setup.nodeUrl,
-      ...(setup.configuredNodeUrl !== undefined ? { publicNodeUrl: setup.configuredNodeUrl } : {}),
-      rebasePatient: options.patientUrl !== undefined,
-      rebaseNode: setup.nodeUrlOverridden,
-    });
+    const endpoints = await discoverFor(session, setup, options);
     const { token, sessionId } = await runAuthorization(session, { endpoints, options, scope, clientCert, clientKey, io, what: 'confirming what is shared' });
     if (token.refresh_token !== undefined) say('warning: the gateway issued a refresh token for a Delen scope (MedMij: a confirmation holds for one run only)');
 

@@ -40,7 +40,7 @@ const isAgreement = (r: Resource) =>
   ((r['category'] as Array<{ coding?: Array<{ code?: string }> }> | undefined) ?? []).some((c) => (c.coding ?? []).some((x) => x.code === MA_CATEGORY));
 const agreements = new Map<string, number>();
 for (const r of data.resources) {
-  const owner = isAgreement(r) ? ownerOf(r) : undefined;
+  const owner = isAgreement(r) ? ownerOf(data.version, r) : undefined;
   if (owner) agreements.set(owner, (agreements.get(owner) ?? 0) + 1);
 }
 const [patient, matches] = [...agreements.entries()].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];

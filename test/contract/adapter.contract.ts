@@ -1,7 +1,8 @@
-import { builtInDemoData, createDemoAdapter, AdapterError, UpstreamTimeout, compartmentPatients } from '../../adapters/index.js';
+import { builtInDemoData, createDemoAdapter, AdapterError, UpstreamTimeout } from '../../adapters/index.js';
 import type { Adapter, AdapterContext, FhirVersion, Resource } from '../../adapters/types.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { parseFhirXml } from '../../gateway/fhir/fhir-xml.js';
+import { compartmentPatients, linkedPatientIds } from '../../gateway/fhir/search/index.js';
 import { maskBsn } from '../../gateway/fhir/mask-bsn.js';
 import { guardAdapter } from '../../gateway/fhir/compartment-guard.js';
 import { screenSearchAnswer } from '../../gateway/fhir/compartment.js';
@@ -82,7 +83,7 @@ export function mp9Queries(data: Dataset, patient: string): string[] {
     const plain = `${type}?category=${category}`;
     out.push(query);
     const own = data.resources.find(
-      (r) => r.resourceType === type && compartmentPatients(r).includes(patient) && JSON.stringify(r['category'] ?? '').includes(category.split('|')[1] ?? '-'),
+      (r) => r.resourceType === type && linkedPatientIds(data.version, r).includes(patient) && JSON.stringify(r['category'] ?? '').includes(category.split('|')[1] ?? '-'),
     );
     const ident = (own?.['identifier'] as Array<{ system?: string; value?: string }> | undefined)?.[0];
     if (ident?.system && ident.value) out.push(`${plain}&identifier=${ident.system}|${ident.value}`);
@@ -146,7 +147,7 @@ export function runAdapterContract(name: string, setup: ContractSetup, options: 
         data = await loadDataset(version, LOAD_DATE);
         reference = await createDemoAdapter(
           { id: 'reference', kind: 'demo', datasets: { [version]: [data.folder] } },
-          { log: createSilentLogger(), parseXml: parseFhirXml, now: LOAD_DATE },
+          { log: createSilentLogger(), parseXml: parseFhirXml, compartment: compartmentPatients, now: LOAD_DATE },
         );
         catalogue = await loadCatalogue(catalogueFile(version === 'STU3' ? 'bgz-3' : 'mp9-3.0'));
         backend = await setup(data);
@@ -210,7 +211,7 @@ export function runAdapterContract(name: string, setup: ContractSetup, options: 
         const [p1, p2] = data.patients;
         expect(p1).toBeDefined();
         for (const r of data.resources) {
-          const owners = compartmentPatients(r);
+          const owners = linkedPatientIds(version, r);
           const ctx = context(version, owners[0] ?? p1!);
           const got = await backend.adapter.read(r.resourceType, r.id as string, ctx);
           const want = await reference.read(r.resourceType, r.id as string, ctx);
@@ -229,7 +230,7 @@ export function runAdapterContract(name: string, setup: ContractSetup, options: 
         for (const patient of data.patients.slice(0, 3)) {
           for (const type of new Set(data.resources.map((r) => r.resourceType))) {
             const { resources } = await backend.adapter.search({ resourceType: type, params: [], criteria: [] }, context(version, patient));
-            for (const r of resources) expect(compartmentPatients(r)).toEqual([patient]);
+            for (const r of resources) expect(linkedPatientIds(version, r)).toEqual([patient]);
           }
         }
       });
@@ -238,7 +239,7 @@ export function runAdapterContract(name: string, setup: ContractSetup, options: 
         const [p1, p2] = data.patients;
         if (p1 === undefined || p2 === undefined) throw new Error('the contract data needs two patients');
         // One of p1's resources, filed under p1 by every backend, that also points at p2.
-        const victim = data.resources.find((r) => compartmentPatients(r).includes(p1) && r.resourceType !== 'Patient' && typeof r.id === 'string')!;
+        const victim = data.resources.find((r) => linkedPatientIds(version, r).includes(p1) && r.resourceType !== 'Patient' && typeof r.id === 'string')!;
         const leak = { ...victim, extension: [...((victim['extension'] as unknown[] | undefined) ?? []), { url: 'urn:test:leak', valueReference: { reference: `Patient/${p2}` } }] };
         const leaky = await setup({ ...data, resources: data.resources.map((r) => (r === victim ? leak : r)) });
         try {
@@ -306,7 +307,7 @@ function newServicesContract(name: string, setup: ContractSetup): void {
 
     beforeAll(async () => {
       data = await loadDataset('STU3', LOAD_DATE, builtInDemoData.STU3);
-      reference = await createDemoAdapter({ id: 'reference', kind: 'demo', datasets: { STU3: [data.folder] } }, { log: createSilentLogger(), parseXml: parseFhirXml, now: LOAD_DATE });
+      reference = await createDemoAdapter({ id: 'reference', kind: 'demo', datasets: { STU3: [data.folder] } }, { log: createSilentLogger(), parseXml: parseFhirXml, compartment: compartmentPatients, now: LOAD_DATE });
       for (const s of NEW_STU3_SERVICES) catalogues.set(s.id, await loadCatalogue(catalogueFile(s.standard)));
       backend = await setup(data);
     }, 60_000);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import https from 'node:https';
 import type { Resource } from '../../adapters/types.js';
 import type { AuditEvent, MemoryAuditLog } from '../../gateway/observability/audit.js';
+import type { PgoSession } from '../../gateway/pgo-client/index.js';
 import { startTestGateway, type TestGateway, type TestGatewayOptions } from './gateway.js';
 
 /** A demo patient (Marieke de Graaf) and a BSN that passes the eleven test but no EHR knows. */
@@ -23,15 +25,20 @@ export function startDelenGateway(options: TestGatewayOptions = {}): Promise<Tes
   });
 }
 
-/** A self-measurement batch as a PGO sends it: the sender's Patient by urn:uuid and one blood pressure. */
-export function bloodPressureBatch(systolic: number): Resource {
+/**
+ * A self-measurement batch as a PGO sends it: the sender's Patient by urn:uuid and one blood
+ * pressure, measured by the patient, per systolic value. `subject` makes the measurements name
+ * someone else (the refusal cases).
+ */
+export function bloodPressureBatch(systolic: number | readonly number[], subject?: string): Resource {
   const patientUrn = `urn:uuid:${randomUUID()}`;
+  const values = typeof systolic === 'number' ? [systolic] : systolic;
   return {
     resourceType: 'Bundle',
     type: 'batch',
     entry: [
       { fullUrl: patientUrn, resource: { resourceType: 'Patient', meta: { profile: ['http://fhir.nl/fhir/StructureDefinition/nl-core-patient'] }, name: [{ family: 'Synthetisch' }] }, request: { method: 'POST', url: 'Patient' } },
-      {
+      ...values.map((value) => ({
         fullUrl: `urn:uuid:${randomUUID()}`,
         resource: {
           resourceType: 'Observation',
@@ -39,12 +46,13 @@ export function bloodPressureBatch(systolic: number): Resource {
           status: 'final',
           category: [{ coding: [{ system: 'http://hl7.org/fhir/observation-category', code: 'vital-signs' }] }],
           code: { coding: [{ system: 'http://loinc.org', code: '85354-9' }] },
-          subject: { reference: patientUrn },
+          subject: { reference: subject ?? patientUrn },
+          performer: [{ reference: patientUrn }],
           effectiveDateTime: '2026-11-30T07:30:00+01:00',
-          component: [{ code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: { value: systolic, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } }],
+          component: [{ code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: { value, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } }],
         },
         request: { method: 'POST', url: 'Observation' },
-      },
+      })),
     ],
   };
 }
@@ -59,4 +67,40 @@ export async function waitForAudit(audit: MemoryAuditLog, holds: (events: readon
     if (Date.now() > until) throw new Error('the audit trail did not reach the expected state');
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** A FHIR JSON answer of the node interface. */
+export interface FhirJsonAnswer {
+  readonly status: number;
+  readonly json: Record<string, unknown>;
+}
+
+/**
+ * One request to the gateway's node interface over two-sided TLS as the listed PGO, with the
+ * MedMij trace headers; a body goes as a Delen POST (FHIR JSON, `Prefer: return=representation`).
+ */
+export function sendFhirJson(gw: TestGateway, tls: { readonly ca: string; readonly cert: string; readonly key: string }, method: 'POST' | 'GET', target: string, token: string, body?: string): Promise<FhirJsonAnswer> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'medmij-request-id': randomUUID(), 'x-correlation-id': randomUUID(), authorization: `Bearer ${token}`, accept: 'application/fhir+json' };
+    if (body !== undefined) Object.assign(headers, { 'content-type': 'application/fhir+json', 'content-length': String(Buffer.byteLength(body)), prefer: 'return=representation' });
+    const req = https.request(`${gw.urls.node}${target}`, { method, ...tls, servername: 'localhost', headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The end of a Delen run: the PGO POSTs one blood pressure to service 53 over its mTLS session, under the run's correlation id. */
+export function shareBloodPressure(session: PgoSession, gw: TestGateway, accessToken: string, systolic: number, correlationId: string): ReturnType<PgoSession['nodePost']> {
+  return session.nodePost(`${gw.urls.node}/fhir/demoziekenhuis/53`, JSON.stringify(bloodPressureBatch(systolic)), {
+    authorization: `Bearer ${accessToken}`,
+    'content-type': 'application/fhir+json',
+    accept: 'application/fhir+json',
+    prefer: 'return=representation',
+    'medmij-request-id': randomUUID(),
+    'x-correlation-id': correlationId,
+  });
 }

@@ -1,5 +1,5 @@
 import type { Adapter, AdapterContext, FhirVersion, Resource, SearchQuery, SearchResult } from '../../adapters/types.js';
-import { compartmentPatients } from '../../adapters/index.js';
+import { linkedPatientIds } from '../../gateway/fhir/search/index.js';
 
 /**
  * A small in-memory Adapter for FHIR API tests: serves the resources it is given, per FHIR
@@ -30,7 +30,7 @@ export function createTestAdapter(options: TestAdapterOptions): TestAdapter {
       calls.push({ op: 'search', patientRef: ctx.patient.patientRef, resourceType: query.resourceType });
       if (options.hang) return hang();
       const ofType = all(ctx).filter((r) => r.resourceType === query.resourceType);
-      const resources = options.leakOtherPatients ? ofType : ofType.filter((r) => compartmentPatients(r).includes(ctx.patient.patientRef));
+      const resources = options.leakOtherPatients ? ofType : ofType.filter((r) => linkedPatientIds(ctx.fhirVersion, r).includes(ctx.patient.patientRef));
       return Promise.resolve({ resources });
     },
     read(resourceType: string, id: string, ctx: AdapterContext): Promise<Resource | undefined> {

@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import YAML from 'yaml';
-import { compartmentPatients } from '../../adapters/index.js';
 import type { FhirVersion, Resource } from '../../adapters/types.js';
 import { parseConfig } from '../../gateway/config/index.js';
 import { parseFhirXml } from '../../gateway/fhir/fhir-xml.js';
+import { linkedPatientIds } from '../../gateway/fhir/search/index.js';
 import { createGateway, type Gateway } from '../../gateway/gateway.js';
 import { MemoryAuditLog } from '../../gateway/observability/audit.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
@@ -171,10 +171,10 @@ export async function startQualificationGateway(
         const label = `${r.resourceType}/${r.id}`;
         if ((e['search'] as Json)['mode'] === 'match') {
           matches += 1;
-          expect({ r: label, of: compartmentPatients(r) }).toEqual({ r: label, of: [patientRef] });
+          expect({ r: label, of: linkedPatientIds(version, r) }).toEqual({ r: label, of: [patientRef] });
         } else {
           includes += 1;
-          expect({ r: label, other: compartmentPatients(r).filter((p) => p !== patientRef) }).toEqual({ r: label, other: [] });
+          expect({ r: label, other: linkedPatientIds(version, r).filter((p) => p !== patientRef) }).toEqual({ r: label, other: [] });
         }
       }
       return { matches, includes, total: json['total'] as number, byType, byCategory };

@@ -5,10 +5,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { builtInDemoData, compartmentPatients, resolveDatePlaceholders } from '../../adapters/index.js';
+import { builtInDemoData, resolveDatePlaceholders } from '../../adapters/index.js';
 import type { FhirVersion, Resource } from '../../adapters/types.js';
 import { parseFhirXml } from '../../gateway/fhir/fhir-xml.js';
 import { findParamDefinition } from '../../gateway/fhir/search/param-definitions.js';
+import { linkedPatientIds } from '../../gateway/fhir/search/index.js';
 
 /**
  * Real legacy backends for the adapter contract, the adapter integration tests and the bench,
@@ -49,8 +50,8 @@ export async function loadDataset(version: FhirVersion, loadDate: Date, folder =
 }
 
 /** The one patient a record belongs to in the legacy stores (undefined: a shared record). */
-export function ownerOf(r: Resource): string | undefined {
-  const owners = compartmentPatients(r);
+export function ownerOf(version: FhirVersion, r: Resource): string | undefined {
+  const owners = linkedPatientIds(version, r);
   if (owners.length > 1) throw new Error(`${r.resourceType}/${r.id} belongs to ${owners.length} patients`);
   return owners[0];
 }
@@ -113,7 +114,7 @@ export async function startFhirBackend(data: Dataset, options: FhirBackendOption
   const byOwner = new Map<string, Resource[]>();
   for (const r of data.resources) {
     byKey.set(`${r.resourceType}/${r.id}`, r);
-    const owner = ownerOf(r);
+    const owner = ownerOf(data.version, r);
     if (owner !== undefined) byOwner.set(`${owner}|${r.resourceType}`, [...(byOwner.get(`${owner}|${r.resourceType}`) ?? []), r]);
   }
   const requests: string[] = [];
@@ -225,7 +226,7 @@ export interface LegacyRow {
   readonly doc: Record<string, unknown>;
 }
 
-export function toLegacyRow(r: Resource): LegacyRow {
+export function toLegacyRow(version: FhirVersion, r: Resource): LegacyRow {
   const { id, resourceType, ...rest } = r as Resource & { status?: unknown };
   const doc: Record<string, unknown> = { ...rest };
   let status: string | undefined;
@@ -233,7 +234,7 @@ export function toLegacyRow(r: Resource): LegacyRow {
     status = VENDOR_STATUS[doc['status']];
     delete doc['status'];
   }
-  return { type: resourceType, id: id as string, patient: ownerOf(r), status, doc };
+  return { type: resourceType, id: id as string, patient: ownerOf(version, r), status, doc };
 }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -254,7 +255,7 @@ export function vendorExportXml(rows: readonly LegacyRow[]): string {
  * POST /ehr/patients/lookup (form `bsn`), GET /ehr/ping.
  */
 export async function startXmlBackend(data: Dataset): Promise<Backend & { requests: string[] }> {
-  const rows = data.resources.map(toLegacyRow);
+  const rows = data.resources.map((r) => toLegacyRow(data.version, r));
   const byKey = new Map(rows.map((r) => [`${r.type}/${r.id}`, r]));
   const requests: string[] = [];
   const send = (res: http.ServerResponse, status: number, xml: string): void => {
@@ -319,7 +320,7 @@ function inWindow(value: unknown, from: string | null, to: string | null): boole
 /** Each resource type in the data set, and whether its resources belong to a patient (searchable by patient). */
 function resourceTypesOf(data: Dataset): Array<readonly [string, boolean]> {
   const types = [...new Set(data.resources.map((r) => r.resourceType))];
-  return types.map((t) => [t, data.resources.some((r) => r.resourceType === t && ownerOf(r) !== undefined)] as const);
+  return types.map((t) => [t, data.resources.some((r) => r.resourceType === t && ownerOf(data.version, r) !== undefined)] as const);
 }
 
 /** The xml adapter block for startXmlBackend, one mapping per resource type in the data. */
@@ -387,7 +388,7 @@ export async function createPgSchema(data: Dataset | undefined, tag: string): Pr
   await client.query(`CREATE INDEX ON ${schema}.record (patient_ref, resource_type)`);
   await client.query(`CREATE TABLE ${schema}.patient_bsn (patient_ref text NOT NULL, bsn text NOT NULL)`);
   if (data) {
-    const rows = data.resources.map(toLegacyRow);
+    const rows = data.resources.map((r) => toLegacyRow(data.version, r));
     for (let i = 0; i < rows.length; i += 200) {
       const chunk = rows.slice(i, i + 200);
       const values: unknown[] = [];

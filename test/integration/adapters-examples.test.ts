@@ -4,6 +4,7 @@ import { loadConfig, checkConfigFile } from '../../gateway/config/index.js';
 import { createAdapters, AdapterConfigError } from '../../adapters/registry.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { parseFhirXml } from '../../gateway/fhir/fhir-xml.js';
+import { compartmentPatients } from '../../gateway/fhir/search/index.js';
 
 /** config/examples: each worked example passes the config loader and builds its adapters (check-config). */
 const examples = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../config/examples');
@@ -17,7 +18,7 @@ test.each([
 ])('%s loads and its adapter is built', async (file, id, type) => {
   const full = path.join(examples, file);
   const config = await loadConfig(full, ENV);
-  const adapters = await createAdapters(config.adapters, { log: createSilentLogger(), baseDir: path.dirname(full), parseXml: parseFhirXml });
+  const adapters = await createAdapters(config.adapters, { log: createSilentLogger(), baseDir: path.dirname(full), parseXml: parseFhirXml, compartment: compartmentPatients });
   const adapter = adapters.get(id);
   expect(adapter?.capabilities().resourceTypes).toContain(type);
   await adapter?.close();

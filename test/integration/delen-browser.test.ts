@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SHARE_NOT_ACCEPTED } from '../../gateway/oauth/index.js';
 import { chromiumAvailable, launchBrowser, runAxe } from '../helpers/browser.js';
-import { bloodPressureBatch, DELEN_BSN, DELEN_CLIENT, DELEN_PATIENT, DELEN_SCOPE, startDelenGateway, UNKNOWN_DELEN_BSN } from '../helpers/delen.js';
+import { shareBloodPressure, DELEN_BSN, DELEN_CLIENT, DELEN_PATIENT, DELEN_SCOPE, startDelenGateway, UNKNOWN_DELEN_BSN } from '../helpers/delen.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { authorizeUrl, HttpSession, type TokenTarget } from '../helpers/oauth.js';
 
@@ -124,14 +124,7 @@ suite('Delen in a real browser', () => {
       expect(token.json).not.toHaveProperty('refresh_token');
       expect((await gw.gateway.verifier.verify(String(token.json.access_token)))?.patientRef).toBe(DELEN_PATIENT);
 
-      const posted = await session.nodePost(`${gw.urls.node}/fhir/demoziekenhuis/53`, JSON.stringify(bloodPressureBatch(lang === 'nl' ? 131 : 132)), {
-        authorization: `Bearer ${String(token.json.access_token)}`,
-        'content-type': 'application/fhir+json',
-        accept: 'application/fhir+json',
-        prefer: 'return=representation',
-        'medmij-request-id': randomUUID(),
-        'x-correlation-id': sessionId,
-      });
+      const posted = await shareBloodPressure(session, gw, String(token.json.access_token), lang === 'nl' ? 131 : 132, sessionId);
       expect(posted.status).toBe(200);
       const bundle = JSON.parse(posted.body) as { resourceType: string; type: string; entry: Array<{ response: { status: string }; resource?: { subject?: { reference?: string } } }> };
       expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'batch-response' });

@@ -199,6 +199,27 @@ describe('Delen of a document: a transaction over mTLS, served back by PDF/A Ver
     expect(JSON.stringify(json(tx))).toMatch(/Bundle of type batch/);
   });
 
+  it('says in each base\'s CapabilityStatement what it takes: transaction on documents, batch on self-measurements, create nowhere, nothing on Verzamelen', async () => {
+    type Rest = { interaction?: Array<{ code: string }>; resource: Array<{ type: string; interaction: Array<{ code: string }> }> };
+    const restOf = async (service: string): Promise<Rest> => {
+      const a = await send(gw, 'GET', `/fhir/demoziekenhuis/${service}/metadata`, { token: TOKEN_SEND, accept: 'application/fhir+json' });
+      expect(a.status).toBe(200);
+      const statement = json(a);
+      expect(statement['resourceType']).toBe('CapabilityStatement');
+      return (statement['rest'] as Rest[])[0]!;
+    };
+    const creates = (rest: Rest) => rest.resource.filter((r) => r.interaction.some((i) => i.code === 'create')).map((r) => r.type);
+    const docs = await restOf(DOCS);
+    expect(docs.interaction).toEqual([{ code: 'transaction' }]);
+    expect(creates(docs)).toEqual([]);
+    const vitals = await restOf('53');
+    expect(vitals.interaction).toEqual([{ code: 'batch' }]);
+    expect(creates(vitals)).toEqual([]);
+    const verzamelen = await restOf('51');
+    expect(verzamelen.interaction).toBeUndefined();
+    expect(verzamelen.resource.map((r) => r.type)).toContain('DocumentReference');
+  });
+
   (haveFixtures ? it : it.skip)('accepts both Nictiz PDF/A send bundles (XML, 2-3 MB) and serves each document back byte for byte', async () => {
     for (const file of ['medmij-pdfa-Bundle-kwalificatie1.xml', 'medmij-pdfa-Bundle-kwalificatie2.xml']) {
       const xml = resolveDatePlaceholders(await readFile(path.join(FIXTURES, file), 'utf8'), new Date());

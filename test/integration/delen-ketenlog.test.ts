@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { authorizeWithSimulator, exchangeCode } from '../../gateway/pgo-client/index.js';
 import { createTestPki, type TestPki } from '../helpers/certs.js';
-import { bloodPressureBatch, DELEN_BSN, DELEN_CLIENT, DELEN_PATIENT, DELEN_SCOPE, startDelenGateway, UNKNOWN_DELEN_BSN } from '../helpers/delen.js';
+import { shareBloodPressure, DELEN_BSN, DELEN_CLIENT, DELEN_PATIENT, DELEN_SCOPE, startDelenGateway, UNKNOWN_DELEN_BSN } from '../helpers/delen.js';
 import { FakeMedMijLogApi, type StoredRecord } from '../helpers/fake-medmij-log-api.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { authorizeUrl, HttpSession, type TokenTarget } from '../helpers/oauth.js';
@@ -73,13 +73,7 @@ describe('a Delen run reaches MedMij\'s log', () => {
       const back = await authorizeWithSimulator(session, authorizeUrl(target, { ...DELEN_CLIENT, scope: DELEN_SCOPE, sessionId }), { bsn: DELEN_BSN });
       const token = await exchangeCode(session, { code: back.searchParams.get('code')!, redirectUri: DELEN_CLIENT.redirectUri, clientId: DELEN_CLIENT.clientId, sessionId });
       expect(token.refresh_token).toBeUndefined();
-      const posted = await session.nodePost(`${gw.urls.node}/fhir/demoziekenhuis/53`, JSON.stringify(bloodPressureBatch(140)), {
-        authorization: `Bearer ${token.access_token}`,
-        'content-type': 'application/fhir+json',
-        prefer: 'return=representation',
-        'medmij-request-id': randomUUID(),
-        'x-correlation-id': sessionId,
-      });
+      const posted = await shareBloodPressure(session, gw, token.access_token, 140, sessionId);
       expect(posted.status).toBe(200);
     } finally {
       await session.close();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SHARE_NOT_ACCEPTED } from '../../gateway/oauth/index.js';
 import { authorizeWithSimulator, exchangeCode, hiddenFields, type HttpAnswer } from '../../gateway/pgo-client/index.js';
-import { bloodPressureBatch, DELEN_BSN, DELEN_CLIENT, DELEN_PATIENT, DELEN_SCOPE, startDelenGateway, UNKNOWN_DELEN_BSN, waitForAudit } from '../helpers/delen.js';
+import { bloodPressureBatch, shareBloodPressure, DELEN_BSN, DELEN_CLIENT, DELEN_PATIENT, DELEN_SCOPE, startDelenGateway, UNKNOWN_DELEN_BSN, waitForAudit } from '../helpers/delen.js';
 import type { TestGateway } from '../helpers/gateway.js';
 import { authorizeUrl, HttpSession, type TokenTarget } from '../helpers/oauth.js';
 import { readFile } from 'node:fs/promises';
@@ -72,14 +72,7 @@ describe('Delen: authorization with the Bevestigingsverklaring', () => {
       const grant = await gw.gateway.verifier.verify(String(raw.json.access_token));
       expect(grant).toMatchObject({ patientRef: DELEN_PATIENT, serviceIds: ['53'], providerName: 'demoziekenhuis' });
 
-      const posted = await session.nodePost(`${gw.urls.node}/fhir/demoziekenhuis/53`, JSON.stringify(bloodPressureBatch(127)), {
-        authorization: `Bearer ${String(raw.json.access_token)}`,
-        'content-type': 'application/fhir+json',
-        accept: 'application/fhir+json',
-        prefer: 'return=representation',
-        'medmij-request-id': randomUUID(),
-        'x-correlation-id': sessionId,
-      });
+      const posted = await shareBloodPressure(session, gw, String(raw.json.access_token), 127, sessionId);
       expect(posted.status).toBe(200);
       const bundle = JSON.parse(posted.body) as { type: string; entry: Array<{ response: { status: string } }> };
       expect(bundle.type).toBe('batch-response');

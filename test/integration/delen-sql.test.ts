@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import https from 'node:https';
 import type { Resource } from '../../adapters/types.js';
+import { sendFhirJson } from '../helpers/delen.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { createPgSchema, pgAvailable, PG, type PgSchema } from './adapters-backends.js';
 
@@ -18,11 +18,6 @@ const BP = 'http://nictiz.nl/fhir/StructureDefinition/zib-BloodPressure';
 const available = await pgAvailable();
 if (!available) console.warn('delen-sql: skipped, no PostgreSQL at 127.0.0.1:5432 (user postgres, database test)');
 const d = available ? describe : describe.skip;
-
-interface Answer {
-  readonly status: number;
-  readonly json: Record<string, unknown>;
-}
 
 function bloodPressureBatch(pairs: ReadonlyArray<readonly [number, number]>): Resource {
   const patientUrn = `urn:uuid:${randomUUID()}`;
@@ -134,19 +129,7 @@ d('Delen into PostgreSQL through the sql adapter', () => {
     await db?.drop();
   });
 
-  function send(method: 'POST' | 'GET', target: string, token: string, body?: string): Promise<Answer> {
-    return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { 'medmij-request-id': randomUUID(), 'x-correlation-id': randomUUID(), authorization: `Bearer ${token}`, accept: 'application/fhir+json' };
-      if (body !== undefined) Object.assign(headers, { 'content-type': 'application/fhir+json', 'content-length': String(Buffer.byteLength(body)), prefer: 'return=representation' });
-      const req = https.request(`${gw.urls.node}${target}`, { method, ...tls, servername: 'localhost', headers, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
+  const send = (method: 'POST' | 'GET', target: string, token: string, body?: string) => sendFhirJson(gw, tls, method, target, token, body);
   const rows = async () => (await db.query(`SELECT id, patient_id, loinc, status, systolic::float8 AS systolic, diastolic::float8 AS diastolic FROM ${db.schema}.measurement ORDER BY measured_at`)).rows as Array<Record<string, unknown>>;
 
   it('stores each measurement as a row for the token patient in one transaction, and serves it back through 52 by the same mapping', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import https from 'node:https';
 import type { Resource } from '../../adapters/types.js';
+import { sendFhirJson, type FhirJsonAnswer } from '../helpers/delen.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { listen, type Backend } from './adapters-backends.js';
 
@@ -15,11 +15,6 @@ const PATIENT = 'pat-xml-1';
 const TOKEN_53 = 'tok-xml-delen-000000000001';
 const TOKEN_52 = 'tok-xml-vitals-00000000002';
 const BP = 'http://nictiz.nl/fhir/StructureDefinition/zib-BloodPressure';
-
-interface Answer {
-  readonly status: number;
-  readonly json: Record<string, unknown>;
-}
 
 function bloodPressureBatch(pairs: ReadonlyArray<readonly [number, number]>, comment?: string): Resource {
   const patientUrn = `urn:uuid:${randomUUID()}`;
@@ -125,20 +120,8 @@ describe('Delen into an XML EHR through the xml adapter', () => {
     await ehr?.close();
   });
 
-  function send(method: 'POST' | 'GET', target: string, token: string, body?: string): Promise<Answer> {
-    return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { 'medmij-request-id': randomUUID(), 'x-correlation-id': randomUUID(), authorization: `Bearer ${token}`, accept: 'application/fhir+json' };
-      if (body !== undefined) Object.assign(headers, { 'content-type': 'application/fhir+json', 'content-length': String(Buffer.byteLength(body)), prefer: 'return=representation' });
-      const req = https.request(`${gw.urls.node}${target}`, { method, ...tls, servername: 'localhost', headers, agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-  const statuses = (a: Answer) => (a.json['entry'] as Array<{ response: { status: string } }>).map((e) => e.response.status);
+  const send = (method: 'POST' | 'GET', target: string, token: string, body?: string) => sendFhirJson(gw, tls, method, target, token, body);
+  const statuses = (a: FhirJsonAnswer) => (a.json['entry'] as Array<{ response: { status: string } }>).map((e) => e.response.status);
 
   it('POSTs one mapped document for the token patient, answers 201 per entry once the EHR took it, and serves it back through 52', async () => {
     const a = await send('POST', '/fhir/demoziekenhuis/53', TOKEN_53, JSON.stringify(bloodPressureBatch([[118, 76], [122, 80]], 'na het </opmerking><meting id="x"> sporten & "rust"')));

@@ -8,6 +8,7 @@ import type { Resource } from '../../adapters/types.js';
 import { parseFhirXml, toFhirXml } from '../../gateway/fhir/fhir-xml.js';
 import { fromProjectRoot } from '../../gateway/project-root.js';
 import { formatZalEntries, zalEntriesFor } from '../../gateway/zal-command.js';
+import { bloodPressureBatch } from '../helpers/delen.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { parseZalText } from '../helpers/zal.js';
 import { listen, type Backend } from './adapters-backends.js';
@@ -25,7 +26,6 @@ const TOKEN = 'tok-delen-de-graaf-0000000001';
 const TOKEN_BGZ = 'tok-bgz-de-graaf-00000000002';
 const TOKEN_OTHER = 'tok-delen-van-leeuwen-000003';
 const SHARED = path.resolve(fromProjectRoot(), '..', 'shared', 'fixtures', 'nictiz', 'stu3-vitals-test-send', 'bundles');
-const BP = 'http://nictiz.nl/fhir/StructureDefinition/zib-BloodPressure';
 
 interface Answer {
   readonly status: number;
@@ -83,33 +83,6 @@ const entriesOf = (a: Answer): Entry[] => {
   expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'batch-response' });
   return (bundle['entry'] as Entry[] | undefined) ?? [];
 };
-
-/** A batch as a PGO sends it: the sender's Patient by urn:uuid, one blood pressure measurement per value. */
-function bloodPressureBatch(values: readonly number[], subject?: string): Resource {
-  const patientUrn = `urn:uuid:${randomUUID()}`;
-  return {
-    resourceType: 'Bundle',
-    type: 'batch',
-    entry: [
-      { fullUrl: patientUrn, resource: { resourceType: 'Patient', meta: { profile: ['http://fhir.nl/fhir/StructureDefinition/nl-core-patient'] }, name: [{ family: 'Synthetisch' }] }, request: { method: 'POST', url: 'Patient' } },
-      ...values.map((systolic) => ({
-        fullUrl: `urn:uuid:${randomUUID()}`,
-        resource: {
-          resourceType: 'Observation',
-          meta: { profile: [BP] },
-          status: 'final',
-          category: [{ coding: [{ system: 'http://hl7.org/fhir/observation-category', code: 'vital-signs' }] }],
-          code: { coding: [{ system: 'http://loinc.org', code: '85354-9' }] },
-          subject: { reference: subject ?? patientUrn },
-          performer: [{ reference: patientUrn }],
-          effectiveDateTime: '2026-11-30T07:30:00+01:00',
-          component: [{ code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: { value: systolic, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' } }],
-        },
-        request: { method: 'POST', url: 'Observation' },
-      })),
-    ],
-  };
-}
 
 beforeAll(async () => {
   gw = await startDelenGateway();

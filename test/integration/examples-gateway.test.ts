@@ -222,7 +222,7 @@ describeHospital('config/examples/hospital-fhir.yaml as a running gateway', () =
   beforeAll(async () => {
     data = await loadDataset('STU3', new Date());
     // The first patient with problems (Condition) in the data set.
-    patient = data.patients.find((p) => data.resources.some((r) => r.resourceType === 'Condition' && ownerOf(r) === p)) ?? '';
+    patient = data.patients.find((p) => data.resources.some((r) => r.resourceType === 'Condition' && ownerOf(data.version, r) === p)) ?? '';
     expect(patient).not.toBe('');
     hospital = await startHospitalExample(data, 'noordex', { token: TOKEN_H, patientRef: patient, services: ['48'] });
     ({ fhir, tokenRequests, urls, tls } = hospital);
@@ -235,7 +235,7 @@ describeHospital('config/examples/hospital-fhir.yaml as a running gateway', () =
   test('BgZ Condition: exactly the patient\'s problems, fetched page by page with the upstream token', async () => {
     const answer = await search('Condition');
     expect(answer.status).toBe(200);
-    const expected = data.resources.filter((r) => r.resourceType === 'Condition' && ownerOf(r) === patient).map((r) => `Condition/${r.id}`).sort();
+    const expected = data.resources.filter((r) => r.resourceType === 'Condition' && ownerOf(data.version, r) === patient).map((r) => `Condition/${r.id}`).sort();
     expect(idsOf(answer.body, 'match')).toEqual(expected);
     expect(answer.body['total']).toBe(expected.length);
     if (expected.length > 2) expect(fhir.requests.some((r) => r.startsWith('GET /fhir/Condition?') && r.includes('_getpagesoffset='))).toBe(true);

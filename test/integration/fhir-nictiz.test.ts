@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createDemoAdapter } from '../../adapters/index.js';
 import { projectRoot } from '../../gateway/project-root.js';
 import { parseFhirXml } from '../../gateway/fhir/fhir-xml.js';
+import { compartmentPatients } from '../../gateway/fhir/search/index.js';
 import { createStaticTokenVerifier } from '../../gateway/fhir/index.js';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import type { Resource } from '../../adapters/types.js';
@@ -32,7 +33,7 @@ maybe('FHIR API on the Nictiz BgZ test patients', () => {
   let srv: TestServer;
   let base: string;
   beforeAll(async () => {
-    const demo = await createDemoAdapter({ id: 'demo', kind: 'demo', datasets: { STU3: [fixtures] } }, { log: createSilentLogger(), parseXml: parseFhirXml });
+    const demo = await createDemoAdapter({ id: 'demo', kind: 'demo', datasets: { STU3: [fixtures] } }, { log: createSilentLogger(), parseXml: parseFhirXml, compartment: compartmentPatients });
     srv = await startFhirTestServer({
       adapters: new Map([['demo', demo]]),
       providers: [{ name: 'demoziekenhuis', displayName: 'Demo', services: [{ id: '48', standard: 'bgz-3', fhirVersion: 'STU3', adapter: 'demo', timeoutMs: 5000 }] }],

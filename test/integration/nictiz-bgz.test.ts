@@ -1,5 +1,5 @@
 import { haveFixtures, loadNictiz, context, runQuery, loadStandard, sharedRoot } from './nictiz-harness.js';
-import { compartmentPatients } from '../../adapters/index.js';
+import { linkedPatientIds } from '../../gateway/fhir/search/index.js';
 import type { Adapter } from '../../adapters/types.js';
 import type { QueryCatalogue } from '../../gateway/fhir/catalogue/index.js';
 import { BGZ_CASES as CASES, BGZ_PAT_A as PAT_A, BGZ_PAT_B as PAT_B, NICTIZ_LOAD_DAY } from '../helpers/nictiz-cases.js';
@@ -25,9 +25,9 @@ d('BgZ 3.x queries on the Nictiz fixtures (catalogue + engine)', () => {
         });
         // Never another patient's resource, neither as a match nor as an include.
         for (const r of [...out.matches, ...out.includes]) {
-          expect(compartmentPatients(r).filter((o) => o !== patient)).toEqual([]);
+          expect(linkedPatientIds('STU3', r).filter((o) => o !== patient)).toEqual([]);
         }
-        for (const r of out.matches) expect(compartmentPatients(r)).toEqual([patient]);
+        for (const r of out.matches) expect(linkedPatientIds('STU3', r)).toEqual([patient]);
       }
     });
   }

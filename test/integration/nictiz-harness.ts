@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { parseFhirXml } from '../../gateway/fhir/fhir-xml.js';
+import { compartmentPatients } from '../../gateway/fhir/search/index.js';
 import { executeSearch, parseSearchRequest } from '../../gateway/fhir/search/index.js';
 import { loadCatalogue, matchParams, catalogueFile, type QueryCatalogue } from '../../gateway/fhir/catalogue/index.js';
 import { createDemoAdapter } from '../../adapters/index.js';
@@ -18,7 +19,7 @@ export async function loadNictiz(version: FhirVersion, loadDate: Date): Promise<
   const folder = path.join(fixturesRoot, version === 'STU3' ? 'stu3-bgz-test' : 'r4-medication-test');
   return createDemoAdapter(
     { id: 'nictiz', kind: 'demo', datasets: { [version]: [folder] } },
-    { log: createSilentLogger(), parseXml: parseFhirXml, now: loadDate },
+    { log: createSilentLogger(), parseXml: parseFhirXml, compartment: compartmentPatients, now: loadDate },
   );
 }
 

@@ -1,5 +1,5 @@
 import { haveFixtures, loadNictiz, context, runQuery, loadStandard, sharedRoot, fixturesRoot } from './nictiz-harness.js';
-import { compartmentPatients } from '../../adapters/index.js';
+import { linkedPatientIds } from '../../gateway/fhir/search/index.js';
 import type { Adapter, Resource } from '../../adapters/types.js';
 import { matchParams, type QueryCatalogue } from '../../gateway/fhir/catalogue/index.js';
 import { listMp9Patients, MP9_BLOCKS, MP9_CASES, MP9_DONGEN, MP9_MA, MP9_PATIENT_COUNT, NICTIZ_LOAD_DAY } from '../helpers/nictiz-cases.js';
@@ -29,8 +29,8 @@ d('MP9 3.0 queries on the Nictiz fixtures (catalogue + engine)', () => {
   });
 
   const checkOwnership = (patient: string, matches: Resource[], includes: Resource[]) => {
-    for (const r of matches) expect(compartmentPatients(r)).toEqual([patient]);
-    for (const r of includes) expect(compartmentPatients(r).filter((p) => p !== patient)).toEqual([]);
+    for (const r of matches) expect(linkedPatientIds('R4', r)).toEqual([patient]);
+    for (const r of includes) expect(linkedPatientIds('R4', r).filter((p) => p !== patient)).toEqual([]);
   };
 
   for (const [query, total] of BLOCKS) {

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
@@ -7,6 +6,7 @@ import { Agent, request } from 'undici';
 import { catalogueFile, loadCatalogue } from '../../gateway/fhir/catalogue/index.js';
 import { buildCatalogueQueries, queryPath, runPgoClient, authorizeWithSimulator, PgoSession, type PgoIo } from '../../gateway/pgo-client/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { pgoGatewayArgs } from '../helpers/pgo-args.js';
 import { obtainToken } from '../helpers/oauth.js';
 
 /**
@@ -40,12 +40,7 @@ function capture(input = new PassThrough()): PgoIo & { stdout: () => string; std
 
 function gatewayArgs(extra: string[] = []): string[] {
   return [
-    '--config', path.join(gw.dir, 'gateway.yaml'),
-    '--patient-url', gw.urls.patient,
-    '--node-url', gw.urls.node,
-    '--cert', gw.pki.pgoListedCert,
-    '--key', gw.pki.pgoListedKey,
-    '--ca', gw.pki.caCert,
+    ...pgoGatewayArgs(gw),
     ...extra,
   ];
 }

@@ -6,6 +6,7 @@ import { toFhirXml } from '../../gateway/fhir/fhir-xml.js';
 import { runPgoClient, type PgoIo } from '../../gateway/pgo-client/index.js';
 import { bloodPressureBatch, DELEN_BSN, DELEN_PATIENT, startDelenGateway, UNKNOWN_DELEN_BSN, waitForAudit } from '../helpers/delen.js';
 import type { TestGateway } from '../helpers/gateway.js';
+import { pgoGatewayArgs } from '../helpers/pgo-args.js';
 
 /**
  * `medmij-gateway pgo share --bundle FILE` against the composed gateway (service 53 on the demo
@@ -33,12 +34,7 @@ function args(bundle: string, extra: string[] = []): string[] {
   return [
     'share',
     '--bundle', bundle,
-    '--config', path.join(gw.dir, 'gateway.yaml'),
-    '--patient-url', gw.urls.patient,
-    '--node-url', gw.urls.node,
-    '--cert', gw.pki.pgoListedCert,
-    '--key', gw.pki.pgoListedKey,
-    '--ca', gw.pki.caCert,
+    ...pgoGatewayArgs(gw),
     ...extra,
   ];
 }

@@ -4,6 +4,7 @@ import { parseResourcePath, valueAt } from '../../adapters/mapping/index.js';
 import type { Adapter, Resource } from '../../adapters/types.js';
 import { writeDocument } from '../../adapters/xml/write-document.js';
 import { parseFhirXml } from '../../gateway/fhir/fhir-xml.js';
+import { compartmentPatients } from '../../gateway/fhir/search/index.js';
 import type { FhirExchange, ServiceBase } from '../../gateway/fhir/exchange.js';
 import { checkProfile } from '../../gateway/fhir/write/check-profile.js';
 import { receiveWrite, type WriteInput } from '../../gateway/fhir/write/index.js';
@@ -38,7 +39,7 @@ const input = (body: unknown, target: WriteInput['target'] = { kind: 'create', r
 
 let demo: Adapter;
 beforeEach(async () => {
-  demo = await createDemoAdapter({ id: 'demo', kind: 'demo' } as never, { log: createSilentLogger(), parseXml: parseFhirXml });
+  demo = await createDemoAdapter({ id: 'demo', kind: 'demo' } as never, { log: createSilentLogger(), parseXml: parseFhirXml, compartment: compartmentPatients });
 });
 afterEach(() => demo.close());
 

@@ -12,6 +12,6 @@ export { compileFilters, applyFilters } from './filter-resources.js';
 export { periodRange, durationOf, addDuration, TIME_INTERVAL_DURATION } from './time-interval.js';
 export { localToUtc, localOffsetAt, LOCAL_TIME_ZONE } from './local-time.js';
 export { latestStopped, STOP_TYPE } from './latest-stopped.js';
-export { patientCompartmentLinks, linkedPatientIds, type CompartmentLink } from './patient-compartment.js';
+export { patientCompartmentLinks, linkedPatientIds, compartmentPatients, type CompartmentLink } from './patient-compartment.js';
 export { paramNamesOf, buildParamTable } from './param-definitions.js';
 export { searchPage, type PageOwner, type ResultPaging } from './result-pages.js';

@@ -47,6 +47,15 @@ export function patientCompartmentLinks(version: FhirVersion, resourceType: stri
 }
 
 /**
+ * The same as a function of the data service's version, for the demo EHR (which indexes and
+ * checks its data by this one rule, injected because adapters import no gateway code):
+ * undefined for a type outside the compartment.
+ */
+export function compartmentPatients(version: FhirVersion, resource: Resource): readonly string[] | undefined {
+  return patientCompartmentLinks(version, resource.resourceType) === undefined ? undefined : linkedPatientIds(version, resource);
+}
+
+/**
  * The patient ids a resource is linked to through its compartment parameters (relative
  * `Patient/{id}` references; a Patient is linked to itself). Empty for a type outside the
  * compartment, or a member that names no patient.

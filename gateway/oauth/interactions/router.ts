@@ -84,6 +84,9 @@ const OUTCOME_STATUS: Readonly<Record<Exclude<MessagePage, 'home' | 'requestErro
   notAvailable: 404,
 };
 
+/** An interaction at the consent or confirmation step: the patient is known, and so are the services on offer. */
+type AnsweringState = InteractionState & { readonly patientRef: string; readonly availableServiceIds: readonly string[] };
+
 /**
  * The Person's pages between the authorization request and the redirect back (digest §2.4):
  * landing → login → availability check → consent, with a page of its own for every other end
@@ -236,6 +239,60 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
   };
 
   /** Ends the flow back at the PGO with an OAuth error (oidc-provider builds the redirect). */
+  /**
+   * Whether the consent page (a Verzamelen flow) or the confirmation page (a Delen flow) may be
+   * shown or answered now: after login, before an outcome, in its own kind of flow. Otherwise the
+   * expired page, with the reason in the log.
+   */
+  const answering = (req: Request, res: Response, state: InteractionState, page: 'consent' | 'confirm'): AnsweringState | undefined => {
+    const inShareFlow = Boolean(state.share);
+    if (state.patientRef && state.availableServiceIds && !state.outcome && inShareFlow === (page === 'confirm')) {
+      return { ...state, patientRef: state.patientRef, availableServiceIds: state.availableServiceIds };
+    }
+    const reason = page === 'consent' ? (inShareFlow ? 'consent_in_share_flow' : 'consent_before_login') : inShareFlow ? 'confirmation_before_login' : 'confirmation_not_in_share_flow';
+    outcomePage(req, res, 'expired', reason, state);
+    return undefined;
+  };
+
+  /**
+   * The patient's answer on the consent (Verzamelen) or the confirmation (Delen) form, one rule
+   * for both: no answer is a request error, a refusal ends the flow with access_denied, and a yes
+   * creates the grant, unless the PGO left the OAuth client list during the flow (no code then).
+   */
+  const grantOnAnswer = async (
+    req: Request,
+    res: Response,
+    uid: string,
+    state: AnsweringState,
+    decision: unknown,
+    form: { readonly missing: string; readonly refused: { readonly reason: string; readonly oauthError?: string }; readonly grant: { readonly longTerm: boolean; readonly share?: true } },
+  ): Promise<void> => {
+    if (decision !== 'allow' && decision !== 'deny') {
+      requestError(req, res, form.missing);
+      return;
+    }
+    if (decision === 'deny') {
+      audit(state, 'send_authorization_request_error', 'refused', { ...form.refused });
+      await finishWithError(req, res, uid, state, 'access_denied', 'Authorization denied.');
+      return;
+    }
+    if (!deps.currentOAuthClientList()?.byHostname(state.clientId)) {
+      audit(state, 'authorization_request_error', 'refused', { reason: 'client_not_on_list' });
+      requestError(req, res, 'client_not_on_list');
+      return;
+    }
+    const grantId = await deps.provider.createGrant(state.patientRef, state.clientId, state.scope);
+    await deps.grants.put(grantId, {
+      providerName: state.providerName,
+      serviceIds: state.availableServiceIds,
+      patientRef: state.patientRef,
+      sessionId: state.sessionId,
+      ...form.grant,
+    });
+    await deps.states.put(uid, answered(state));
+    await deps.provider.finishInteraction(req, res, { accountId: state.patientRef, grantId });
+  };
+
   const finishWithError = async (req: Request, res: Response, uid: string, state: InteractionState, error: 'access_denied' | 'unauthorized_client', description: string) => {
     await deps.states.put(uid, answered(state));
     await deps.provider.finishInteraction(req, res, { error, description });
@@ -399,11 +456,9 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
   router.get('/interaction/:uid/consent', async (req, res) => {
     const loaded = await load(req, res);
     if (!loaded) return;
-    const { uid, state } = loaded;
-    if (!state.patientRef || !state.availableServiceIds || state.outcome || state.share) {
-      outcomePage(req, res, 'expired', state.share ? 'consent_in_share_flow' : 'consent_before_login', state);
-      return;
-    }
+    const { uid } = loaded;
+    const state = answering(req, res, loaded.state, 'consent');
+    if (!state) return;
     audit(state, 'show_consent_page', 'success');
     html(res, 200, renderConsentPage(viewFor(state.lang, state, { services: serviceNames(state.availableServiceIds) }), { action: `${base(uid)}/consent?lang=${state.lang}`, csrf: state.csrf }));
   });
@@ -411,50 +466,25 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
   router.post('/interaction/:uid/consent', form, async (req, res) => {
     const loaded = await loadForm(req, res);
     if (!loaded) return;
-    const { uid, state } = loaded;
+    const { uid } = loaded;
     const body = (req.body ?? {}) as Record<string, unknown>;
     // A Delen flow never passes the consent form: its long-term box would mean a refresh token.
-    if (!state.patientRef || !state.availableServiceIds || state.outcome || state.share) {
-      outcomePage(req, res, 'expired', state.share ? 'consent_in_share_flow' : 'consent_before_login', state);
-      return;
-    }
-    if (body.decision !== 'allow' && body.decision !== 'deny') {
-      requestError(req, res, 'consent_decision_missing');
-      return;
-    }
-    if (body.decision === 'deny') {
-      audit(state, 'send_authorization_request_error', 'refused', { reason: 'consent_refused' });
-      await finishWithError(req, res, uid, state, 'access_denied', 'Authorization denied.');
-      return;
-    }
-    // A PGO removed from the OCL during the flow does not get a code.
-    if (!deps.currentOAuthClientList()?.byHostname(state.clientId)) {
-      audit(state, 'authorization_request_error', 'refused', { reason: 'client_not_on_list' });
-      requestError(req, res, 'client_not_on_list');
-      return;
-    }
-    const longTerm = body.longTerm === 'yes';
-    const grantId = await deps.provider.createGrant(state.patientRef, state.clientId, state.scope);
-    await deps.grants.put(grantId, {
-      providerName: state.providerName,
-      serviceIds: state.availableServiceIds,
-      patientRef: state.patientRef,
-      sessionId: state.sessionId,
-      longTerm,
+    const state = answering(req, res, loaded.state, 'consent');
+    if (!state) return;
+    await grantOnAnswer(req, res, uid, state, body.decision, {
+      missing: 'consent_decision_missing',
+      refused: { reason: 'consent_refused' },
+      grant: { longTerm: body.longTerm === 'yes' },
     });
-    await deps.states.put(uid, answered(state));
-    await deps.provider.finishInteraction(req, res, { accountId: state.patientRef, grantId });
   });
 
   // Bevestigingsverklaring (Delen): what will be sent, to whom; confirmed for this one run only.
   router.get('/interaction/:uid/confirm', async (req, res) => {
     const loaded = await load(req, res);
     if (!loaded) return;
-    const { uid, state } = loaded;
-    if (!state.share || !state.patientRef || !state.availableServiceIds || state.outcome) {
-      outcomePage(req, res, 'expired', state.share ? 'confirmation_before_login' : 'confirmation_not_in_share_flow', state);
-      return;
-    }
+    const { uid } = loaded;
+    const state = answering(req, res, loaded.state, 'confirm');
+    if (!state) return;
     audit(state, 'show_confirmation_page', 'success');
     html(res, 200, renderConfirmationPage(viewFor(state.lang, state, { services: serviceNames(state.availableServiceIds) }), { action: `${base(uid)}/confirm?lang=${state.lang}`, csrf: state.csrf }));
   });
@@ -462,38 +492,16 @@ export function createInteractionRouter(deps: InteractionRouterDeps): express.Ro
   router.post('/interaction/:uid/confirm', form, async (req, res) => {
     const loaded = await loadForm(req, res);
     if (!loaded) return;
-    const { uid, state } = loaded;
+    const { uid } = loaded;
     const body = (req.body ?? {}) as Record<string, unknown>;
-    if (!state.share || !state.patientRef || !state.availableServiceIds || state.outcome) {
-      outcomePage(req, res, 'expired', state.share ? 'confirmation_before_login' : 'confirmation_not_in_share_flow', state);
-      return;
-    }
-    if (body.decision !== 'allow' && body.decision !== 'deny') {
-      requestError(req, res, 'confirmation_decision_missing');
-      return;
-    }
-    if (body.decision === 'deny') {
-      audit(state, 'send_authorization_request_error', 'refused', { reason: 'confirmation_refused', oauthError: 'access_denied' });
-      await finishWithError(req, res, uid, state, 'access_denied', 'Authorization denied.');
-      return;
-    }
-    if (!deps.currentOAuthClientList()?.byHostname(state.clientId)) {
-      audit(state, 'authorization_request_error', 'refused', { reason: 'client_not_on_list' });
-      requestError(req, res, 'client_not_on_list');
-      return;
-    }
+    const state = answering(req, res, loaded.state, 'confirm');
+    if (!state) return;
     // For this one run only: there is no long-term option, whatever the form carries.
-    const grantId = await deps.provider.createGrant(state.patientRef, state.clientId, state.scope);
-    await deps.grants.put(grantId, {
-      providerName: state.providerName,
-      serviceIds: state.availableServiceIds,
-      patientRef: state.patientRef,
-      sessionId: state.sessionId,
-      longTerm: false,
-      share: true,
+    await grantOnAnswer(req, res, uid, state, body.decision, {
+      missing: 'confirmation_decision_missing',
+      refused: { reason: 'confirmation_refused', oauthError: 'access_denied' },
+      grant: { longTerm: false, share: true },
     });
-    await deps.states.put(uid, answered(state));
-    await deps.provider.finishInteraction(req, res, { accountId: state.patientRef, grantId });
   });
 
   // Annuleringspagina: the cancel is a guarded form; its page then offers the way back.

@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtInDemoData, compartmentPatients, isVisibleToPatient, resolveDatePlaceholders } from '../../../adapters/index.js';
+import { builtInDemoData, resolveDatePlaceholders } from '../../../adapters/index.js';
 import type { FhirVersion, Resource } from '../../../adapters/types.js';
 import { judgeCompartment, screenReadAnswer, screenResources, screenSearchAnswer, type CompartmentVerdict } from '../../../gateway/fhir/compartment.js';
 import { parseFhirXml } from '../../../gateway/fhir/fhir-xml.js';
 import { containsUnmaskedBsn, maskBsn } from '../../../gateway/fhir/mask-bsn.js';
+import { compartmentPatients, linkedPatientIds } from '../../../gateway/fhir/search/index.js';
 
 const A = { patientRef: 'A', fhirVersion: 'STU3' } as const;
 
@@ -86,10 +87,11 @@ describe('maskBsn', () => {
 });
 
 /**
- * The rule as the adapters applied it before the one pass (adapters' hand table of compartment
- * elements plus "any Patient reference anywhere"), restated here as the oracle for the data sets.
+ * The rule restated as the oracle for the data sets, from the other reading of the same
+ * CompartmentDefinition: the links evaluated as FHIRPath (compartmentPatients, which the demo EHR
+ * indexes by) instead of the walk's element paths, plus "any Patient reference anywhere".
  */
-function verdictBefore(resource: Resource, patientRef: string): CompartmentVerdict {
+function verdictBefore(version: FhirVersion, resource: Resource, patientRef: string): CompartmentVerdict {
   const refs: string[] = [];
   const collect = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(collect);
@@ -106,8 +108,10 @@ function verdictBefore(resource: Resource, patientRef: string): CompartmentVerdi
     return m ? m[1] !== patientRef : /(^|\/)Patient\//.test(ref);
   });
   if (resource.resourceType === 'Patient' && resource.id !== patientRef) return 'foreign';
-  if (others || !isVisibleToPatient(resource, patientRef, { allowUnlinked: true })) return 'foreign';
-  return isVisibleToPatient(resource, patientRef) ? 'own' : 'unlinked';
+  const linked = compartmentPatients(version, resource);
+  if (linked === undefined) return others ? 'foreign' : 'own';
+  if (others || linked.some((id) => id !== patientRef)) return 'foreign';
+  return linked.length > 0 ? 'own' : 'unlinked';
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -128,7 +132,7 @@ async function loadFolder(version: FhirVersion, folder: string): Promise<Resourc
 
 function expectSameAsBefore(version: FhirVersion, resources: readonly Resource[]): void {
   expect(resources.length).toBeGreaterThan(10);
-  const patients = [...new Set(resources.flatMap((r) => compartmentPatients(r))), 'nobody'];
+  const patients = [...new Set(resources.flatMap((r) => linkedPatientIds(version, r))), 'nobody'];
   const seen = new Set<CompartmentVerdict>();
   for (const patientRef of patients) {
     for (const r of resources) {
@@ -136,7 +140,7 @@ function expectSameAsBefore(version: FhirVersion, resources: readonly Resource[]
       const verdict = judgeCompartment(r, { patientRef, fhirVersion: version });
       seen.add(verdict);
       const label = `${r.resourceType}/${r.id ?? ''} for ${patientRef}`;
-      expect({ label, verdict }).toEqual({ label, verdict: verdictBefore(r, patientRef) });
+      expect({ label, verdict }).toEqual({ label, verdict: verdictBefore(version, r, patientRef) });
       if (verdict !== 'foreign') expect({ label, masked: kept[0] }).toEqual({ label, masked: maskBsn(r) });
     }
   }

@@ -2,6 +2,7 @@ import { createDemoAdapter } from '../../../adapters/index.js';
 import type { Adapter } from '../../../adapters/types.js';
 import { createCoreContext, handle, type Answer, type CoreContext, type CoreRequest } from '../../../gateway/fhir/core/index.js';
 import { parseFhirXml } from '../../../gateway/fhir/fhir-xml.js';
+import { compartmentPatients } from '../../../gateway/fhir/search/index.js';
 import { createStaticTokenVerifier } from '../../../gateway/fhir/qualification-tokens.js';
 import { createServiceDirectory, resolveBase, type ServiceDirectory } from '../../../gateway/fhir/resolve-base.js';
 import { MemoryAuditLog } from '../../../gateway/observability/audit.js';
@@ -28,7 +29,7 @@ function hanging(adapter: Adapter): Adapter {
 }
 
 beforeAll(async () => {
-  const demo = await createDemoAdapter({ id: 'demo', kind: 'demo' }, { log, parseXml: parseFhirXml });
+  const demo = await createDemoAdapter({ id: 'demo', kind: 'demo' }, { log, parseXml: parseFhirXml, compartment: compartmentPatients });
   directory = createServiceDirectory(
     [
       {

@@ -5,13 +5,14 @@ import { createDemoAdapter, DEMO_PATIENTS, resolveDatePlaceholders, builtInDemoD
 import type { Adapter, AdapterContext, FhirVersion, Resource } from '../../../../adapters/types.js';
 import { createSilentLogger } from '../../../../gateway/observability/logger.js';
 import { parseFhirXml } from '../../../../gateway/fhir/fhir-xml.js';
+import { compartmentPatients } from '../../../../gateway/fhir/search/index.js';
 import { guardAdapter } from '../../../../gateway/fhir/compartment-guard.js';
 import { screenSearchAnswer } from '../../../../gateway/fhir/compartment.js';
 import { executeSearch, parseSearchRequest } from '../../../../gateway/fhir/search/index.js';
 import { loadCatalogue, catalogueFile, matchParams } from '../../../../gateway/fhir/catalogue/index.js';
 
 const T = new Date('2026-03-31T00:00:00Z');
-const deps = { log: createSilentLogger(), parseXml: parseFhirXml, now: T };
+const deps = { log: createSilentLogger(), parseXml: parseFhirXml, compartment: compartmentPatients, now: T };
 const ctx = (patientRef: string, fhirVersion: FhirVersion): AdapterContext => ({
   patient: { patientRef }, fhirVersion, requestId: 't', signal: new AbortController().signal, log: createSilentLogger(),
 });

@@ -1,13 +1,14 @@
 import { createDemoAdapter, DEMO_PATIENTS } from '../../../../adapters/index.js';
 import type { Adapter } from '../../../../adapters/types.js';
 import { parseFhirXml } from '../../../../gateway/fhir/fhir-xml.js';
+import { compartmentPatients } from '../../../../gateway/fhir/search/index.js';
 import { createSilentLogger } from '../../../../gateway/observability/logger.js';
 
 /** Delen's acceptance check in the demo EHR: yes for its own patients, no for anyone else. */
 describe('demo EHR canAcceptShare', () => {
   let adapter: Adapter;
   beforeAll(async () => {
-    adapter = await createDemoAdapter({ id: 'demo-ehr', kind: 'demo' }, { log: createSilentLogger(), parseXml: parseFhirXml, now: new Date('2026-03-31T12:00:00Z') });
+    adapter = await createDemoAdapter({ id: 'demo-ehr', kind: 'demo' }, { log: createSilentLogger(), parseXml: parseFhirXml, compartment: compartmentPatients, now: new Date('2026-03-31T12:00:00Z') });
   });
   afterAll(() => adapter.close());
   const signal = new AbortController().signal;

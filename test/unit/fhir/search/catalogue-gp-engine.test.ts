@@ -5,6 +5,7 @@ import { createDemoAdapter } from '../../../../adapters/index.js';
 import type { Adapter, AdapterContext, Resource, SearchParam } from '../../../../adapters/types.js';
 import { catalogueFile, loadCatalogue, matchParams, type QueryCatalogue } from '../../../../gateway/fhir/catalogue/index.js';
 import { parseFhirXml } from '../../../../gateway/fhir/fhir-xml.js';
+import { compartmentPatients } from '../../../../gateway/fhir/search/index.js';
 import { executeSearch, parseSearchRequest } from '../../../../gateway/fhir/search/index.js';
 import { createSilentLogger } from '../../../../gateway/observability/logger.js';
 
@@ -70,7 +71,7 @@ const ctx = (patientRef: string): AdapterContext => ({
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'gp-engine-'));
   await writeFile(path.join(dir, 'bundle.json'), JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: data.map((resource) => ({ resource })) }));
-  demo = await createDemoAdapter({ id: 'demo', kind: 'demo', datasets: { STU3: [dir] } }, { log: createSilentLogger(), parseXml: parseFhirXml });
+  demo = await createDemoAdapter({ id: 'demo', kind: 'demo', datasets: { STU3: [dir] } }, { log: createSilentLogger(), parseXml: parseFhirXml, compartment: compartmentPatients });
   gp = await loadCatalogue(catalogueFile('gp-2'));
 });
 
