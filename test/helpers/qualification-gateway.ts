@@ -177,7 +177,8 @@ export async function startQualificationGateway(
           expect({ r: label, other: linkedPatientIds(version, r).filter((p) => p !== patientRef) }).toEqual({ r: label, other: [] });
         }
       }
-      return { matches, includes, total: json['total'] as number, byType, byCategory };
+      // byCategory only where a resource carries a category: suites that compare the whole count leave it out.
+      return { matches, includes, total: json['total'] as number, byType, ...(Object.keys(byCategory).length > 0 ? { byCategory } : {}) };
     },
     async close() {
       await agent.close();
