@@ -177,7 +177,7 @@ export async function startQualificationGateway(
           expect({ r: label, other: linkedPatientIds(version, r).filter((p) => p !== patientRef) }).toEqual({ r: label, other: [] });
         }
       }
-      // byCategory only where a resource carries a category: suites that compare the whole count leave it out.
+      // byCategory only where a resource carries a category, so counts of other suites compare whole.
       return { matches, includes, total: json['total'] as number, byType, ...(Object.keys(byCategory).length > 0 ? { byCategory } : {}) };
     },
     async close() {

@@ -32,8 +32,11 @@ describe('allergies (54), GGZ (50) and BgLZ (61) through the composed gateway, J
     for (const [query, deGraaf, vanLeeuwen] of NEW_SERVICE_CASES[service.id]!) {
       const type = query.split(/[/?]/)[0]!;
       it(`${service.id} (${service.standard}) ${query}`, async () => {
-        expect(await gateway.ask(service.id, 'STU3', DE_GRAAF, query)).toEqual(expected(deGraaf, type));
-        expect(await gateway.ask(service.id, 'STU3', VAN_LEEUWEN, query)).toEqual(expected(vanLeeuwen, type));
+        // Counts per type, as the guides state them; per-category counts are the MP 9.0.7 suite's.
+        const { byCategory: _dg, ...deGraafCounted } = await gateway.ask(service.id, 'STU3', DE_GRAAF, query);
+        const { byCategory: _vl, ...vanLeeuwenCounted } = await gateway.ask(service.id, 'STU3', VAN_LEEUWEN, query);
+        expect(deGraafCounted).toEqual(expected(deGraaf, type));
+        expect(vanLeeuwenCounted).toEqual(expected(vanLeeuwen, type));
       });
     }
   }
