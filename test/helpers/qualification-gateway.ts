@@ -79,9 +79,6 @@ export interface QualificationOptions {
   readonly connections?: number;
 }
 
-/** Kept for callers that name it so. */
-export type QualificationGatewayOptions = QualificationOptions;
-
 /** Starts the gateway with one static token per patient, each for the given services only. */
 export async function startQualificationGateway(
   patients: ReadonlyArray<{ patientRef: string; services: readonly string[] }>,

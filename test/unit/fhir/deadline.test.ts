@@ -1,6 +1,6 @@
 import { mapAdapterError } from '../../../gateway/fhir/adapter-errors.js';
 import { withDeadline } from '../../../gateway/fhir/deadline.js';
-import { toFhirError } from '../../../gateway/fhir/error-handler.js';
+import { toFhirError } from '../../../gateway/fhir/core/answer-error.js';
 import { FhirError } from '../../../gateway/fhir/outcome.js';
 import { FhirXmlError } from '../../../gateway/fhir/fhir-xml.js';
 import { SearchParamError } from '../../../gateway/fhir/search/index.js';

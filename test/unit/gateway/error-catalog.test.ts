@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UpstreamRejected, UpstreamTimeout, UpstreamUnavailable, MappingFailed } from '../../../adapters/index.js';
 import { ADAPTER_ERROR_CODES, ERROR_CATALOG, ErrorCodes, GatewayError } from '../../../gateway/errors.js';
-import { toFhirError } from '../../../gateway/fhir/error-handler.js';
+import { toFhirError } from '../../../gateway/fhir/core/answer-error.js';
 import { SearchParamError } from '../../../gateway/fhir/search/index.js';
 import { fromProjectRoot } from '../../../gateway/project-root.js';
 
