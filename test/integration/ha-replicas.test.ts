@@ -192,6 +192,10 @@ describeHa('three replicas behind HAProxy, Redis behind Sentinel', () => {
     // One set of cookie keys for all replicas: an interaction begun on one continues on another.
     base.oauth = { ...(base.oauth ?? {}), cookieKeys: [randomBytes(24).toString('base64url')] };
     base.logging = { level: 'info', audit: 'stderr' };
+    // These tests are about failover, not about rate limits: six clients asking as fast as they can
+    // for 8 s pass the default 6000 FHIR requests per client per minute, and 429s (counted in the
+    // shared Redis, so they carry over into the failover test) would hide what is being checked.
+    base.rateLimits = { ...(base.rateLimits ?? {}), fhirPerClient: 1_000_000, tokenPerClient: 100_000 };
 
     gateways = [];
     for (const n of [1, 2, 3]) gateways.push(await startGateway(`gateway-${n}`, base));
