@@ -96,6 +96,27 @@ export function buildPatientApp(deps: {
   return app;
 }
 
+/** The liveness answer: the same bytes every time. */
+const HEALTH_BODY = Buffer.from(JSON.stringify({ status: 'ok' }));
+
+/**
+ * The operations listener's request handler: `GET /health` (the liveness probe, asked every few
+ * seconds by every orchestrator and load balancer) is answered here, without Express's
+ * per-request cost; everything else (/ready, /metrics, errors) goes to the Express app, which
+ * answers /health the same way for a target this fast path does not take (a query string).
+ */
+export function buildOperationsListener(router: Router, log: Logger): RequestListener {
+  const app = buildOperationsApp(router, log);
+  return (req, res) => {
+    if (req.url === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': HEALTH_BODY.length });
+      res.end(req.method === 'HEAD' ? undefined : HEALTH_BODY);
+      return;
+    }
+    app(req, res);
+  };
+}
+
 export function buildOperationsApp(router: Router, log: Logger): Express {
   const app = baseApp();
   app.use(allowMethods('GET, HEAD'));

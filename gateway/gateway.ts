@@ -12,7 +12,7 @@ import { createOperationsRouter } from './observability/index.js';
 import { createLogger, type Logger } from './observability/index.js';
 import { countAuditEvents, createMetrics, type GatewayMetrics } from './observability/index.js';
 import { ensureDevPki } from './pki/index.js';
-import { buildNodeListener, buildOperationsApp, buildPatientApp } from './app.js';
+import { buildNodeListener, buildOperationsListener, buildPatientApp } from './app.js';
 import { createAvailabilityCheck } from './availability.js';
 import { createShareAcceptanceCheck } from './share-acceptance.js';
 import { assertDeployment } from './check-deployment.js';
@@ -207,7 +207,7 @@ export async function createGateway(config: GatewayConfig, overrides: GatewayOpt
     }
     let shuttingDown = false;
     const operationsServer = http.createServer(
-      buildOperationsApp(
+      buildOperationsListener(
         createOperationsRouter({
           checks: [...readinessChecks(listManager, store, adapters, { requirePersistence }), ...(ketenlog ? [ketenlog.readiness] : [])],
           ...(config.operations.metrics ? { metrics } : {}),

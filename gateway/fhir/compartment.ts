@@ -89,21 +89,27 @@ interface Findings {
 
 /**
  * The one walk: checks every `reference` against the patient, notes whether a compartment link
- * names the patient, and (with `mask`) returns a copy with every BSN value masked (mask-bsn.ts).
- * Without `mask` nothing is copied. `path` is the element path from the resource root while it
- * can still reach a link (null below that: no string building on deep trees).
+ * names the patient, and (with `mask`) masks every BSN value (mask-bsn.ts). Masking copies on
+ * write: only the objects and arrays on the way to a BSN are copied, everything else is the
+ * adapter's own value, shared (issue 14: a deep copy of every served resource was most of the
+ * walk's allocation, and nothing after the post-check changes a resource). Without `mask` nothing
+ * is ever copied. `path` is the element path from the resource root while it can still reach a
+ * link (null below that: no string building on deep trees).
  */
 function walk(node: unknown, path: string | null, links: LinkPaths | undefined, patientRef: string, found: Findings, mask: boolean): unknown {
   if (Array.isArray(node)) {
-    if (!mask) {
-      for (const item of node) walk(item, path, links, patientRef, found, false);
-      return node;
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < node.length; i++) {
+      const item: unknown = node[i];
+      const walked = walk(item, path, links, patientRef, found, mask);
+      if (walked !== item) copy ??= node.slice();
+      if (copy) copy[i] = walked;
     }
-    return node.map((item: unknown) => walk(item, path, links, patientRef, found, true));
+    return copy ?? node;
   }
   if (node === null || typeof node !== 'object') return node;
   const obj = node as Record<string, unknown>;
-  const out: Record<string, unknown> | undefined = mask ? {} : undefined;
+  let copy: Record<string, unknown> | undefined;
   for (const key in obj) {
     const value = obj[key];
     if (key === 'reference' && typeof value === 'string') {
@@ -114,22 +120,23 @@ function walk(node: unknown, path: string | null, links: LinkPaths | undefined, 
       } else if (ANY_PATIENT_REF.test(value)) {
         found.foreign = true;
       }
-      if (out) out[key] = value;
       continue;
     }
+    if (value === null || typeof value !== 'object') continue;
     let childPath: string | null = null;
-    if (path !== null && links !== undefined && value !== null && typeof value === 'object') {
+    if (path !== null && links !== undefined) {
       const candidate = path === '' ? key : `${path}.${key}`;
       if (links.prefixes.has(candidate)) childPath = candidate;
     }
     const child = walk(value, childPath, links, patientRef, found, mask);
-    if (out) out[key] = child;
+    if (child !== value) (copy ??= { ...obj })[key] = child;
   }
-  if (out && typeof obj.system === 'string' && BSN_SYSTEMS.has(obj.system) && ('value' in obj || '_value' in obj)) {
-    delete out.value;
-    out._value = maskedValue();
+  if (mask && typeof obj.system === 'string' && BSN_SYSTEMS.has(obj.system) && ('value' in obj || '_value' in obj)) {
+    copy ??= { ...obj };
+    delete copy.value;
+    copy._value = maskedValue();
   }
-  return out ?? node;
+  return copy ?? node;
 }
 
 function verdictOf(resource: Resource, links: LinkPaths | undefined, found: Findings, patientRef: string): CompartmentVerdict {
@@ -155,7 +162,8 @@ export function judgeCompartment(resource: Resource, scope: CompartmentScope): C
  * Keeps the patient's resources. `allowUnlinked` is for includes and the reads behind them;
  * search matches and direct reads leave it off. An unlinked resource that is not allowed is
  * dropped without an alarm: it is nobody else's data. With `mask` the kept resources are the
- * BSN-masked copies (the final answer); without, the adapter's own objects (the boundary).
+ * BSN-masked values (the final answer: copied only where a BSN was masked); without, the adapter's
+ * own objects (the boundary).
  */
 export function screenResources(
   resources: readonly Resource[],

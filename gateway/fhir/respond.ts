@@ -16,6 +16,9 @@ export interface Rendered {
   readonly count: number;
 }
 
+/** No content headers beyond the core's own (a search's Bundle): one shared value, so the core can tell. */
+export const NO_HEADERS: Readonly<Record<string, string | number>> = Object.freeze({});
+
 /**
  * The answer to a search: a searchset Bundle with attachment URLs made relative to the base. Every
  * resource comes here BSN-masked, from the access decision's post-check (compartment.ts, one walk).
@@ -32,7 +35,7 @@ export function respondSearch(service: ServiceBase, request: FhirSearchRequest, 
     ...(request.count === undefined ? {} : { count: request.count }),
     ...(outcome.pageKey === undefined ? {} : { pageKey: outcome.pageKey }),
   }, service.fhirVersion);
-  return { status: 200, headers: {}, body: { kind: 'resource', resource: bundle, format, fhirVersion: service.fhirVersion }, count: outcome.matches.length };
+  return { status: 200, headers: NO_HEADERS, body: { kind: 'resource', resource: bundle, format, fhirVersion: service.fhirVersion }, count: outcome.matches.length };
 }
 
 /**

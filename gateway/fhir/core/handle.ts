@@ -11,10 +11,10 @@ import { negotiateBinaryFormat, negotiateFormat, type BinaryFormat, type FhirFor
 import { FhirError } from '../outcome.js';
 import { authorizeService, decideAccess, type AccessDecision } from '../policy.js';
 import { parseFhirRequest, type FhirRequest } from '../request.js';
-import { respondRead, respondSearch, type Rendered } from '../respond.js';
+import { NO_HEADERS, respondRead, respondSearch, type Rendered } from '../respond.js';
 import { fhirRouteLabel } from '../route-label.js';
 import { streamBinary } from '../stream-binary.js';
-import { parseTraceHeaders, type TraceHeaders } from '../trace-headers.js';
+import { parseTraceHeaders } from '../trace-headers.js';
 import { answerError } from './answer-error.js';
 import type { CoreContext, ServiceSetup } from './context.js';
 import { formatParamOf } from './query-format.js';
@@ -35,29 +35,33 @@ const NO_STORE = { 'Cache-Control': 'no-store' } as const;
 export async function handle(request: CoreRequest, context: CoreContext): Promise<Answer> {
   const head = request.method === 'HEAD';
   const service = request.base?.service;
-  // What is known so far, for the record of a refusal at any step.
-  let known: Omit<RequestRecord, 'reason'> = {
-    requestId: request.requestId,
-    method: request.method,
-    ...(request.peer?.hostnames[0] === undefined ? {} : { peerHost: request.peer.hostnames[0] }),
-    ...(service ? { service } : {}),
-    route: fhirRouteLabel(service, request.base?.rest, undefined),
-  };
+  // What is known so far, for the record of a refusal at any step: one object per request,
+  // filled in as the steps learn more (issue 14: a spread copy per step was a visible share of
+  // the pipeline's own time). It becomes the answer's record.
+  const known: WorkingRecord = { requestId: request.requestId, method: request.method, route: fhirRouteLabel(service, request.base?.rest, undefined) };
+  const peerHost = request.peer?.hostnames[0];
+  if (peerHost !== undefined) known.peerHost = peerHost;
+  if (service) known.service = service;
   let fhirRequest: FhirRequest | undefined;
   try {
     const trace = parseTraceHeaders(request.headers); //                  MedMij-Request-ID / X-Correlation-ID; 400
-    known = { ...known, ...trace };
+    if (trace.traceId !== undefined) known.traceId = trace.traceId;
+    if (trace.sessionId !== undefined) known.sessionId = trace.sessionId;
     if (!request.base) throw new FhirError(404, 'not-found', 'no FHIR base at this address', { reason: 'unknown_base' });
     const setup = context.setupOf(request.base.service);
     const { rest } = request.base;
     if (rest.length === 1 && rest[0] === 'metadata') return serveMetadata(request, context, setup, known, head); // no token
     const grant = await authenticate(request, context, rest); //         Bearer header only; 401/400 + WWW-Authenticate
-    known = { ...known, grant };
+    known.grant = grant;
     authorizeBase(grant, setup.service); //                               the grant covers this provider and service; 403
-    const exchange = exchangeFor(request, known, trace, grant, setup.service);
-    if (isWrite(request.method, rest)) return await write(request, context, setup, exchange, known); // Delen POST {base} or {base}/{type}
+    // The exchange (what the write path and the compartment alarm record) is made when one needs it.
+    let exchange: FhirExchange | undefined;
+    const exchangeOf = (): FhirExchange => (exchange ??= exchangeFor(request, known, grant, setup.service));
+    if (isWrite(request.method, rest)) return await write(request, context, setup, exchangeOf(), known); // Delen POST {base} or {base}/{type}
     fhirRequest = parseFhirRequest({ method: request.method, segments: rest, rawQuery: request.rawQuery }, setup.service.fhirVersion); // 400/405
-    known = { ...known, interaction: fhirRequest.interaction, resourceType: fhirRequest.resourceType, route: fhirRouteLabel(setup.service, rest, fhirRequest) };
+    known.interaction = fhirRequest.interaction;
+    known.resourceType = fhirRequest.resourceType;
+    known.route = fhirRouteLabel(setup.service, rest, fhirRequest);
     const format = negotiate(request, fhirRequest, setup.service); //     JSON or XML (or raw Binary); 406
     const decision = decideAccess({ grant, service: setup.access, request: fhirRequest }); // the one access decision: template, patient, post-check; 400
     const violations: CompartmentViolation[] = [];
@@ -71,15 +75,16 @@ export async function handle(request: CoreRequest, context: CoreContext): Promis
       onViolation: (v) => violations.push(...v),
     };
     if (fhirRequest.interaction === 'read' && fhirRequest.resourceType === 'Binary' && format === 'raw' && setup.adapter.streamBinary) {
-      return streamDocument(call, setup, fhirRequest.id, { ...known }, exchange, violations, context, head); // piped by the edge; 404
+      return streamDocument(call, setup, fhirRequest.id, known, exchangeOf, violations, context, head); // piped by the edge; 404
     }
     let rendered: Rendered;
     try {
       rendered = await fetchAndRender(call, setup, context, fhirRequest, decision, format, violations); // adapter under the deadline; post-check; Bundle/resource
     } finally {
-      raiseAlarm(context, exchange, violations); // also when the read then ends in a 404
+      raiseAlarm(context, exchangeOf, violations); // also when the read then ends in a 404
     }
-    return { status: rendered.status, headers: { ...NO_STORE, ...rendered.headers }, body: rendered.body, head, record: { ...known, count: rendered.count } };
+    known.count = rendered.count;
+    return { status: rendered.status, headers: rendered.headers === NO_HEADERS ? NO_STORE : { ...NO_STORE, ...rendered.headers }, body: rendered.body, head, record: known };
   } catch (err) {
     return answerError(
       err,
@@ -89,7 +94,10 @@ export async function handle(request: CoreRequest, context: CoreContext): Promis
   }
 }
 
-function serveMetadata(request: CoreRequest, context: CoreContext, setup: ServiceSetup, known: Omit<RequestRecord, 'reason'>, head: boolean): Answer {
+/** The request's record while the steps fill it in (core/types.ts RequestRecord, writable). */
+type WorkingRecord = { -readonly [K in keyof RequestRecord]: RequestRecord[K] };
+
+function serveMetadata(request: CoreRequest, context: CoreContext, setup: ServiceSetup, known: WorkingRecord, head: boolean): Answer {
   if (request.method !== 'GET' && request.method !== 'HEAD') throw new FhirError(405, 'not-supported', 'only GET is supported', { headers: { Allow: 'GET, HEAD' } });
   const { service } = setup;
   const format = negotiateFormat(request.headers.accept, formatParamOf(request.rawQuery), service.fhirVersion);
@@ -98,7 +106,7 @@ function serveMetadata(request: CoreRequest, context: CoreContext, setup: Servic
     headers: NO_STORE,
     body: capabilityBody(setup, context.startedAt, format),
     head,
-    record: { ...known, interaction: 'metadata', count: 1 },
+    record: Object.assign(known, { interaction: 'metadata', count: 1 } as const),
   };
 }
 
@@ -152,20 +160,21 @@ function isWrite(method: string, rest: readonly string[]): boolean {
   return method === 'POST' && (rest.length === 0 || (rest.length === 1 && /^[A-Z][A-Za-z]{1,63}$/.test(rest[0]!)));
 }
 
-function exchangeFor(request: CoreRequest, known: Omit<RequestRecord, 'reason'>, trace: TraceHeaders, grant: GrantContext, service: ServiceBase): FhirExchange {
+function exchangeFor(request: CoreRequest, known: WorkingRecord, grant: GrantContext, service: ServiceBase): FhirExchange {
   return {
     requestId: request.requestId,
     get log() {
       return request.log;
     },
-    ...trace,
+    ...(known.traceId === undefined ? {} : { traceId: known.traceId }),
+    ...(known.sessionId === undefined ? {} : { sessionId: known.sessionId }),
     ...(known.peerHost === undefined ? {} : { peerHost: known.peerHost }),
     service,
     grant,
   };
 }
 
-async function write(request: CoreRequest, context: CoreContext, setup: ServiceSetup, exchange: FhirExchange, known: Omit<RequestRecord, 'reason'>): Promise<Answer> {
+async function write(request: CoreRequest, context: CoreContext, setup: ServiceSetup, exchange: FhirExchange, known: WorkingRecord): Promise<Answer> {
   const answer = await callReceiveWrite(request, exchange, setup, request.base?.rest ?? [], { audit: context.audit, ...(context.store ? { store: context.store } : {}) });
   return {
     status: answer.status,
@@ -220,13 +229,12 @@ function streamDocument(
   call: AdapterCall,
   setup: ServiceSetup,
   id: string,
-  record: Omit<RequestRecord, 'reason'>,
-  exchange: FhirExchange,
+  answerRecord: WorkingRecord,
+  exchange: () => FhirExchange,
   violations: CompartmentViolation[],
   context: CoreContext,
   head: boolean,
 ): Answer {
-  const answerRecord: RequestRecord = { ...record };
   return {
     status: 200,
     headers: NO_STORE,
@@ -247,8 +255,9 @@ function streamDocument(
 }
 
 /** A resource of another patient reached the gateway: never served, always an alarm (house rule 5). */
-function raiseAlarm(context: CoreContext, exchange: FhirExchange, violations: readonly CompartmentViolation[]): void {
+function raiseAlarm(context: CoreContext, exchangeOf: () => FhirExchange, violations: readonly CompartmentViolation[]): void {
   if (violations.length === 0) return;
+  const exchange = exchangeOf();
   recordCompartmentAlarms(context.audit, exchange, violations.map((v) => v.resourceType), 'foreign_patient_resource');
   exchange.log.warn({ dropped: violations.length, adapter: exchange.service?.adapterId }, 'compartment violation: resources of another patient dropped');
 }

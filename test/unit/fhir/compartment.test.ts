@@ -58,6 +58,23 @@ describe('the compartment rule (screenResources)', () => {
     // The boundary (no mask) hands on the adapter's own object.
     expect(screenResources([patient], A).kept[0]).toBe(patient);
   });
+
+  it('copies on write when masking: only the path to a BSN is new, everything else is the adapter\'s own value', () => {
+    const name = [{ family: 'de Graaf', given: ['Marieke'] }];
+    const agb = { system: 'http://fhir.nl/fhir/NamingSystem/agb-z', value: '01234567' };
+    const bsn = { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999999990' };
+    const patient = { resourceType: 'Patient', id: 'A', name, identifier: [agb, bsn] };
+    const masked = screenReadAnswer(patient, A).resource as typeof patient;
+    expect(masked).not.toBe(patient);
+    expect(masked.identifier).not.toBe(patient.identifier);
+    expect(masked.identifier[1]).not.toBe(bsn);
+    expect(masked.identifier[1]).toEqual({ system: bsn.system, _value: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'masked' }] } });
+    expect(masked.identifier[0]).toBe(agb);
+    expect(masked.name).toBe(name);
+    expect(bsn.value).toBe('999999990'); // the adapter's object is not changed
+    // A resource without a BSN is served as the adapter's object: nothing to mask, nothing copied.
+    expect(screenReadAnswer(mine, A).resource).toBe(mine);
+  });
 });
 
 describe('maskBsn', () => {
