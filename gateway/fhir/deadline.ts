@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { FhirError } from './outcome.js';
 
 /**
@@ -8,32 +7,72 @@ import { FhirError } from './outcome.js';
  */
 export interface Deadline {
   readonly signal: AbortSignal;
+  /** The client went away before the answer was finished: abort what is still running. */
+  clientGone(): void;
   dispose(): void;
 }
 
 const CLIENT_GONE = 'client_disconnected';
 
 /**
- * The one deadline of a request, made by the edge (edge-request.ts) when the base is known: one
- * signal that every adapter call of the request shares (no controller per step).
+ * The deadlines made here, by their signal, so that withDeadline can wait on one through a plain
+ * callback instead of an EventTarget listener: adding and removing an 'abort' listener per
+ * adapter call was a visible cost of every FHIR request (issue 14). Foreign signals (tests, a
+ * caller's own) still work through addEventListener.
  */
-export function createDeadline(timeoutMs: number, res: Pick<ServerResponse, 'once' | 'off' | 'writableFinished'>): Deadline {
+const OWN_DEADLINES = new WeakMap<AbortSignal, RequestDeadline>();
+
+class RequestDeadline implements Deadline {
+  readonly #controller = new AbortController();
+  readonly #timer: ReturnType<typeof setTimeout>;
+  #watchers: Array<() => void> | undefined;
+
+  constructor(timeoutMs: number) {
+    this.#timer = setTimeout(() => this.#abort(new DOMException('the deadline passed', 'TimeoutError')), timeoutMs);
+    this.#timer.unref();
+    OWN_DEADLINES.set(this.#controller.signal, this);
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  clientGone(): void {
+    if (!this.#controller.signal.aborted) this.#abort(new DOMException(CLIENT_GONE, 'AbortError'));
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+  }
+
+  /** Calls `onAbort` once when this deadline fires (synchronously, as an 'abort' listener would be); returns the unwatch. */
+  watch(onAbort: () => void): () => void {
+    (this.#watchers ??= []).push(onAbort);
+    return () => {
+      const watchers = this.#watchers;
+      const at = watchers ? watchers.indexOf(onAbort) : -1;
+      if (at >= 0) watchers!.splice(at, 1);
+    };
+  }
+
+  #abort(reason: DOMException): void {
+    clearTimeout(this.#timer);
+    this.#controller.abort(reason);
+    const watchers = this.#watchers;
+    this.#watchers = undefined;
+    if (watchers) for (const onAbort of watchers) onAbort();
+  }
+}
+
+/**
+ * The one deadline of a request, made by the edge (serve-fhir.ts) when the base is known: one
+ * signal that every adapter call of the request shares (no controller per step), fired by the
+ * service's timeoutMs or by `clientGone()` (the edge calls it when the response closes unfinished).
+ */
+export function createDeadline(timeoutMs: number): Deadline {
   // One controller and one timer: AbortSignal.timeout + AbortSignal.any per request cost several
   // times more (and any() keeps its sources alive until they are collected).
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('the deadline passed', 'TimeoutError')), timeoutMs);
-  timer.unref();
-  const onClose = (): void => {
-    if (!res.writableFinished) controller.abort(new DOMException(CLIENT_GONE, 'AbortError'));
-  };
-  res.once('close', onClose);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      clearTimeout(timer);
-      res.off('close', onClose);
-    },
-  };
+  return new RequestDeadline(timeoutMs);
 }
 
 function deadlineError(signal: AbortSignal): FhirError {
@@ -55,15 +94,22 @@ export function withDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<
   }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(deadlineError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const own = OWN_DEADLINES.get(signal);
+    let unwatch: () => void;
+    if (own) {
+      unwatch = own.watch(onAbort);
+    } else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      unwatch = () => signal.removeEventListener('abort', onAbort);
+    }
     work.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        unwatch();
         if (signal.aborted) reject(deadlineError(signal));
         else resolve(value);
       },
       (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        unwatch();
         // An adapter that stopped because of our signal reports the deadline, not its own abort.
         reject(signal.aborted ? deadlineError(signal) : err);
       },

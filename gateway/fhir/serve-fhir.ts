@@ -46,23 +46,46 @@ export function serveFhir(deps: ServeDeps, req: IncomingMessage, res: ServerResp
   // The child logger is made only when something logs: most requests write only the access line.
   let child: Logger | undefined;
   const logger = (): Logger => (child ??= context ? context.log.child({ component: 'fhir' }) : deps.log.child({ requestId }));
-  const deadline = base ? createDeadline(base.service.timeoutMs, res) : undefined;
+  const deadline = base ? createDeadline(base.service.timeoutMs) : undefined;
   const request = buildCoreRequest(req, { requestId, base, rawQuery, peer: deps.peerOf(req), signal: deadline?.signal, logger });
   let sent: Answer | undefined;
   // Until the answer is known the record says what the edge knew (a client gone mid-request).
   const early: RequestRecord = { requestId, method: request.method, ...(base ? { service: base.service } : {}), route: fhirRouteLabel(base?.service, base?.rest, undefined) };
   labelRoute(res, () => (sent?.record ?? early).route);
+  // One 'close' listener does both: abort what still runs when the client went away, then record.
   res.once('close', () => {
-    const status = res.writableFinished ? res.statusCode : 499;
+    const finished = res.writableFinished;
+    if (!finished) deadline?.clientGone();
+    const status = finished ? res.statusCode : 499;
     const record = sent?.record ?? early;
     recordRequest(deps.audit, record, status, received);
     if (context) context.annotate(accessFields(record, status));
     else logger().info({ status, ...accessFields(record, status) }, 'fhir request');
   });
-  return handle(request, deps.core)
-    .then(async (answer) => {
-      sent = answer;
-      sent = await writeAnswer(req, res, answer, logger);
-    })
-    .finally(() => deadline?.dispose());
+  return handle(request, deps.core).then((answer) => {
+    sent = answer;
+    let written: Answer | Promise<Answer>;
+    try {
+      written = writeAnswer(req, res, answer, logger);
+    } catch (err) {
+      deadline?.dispose();
+      throw err;
+    }
+    if (!(written instanceof Promise)) {
+      sent = written;
+      deadline?.dispose();
+      return;
+    }
+    // A streamed document runs under the deadline until its last byte.
+    return written.then(
+      (final) => {
+        sent = final;
+        deadline?.dispose();
+      },
+      (err: unknown) => {
+        deadline?.dispose();
+        throw err;
+      },
+    );
+  });
 }

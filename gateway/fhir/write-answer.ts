@@ -20,9 +20,10 @@ function writeWhole(res: ServerResponse, answer: Answer, contentType: string | u
 /**
  * Writes the core's answer on a node:http response (the lean edge and the Express shell alike).
  * A resource that cannot be rendered (XML) and a stream that fails before it started become the
- * core's error answer; resolves with the answer actually sent.
+ * core's error answer; gives the answer actually sent: at once for a whole answer, when the last
+ * byte is out for a stream (no promise per answer that is written in one go).
  */
-export async function writeAnswer(req: IncomingMessage, res: ServerResponse, answer: Answer, logOf: () => Logger): Promise<Answer> {
+export function writeAnswer(req: IncomingMessage, res: ServerResponse, answer: Answer, logOf: () => Logger): Answer | Promise<Answer> {
   const { body } = answer;
   if (res.destroyed && body.kind !== 'stream') return answer; // the client is gone; nothing to write to
   switch (body.kind) {
@@ -50,18 +51,23 @@ export async function writeAnswer(req: IncomingMessage, res: ServerResponse, ans
       res.end();
       return answer;
     case 'stream':
-      setHeaders(res, answer);
-      try {
-        await body.pipe({ req, res });
-        return answer;
-      } catch (err) {
-        if (res.headersSent) {
-          logOf().error({ cause: err instanceof Error ? err.name : typeof err }, 'error after the FHIR answer started');
-          res.destroy();
-          return answer;
-        }
-        const failed = answerError(err, { accept: req.headers.accept, formatParam: undefined, fhirVersion: answer.record.service?.fhirVersion ?? 'STU3', head: answer.head, log: logOf() }, answer.record);
-        return writeAnswer(req, res, failed, logOf);
-      }
+      return writeStream(req, res, answer, body, logOf);
+  }
+}
+
+/** A document piped from the source; a failure before the first byte becomes the core's error answer. */
+async function writeStream(req: IncomingMessage, res: ServerResponse, answer: Answer, body: Extract<Answer['body'], { kind: 'stream' }>, logOf: () => Logger): Promise<Answer> {
+  setHeaders(res, answer);
+  try {
+    await body.pipe({ req, res });
+    return answer;
+  } catch (err) {
+    if (res.headersSent) {
+      logOf().error({ cause: err instanceof Error ? err.name : typeof err }, 'error after the FHIR answer started');
+      res.destroy();
+      return answer;
+    }
+    const failed = answerError(err, { accept: req.headers.accept, formatParam: undefined, fhirVersion: answer.record.service?.fhirVersion ?? 'STU3', head: answer.head, log: logOf() }, answer.record);
+    return writeAnswer(req, res, failed, logOf);
   }
 }

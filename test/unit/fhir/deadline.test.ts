@@ -1,5 +1,5 @@
 import { mapAdapterError } from '../../../gateway/fhir/adapter-errors.js';
-import { withDeadline } from '../../../gateway/fhir/deadline.js';
+import { createDeadline, withDeadline } from '../../../gateway/fhir/deadline.js';
 import { toFhirError } from '../../../gateway/fhir/core/answer-error.js';
 import { FhirError } from '../../../gateway/fhir/outcome.js';
 import { FhirXmlError } from '../../../gateway/fhir/fhir-xml.js';
@@ -24,6 +24,38 @@ describe('withDeadline', () => {
     const c = new AbortController();
     c.abort(new DOMException('client_disconnected', 'AbortError'));
     await expect(withDeadline(Promise.resolve(1), c.signal)).rejects.toMatchObject({ status: 499 });
+  });
+});
+
+describe("a request's deadline (createDeadline)", () => {
+  it('fires at its timeout: work still running is answered 504 and the signal is aborted with a TimeoutError', async () => {
+    const deadline = createDeadline(20);
+    const never = new Promise<never>(() => undefined);
+    const a = withDeadline(never, deadline.signal);
+    const b = withDeadline(never, deadline.signal); // every adapter call of the request shares it
+    await expect(a).rejects.toMatchObject({ status: 504 });
+    await expect(b).rejects.toMatchObject({ status: 504 });
+    expect((deadline.signal.reason as DOMException).name).toBe('TimeoutError');
+  });
+
+  it('fires when the client goes away: 499, and the adapter sees its signal aborted', async () => {
+    const deadline = createDeadline(10_000);
+    let seen: boolean | undefined;
+    const work = new Promise<never>(() => undefined);
+    const waiting = withDeadline(work, deadline.signal);
+    deadline.signal.addEventListener('abort', () => (seen = true)); // as an adapter passing it to fetch would
+    deadline.clientGone();
+    await expect(waiting).rejects.toMatchObject({ status: 499 });
+    expect(seen).toBe(true);
+    deadline.dispose();
+  });
+
+  it('once disposed it never fires, and work that finished in time is not touched by a later abort', async () => {
+    const deadline = createDeadline(20);
+    await expect(withDeadline(Promise.resolve('in time'), deadline.signal)).resolves.toBe('in time');
+    deadline.dispose();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(deadline.signal.aborted).toBe(false);
   });
 });
 
