@@ -38,7 +38,9 @@ function originOf(req: IncomingMessage): string {
 /**
  * One FHIR request from either edge: build the typed request, call the core, write its answer,
  * and when the answer is finished (or the client went away) write the two audit records and put
- * the FHIR fields into the request's one access-log line. The deadline is made here, once.
+ * the FHIR fields into the request's one access-log line. The deadline is made here, once; a
+ * client that goes away aborts it, and the records of that request are written when the core
+ * has stopped, with status 499.
  */
 export function serveFhir(deps: ServeDeps, req: IncomingMessage, res: ServerResponse, context: RequestContext | undefined, base: BasePath | undefined, rawQuery: string): Promise<void> {
   const requestId = context?.requestId ?? randomUUID();
@@ -52,18 +54,31 @@ export function serveFhir(deps: ServeDeps, req: IncomingMessage, res: ServerResp
   // Until the answer is known the record says what the edge knew (a client gone mid-request).
   const early: RequestRecord = { requestId, method: request.method, ...(base ? { service: base.service } : {}), route: fhirRouteLabel(base?.service, base?.rest, undefined) };
   labelRoute(res, () => (sent?.record ?? early).route);
-  // One 'close' listener does both: abort what still runs when the client went away, then record.
+  // Set when the client went away before the core had answered: the audit records wait for it.
+  let abandonedStatus: number | undefined;
+  // One 'close' listener: abort what still runs when the client went away, then record.
   res.once('close', () => {
     const finished = res.writableFinished;
     if (!finished) deadline?.clientGone();
     const status = finished ? res.statusCode : 499;
     const record = sent?.record ?? early;
-    recordRequest(deps.audit, record, status, received);
     if (context) context.annotate(accessFields(record, status));
     else logger().info({ status, ...accessFields(record, status) }, 'fhir request');
+    if (sent === undefined && !finished) {
+      // The abort ends the core's work at once (withDeadline); its record then says all the core
+      // had learnt (trace and session ids, client, interaction), not only what the edge knew.
+      abandonedStatus = status;
+      return;
+    }
+    recordRequest(deps.audit, record, status, received);
   });
   return handle(request, deps.core).then((answer) => {
     sent = answer;
+    if (abandonedStatus !== undefined) {
+      recordRequest(deps.audit, answer.record, abandonedStatus, received);
+      deadline?.dispose();
+      return;
+    }
     let written: Answer | Promise<Answer>;
     try {
       written = writeAnswer(req, res, answer, logger);

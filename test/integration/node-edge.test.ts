@@ -24,15 +24,45 @@ let appCalls: string[];
 let refusePeer = false;
 let limited = false;
 const lines: Array<Record<string, unknown>> = [];
+/** What the waiting adapter's signal said when it fired (the client-gone test). */
+let waitingAbort: { name: string; message: string } | undefined;
+let waitingStarted: () => void = () => undefined;
 
 beforeAll(async () => {
   audit = new MemoryAuditLog();
   appCalls = [];
   const fhir = createFhirServer({
-    providers: [{ name: 'demoziekenhuis', displayName: 'Demo', services: [{ id: '48', standard: 'bgz-3', fhirVersion: 'STU3', adapter: 'test-ehr', timeoutMs: 5000 }] }],
-    adapters: new Map([['test-ehr', createTestAdapter({ id: 'test-ehr', data: { STU3: STU3_DATA, R4: R4_DATA } })]]),
+    providers: [
+      {
+        name: 'demoziekenhuis',
+        displayName: 'Demo',
+        services: [
+          { id: '48', standard: 'bgz-3', fhirVersion: 'STU3', adapter: 'test-ehr', timeoutMs: 5000 },
+          { id: '49', standard: 'bgz-3', fhirVersion: 'STU3', adapter: 'waiting-ehr', timeoutMs: 30_000 },
+        ],
+      },
+    ],
+    adapters: new Map([
+      ['test-ehr', createTestAdapter({ id: 'test-ehr', data: { STU3: STU3_DATA, R4: R4_DATA } })],
+      [
+        'waiting-ehr',
+        {
+          ...createTestAdapter({ id: 'waiting-ehr', data: { STU3: STU3_DATA, R4: R4_DATA } }),
+          // An EHR call that only ends when the gateway aborts it, as a slow backend behind fetch would.
+          search: (_q, ctx) =>
+            new Promise((_resolve, reject) => {
+              ctx.signal.addEventListener('abort', () => {
+                const reason = ctx.signal.reason as DOMException;
+                waitingAbort = { name: reason.name, message: reason.message };
+                reject(reason);
+              });
+              waitingStarted();
+            }),
+        },
+      ],
+    ]),
     catalogues: await loadTestCatalogues(),
-    verifier: createStaticTokenVerifier([{ token: TOKEN, patientRef: 'patA', provider: 'demoziekenhuis', services: ['48'] }]),
+    verifier: createStaticTokenVerifier([{ token: TOKEN, patientRef: 'patA', provider: 'demoziekenhuis', services: ['48', '49'] }]),
     peerOf: () => ({ hostnames: ['pgo.example.nl'], fingerprintSha256: 'AA' }),
     requireCertificateBinding: true,
     publicBaseUrl: 'https://gw.test',
@@ -105,6 +135,23 @@ describe('lean node:https edge', () => {
     await expect(search()).rejects.toThrow();
     expect(appCalls).toEqual([]);
     expect(audit.events.length).toBe(before);
+  });
+
+  test('a client that goes away mid-request: the EHR call is aborted at once, and the request is recorded as 499', async () => {
+    const traceId = randomUUID();
+    const started = new Promise<void>((resolve) => (waitingStarted = resolve));
+    const req = http.request(`${url}/fhir/demoziekenhuis/49/Condition`, { headers: { Authorization: `Bearer ${TOKEN}`, 'MedMij-Request-ID': traceId } });
+    req.on('error', () => undefined);
+    req.end();
+    await started;
+    req.destroy();
+    const deadline = Date.now() + 5000;
+    while (audit.events.filter((e) => e.traceId === traceId).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // Aborted as a client disconnect, long before the service's 30 s timeout.
+    expect(waitingAbort).toEqual({ name: 'AbortError', message: 'client_disconnected' });
+    const answer = audit.events.find((e) => e.traceId === traceId && e.type !== 'receive_resource_request');
+    // The record says what the core had learnt before the abort: the client and the resource type too.
+    expect(answer).toMatchObject({ type: 'send_resource_error_response', status: 499, serviceId: '49', clientId: expect.any(String), resourceType: 'Condition', reason: 'client_disconnected' });
   });
 
   test('the FHIR rate limit runs before the core', async () => {
