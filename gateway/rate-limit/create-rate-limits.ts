@@ -45,9 +45,14 @@ export function createRateLimits(settings: RateLimitSettings, store: KeyValueSto
   const w = settings.windowSeconds;
   const limiter = (name: string, points: number) => createRateLimiter(store, { name, points, windowSeconds: w });
   const byAddress = (req: IncomingMessage) => sourceOf(req.socket.remoteAddress ?? 'unknown');
+  // The peer is one object per connection (tls/peer-of.ts): its key is made once, not per request.
+  const clientKeys = new WeakMap<object, string>();
   const byClient = (req: IncomingMessage) => {
     const peer = peerOf(req);
-    return peer ? [...peer.hostnames].sort().join(',') : undefined;
+    if (!peer) return undefined;
+    let key = clientKeys.get(peer);
+    if (key === undefined) clientKeys.set(peer, (key = [...peer.hostnames].sort().join(',')));
+    return key;
   };
   const authorizationPaths = new Set(paths.authorizationPaths);
   const tokenPaths = new Set(paths.tokenPaths);

@@ -20,6 +20,7 @@ export type RefusalWriter = (res: Response, retryAfterSeconds: number) => void;
  * §10.2.3) before any work or state is created for it (issue 9, finding 4).
  */
 export function limitRequests(budgets: readonly LimitedBy[], refuse: RefusalWriter, log: Logger): RequestHandler {
+  if (budgets.length === 1) return limitOne(budgets[0]!, refuse, log);
   return (req, res, next) => {
     void Promise.all(
       budgets.map(async (b) => {
@@ -45,6 +46,46 @@ export function limitRequests(budgets: readonly LimitedBy[], refuse: RefusalWrit
         res.setHeader('Retry-After', String(retryAfter));
         log.warn({ step: 'rate_limit', budget: refused.map((r) => r.budget.limiter.policy.name).join(','), retryAfter }, 'request refused: rate limit');
         refuse(res, retryAfter);
+      },
+      (err: unknown) => next(err),
+    );
+  };
+}
+
+/** The budget's RateLimit-Policy field value: fixed for the life of the process. */
+function policyField(budget: LimitedBy): string {
+  const { name, points, windowSeconds } = budget.limiter.policy;
+  return `"${name}";q=${points};w=${windowSeconds}`;
+}
+
+/**
+ * The same for one budget (the token and FHIR limits, on every request of the node interface):
+ * no arrays, no Promise.all, the policy field built once (issue 14).
+ */
+function limitOne(budget: LimitedBy, refuse: RefusalWriter, log: Logger): RequestHandler {
+  const policy = policyField(budget);
+  const { name } = budget.limiter.policy;
+  return (req, res, next) => {
+    const key = budget.keyOf(req);
+    if (key === undefined) {
+      next();
+      return;
+    }
+    budget.limiter.consume(key).then(
+      (verdict) => {
+        if (verdict === undefined) {
+          next();
+          return;
+        }
+        res.setHeader('RateLimit-Policy', policy);
+        res.setHeader('RateLimit', `"${name}";r=${verdict.remaining};t=${verdict.resetSeconds}`);
+        if (verdict.allowed) {
+          next();
+          return;
+        }
+        res.setHeader('Retry-After', String(verdict.resetSeconds));
+        log.warn({ step: 'rate_limit', budget: name, retryAfter: verdict.resetSeconds }, 'request refused: rate limit');
+        refuse(res, verdict.resetSeconds);
       },
       (err: unknown) => next(err),
     );

@@ -40,6 +40,9 @@ export interface GatewayProcessOptions extends TestGatewayOptions {
   readonly nodeArgs?: readonly string[];
 }
 
+/** Requests per budget window in the bench's rate limits: the schema's maximum. */
+const BENCH_BUDGET = 10_000_000;
+
 export async function startGatewayProcess(options: GatewayProcessOptions = {}): Promise<GatewayProcess> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'medmij-bench-'));
   const certsDir = path.join(dir, 'certs');
@@ -48,8 +51,11 @@ export async function startGatewayProcess(options: GatewayProcessOptions = {}): 
   const logFile = path.join(dir, 'gateway.log');
   const auditFile = path.join(dir, 'audit.log');
   const configFile = path.join(dir, 'gateway.yaml');
-  // Info level, as `npm start` logs: the log is part of the cost being measured.
-  await writeFile(configFile, testGatewayYaml({ certsDir, listsDir }, { loggingYaml: `{ level: info, audit: "${auditFile}" }`, ...options }));
+  // Info level, as `npm start` logs: the log is part of the cost being measured. Rate limits on,
+  // as `npm start` has them (the suite's default turns them off), with budgets no bench reaches:
+  // the counting is part of the cost, a 429 would not be.
+  const rateLimitsYaml = `{ enabled: true, fhirPerClient: ${BENCH_BUDGET}, tokenPerClient: ${BENCH_BUDGET}, authorizePerAddress: ${BENCH_BUDGET}, authorizeTotal: ${BENCH_BUDGET} }`;
+  await writeFile(configFile, testGatewayYaml({ certsDir, listsDir }, { loggingYaml: `{ level: info, audit: "${auditFile}" }`, rateLimitsYaml, ...options }));
   const out = await open(logFile, 'w');
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), GATEWAY_MAIN, configFile], {
     cwd: dir,

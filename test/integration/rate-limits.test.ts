@@ -126,6 +126,7 @@ describe('rate limits in Redis', () => {
       expect(JSON.parse(last.body)).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'throttled' }] });
       expect(Number(last.headers['retry-after'])).toBeGreaterThan(0);
       expect(last.headers['ratelimit']).toMatch(/"fhir";r=0;t=\d+/);
+      expect(last.headers['ratelimit-policy']).toBe(`"fhir";q=${FHIR_PER_CLIENT};w=300`);
       expect(answers[0]!.headers['ratelimit']).toMatch(new RegExp(`"fhir";r=${FHIR_PER_CLIENT - 1};t=\\d+`));
     } finally {
       agent.destroy();
