@@ -69,6 +69,13 @@ export interface BasePath {
  * match is the only one. Anything else is not a FHIR base: 404, whatever it looks like.
  */
 export function resolveBase(dir: ServiceDirectory, path: string): BasePath {
+  const base = findBase(dir, path);
+  if (!base) throw new FhirError(404, 'not-found', 'no FHIR base at this address', { reason: 'unknown_base' });
+  return base;
+}
+
+/** The same lookup without the error: the edge asks it of every request (the token endpoint's too). */
+export function findBase(dir: ServiceDirectory, path: string): BasePath | undefined {
   const segments = path.split('/');
   let prefix = '';
   for (let i = 1; i < segments.length; i++) {
@@ -81,5 +88,5 @@ export function resolveBase(dir: ServiceDirectory, path: string): BasePath {
     if (!prefix.endsWith('/fhir') && rest[0] === 'fhir') rest = rest.slice(1);
     return { service, rest };
   }
-  throw new FhirError(404, 'not-found', 'no FHIR base at this address', { reason: 'unknown_base' });
+  return undefined;
 }

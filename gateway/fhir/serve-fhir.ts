@@ -5,7 +5,7 @@ import { labelRoute } from '../observability/index.js';
 import { accessFields, handle, recordRequest, type Answer, type CoreContext, type CorePeer, type RequestRecord } from './core/index.js';
 import { createDeadline } from './deadline.js';
 import { buildCoreRequest } from './edge-request.js';
-import { resolveBase, type BasePath, type ServiceDirectory } from './resolve-base.js';
+import { findBase, type BasePath, type ServiceDirectory } from './resolve-base.js';
 import { fhirRouteLabel } from './route-label.js';
 import { writeAnswer } from './write-answer.js';
 
@@ -21,11 +21,7 @@ export interface ServeDeps {
 
 /** The configured base a path belongs to, or undefined (the core answers 404). */
 export function lookupBase(directory: ServiceDirectory, pathname: string): BasePath | undefined {
-  try {
-    return resolveBase(directory, pathname);
-  } catch {
-    return undefined;
-  }
+  return findBase(directory, pathname);
 }
 
 /** Scheme and host as the client addressed us; a Host header of unusual shape is not repeated. */
