@@ -283,7 +283,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
   return {
     patientRouter,
     nodeRouter,
-    verifier: createAccessTokenVerifier({ provider, grants, currentOAuthClientList: deps.currentOAuthClientList, certificateBoundTokens: oauth.certificateBoundTokens }),
+    verifier: createAccessTokenVerifier({ store: deps.store, currentOAuthClientList: deps.currentOAuthClientList, certificateBoundTokens: oauth.certificateBoundTokens }),
     async reloadKeys() {
       if (oauth.keysFile === undefined) return;
       provider.setCookieKeys(await readKeysFile(oauth.keysFile));

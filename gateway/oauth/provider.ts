@@ -62,15 +62,6 @@ export interface InteractionDetails {
   readonly finished: boolean;
 }
 
-export interface StoredAccessToken {
-  readonly clientId: string;
-  readonly grantId: string;
-  readonly accountId: string;
-  readonly scope: string;
-  readonly expiresAt: Date;
-  readonly extra: Readonly<Record<string, unknown>>;
-}
-
 export interface TokenEvent {
   readonly req: IncomingMessage;
   readonly clientId?: string;
@@ -86,8 +77,6 @@ export interface OAuthProvider {
   finishInteraction(req: IncomingMessage, res: ServerResponse, result: InteractionResult): Promise<void>;
   /** Creates and saves the grant for the consent given; returns its id. */
   createGrant(accountId: string, clientId: string, scope: string): Promise<string>;
-  grantExists(grantId: string): Promise<boolean>;
-  findAccessToken(token: string): Promise<StoredAccessToken | undefined>;
   setCookieKeys(keys: readonly string[]): void;
   onAuthorizationSuccess(listener: (req: IncomingMessage, params: Readonly<Record<string, unknown>>) => void): void;
   onTokenSuccess(listener: (event: TokenEvent) => void): void;
@@ -300,23 +289,6 @@ export function createProvider(options: ProviderOptions): OAuthProvider {
       const grant = new provider.Grant({ accountId, clientId });
       grant.addOIDCScope(scope);
       return grant.save();
-    },
-    async grantExists(grantId) {
-      const grant = await provider.Grant.find(grantId);
-      return grant !== undefined && !grant.isExpired;
-    },
-    async findAccessToken(token) {
-      if (token.length < 20 || token.length > 200) return undefined;
-      const at = await provider.AccessToken.find(token);
-      if (!at || at.isExpired || !at.grantId || !at.accountId || !at.clientId || typeof at.exp !== 'number') return undefined;
-      return {
-        clientId: at.clientId,
-        grantId: at.grantId,
-        accountId: at.accountId,
-        scope: at.scope ?? '',
-        expiresAt: new Date(at.exp * 1000),
-        extra: (at.extra ?? {}) as Record<string, unknown>,
-      };
     },
     setCookieKeys(keys) {
       // Koa reads app.keys per request, so assigning rotates without a restart; older keys
