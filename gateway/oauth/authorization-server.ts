@@ -164,17 +164,19 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
     ...(event.grantType ? { grantType: event.grantType, detail: event.grantType } : {}),
   });
   provider.onTokenSuccess((event) => {
-    deps.audit.record(receiveTokenRequestEvent(event.req, tokenIds(event)));
+    const ids = tokenIds(event);
+    deps.audit.record(receiveTokenRequestEvent(event.req, ids));
     const requestId = receivedTokenRequest(event.req)?.requestId;
-    deps.audit.record({ type: 'send_token_response', outcome: 'success', ...tokenIds(event), ...(requestId ? { requestId } : {}), status: 200 });
+    deps.audit.record({ type: 'send_token_response', outcome: 'success', ...ids, ...(requestId ? { requestId } : {}), status: 200 });
   });
   provider.onTokenError((event) => {
-    deps.audit.record(receiveTokenRequestEvent(event.req, tokenIds(event)));
+    const ids = tokenIds(event);
+    deps.audit.record(receiveTokenRequestEvent(event.req, ids));
     const requestId = receivedTokenRequest(event.req)?.requestId;
     deps.audit.record({
       type: 'send_token_request_error',
       outcome: 'refused',
-      ...tokenIds(event),
+      ...ids,
       ...(requestId ? { requestId } : {}),
       ...(event.error ? { reason: event.error } : {}),
       // RFC 6749 §5.2: 401 for invalid_client, 400 for the other client errors; 500 for ours.
@@ -283,7 +285,7 @@ export async function createAuthorizationServer(deps: AuthorizationServerDeps): 
   return {
     patientRouter,
     nodeRouter,
-    verifier: createAccessTokenVerifier({ provider, grants, currentOAuthClientList: deps.currentOAuthClientList, certificateBoundTokens: oauth.certificateBoundTokens }),
+    verifier: createAccessTokenVerifier({ store: deps.store, currentOAuthClientList: deps.currentOAuthClientList, certificateBoundTokens: oauth.certificateBoundTokens }),
     async reloadKeys() {
       if (oauth.keysFile === undefined) return;
       provider.setCookieKeys(await readKeysFile(oauth.keysFile));

@@ -18,13 +18,20 @@ export interface GrantDetailsStore {
   put(grantId: string, details: GrantDetails): Promise<void>;
 }
 
+/** Where a grant's details are kept; the access-token verifier reads them with the grant in one step. */
+export function grantDetailsKey(grantId: string): string {
+  return `oauth:grant-details:${grantId}`;
+}
+
+export function parseGrantDetails(raw: string | undefined): GrantDetails | undefined {
+  return raw === undefined ? undefined : (JSON.parse(raw) as GrantDetails);
+}
+
 export function createGrantDetailsStore(store: KeyValueStore, ttlMs: number): GrantDetailsStore {
-  const key = (grantId: string) => `oauth:grant-details:${grantId}`;
   return {
     async get(grantId) {
-      const raw = await store.get(key(grantId));
-      return raw === undefined ? undefined : (JSON.parse(raw) as GrantDetails);
+      return parseGrantDetails(await store.get(grantDetailsKey(grantId)));
     },
-    put: (grantId, details) => store.set(key(grantId), JSON.stringify(details), ttlMs),
+    put: (grantId, details) => store.set(grantDetailsKey(grantId), JSON.stringify(details), ttlMs),
   };
 }

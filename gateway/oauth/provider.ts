@@ -62,15 +62,6 @@ export interface InteractionDetails {
   readonly finished: boolean;
 }
 
-export interface StoredAccessToken {
-  readonly clientId: string;
-  readonly grantId: string;
-  readonly accountId: string;
-  readonly scope: string;
-  readonly expiresAt: Date;
-  readonly extra: Readonly<Record<string, unknown>>;
-}
-
 export interface TokenEvent {
   readonly req: IncomingMessage;
   readonly clientId?: string;
@@ -86,8 +77,6 @@ export interface OAuthProvider {
   finishInteraction(req: IncomingMessage, res: ServerResponse, result: InteractionResult): Promise<void>;
   /** Creates and saves the grant for the consent given; returns its id. */
   createGrant(accountId: string, clientId: string, scope: string): Promise<string>;
-  grantExists(grantId: string): Promise<boolean>;
-  findAccessToken(token: string): Promise<StoredAccessToken | undefined>;
   setCookieKeys(keys: readonly string[]): void;
   onAuthorizationSuccess(listener: (req: IncomingMessage, params: Readonly<Record<string, unknown>>) => void): void;
   onTokenSuccess(listener: (event: TokenEvent) => void): void;
@@ -118,6 +107,7 @@ export function createProvider(options: ProviderOptions): OAuthProvider {
     onReplay: replayError,
   };
 
+  const refreshDecisions = createRefreshDecisions(options.issueRefreshToken);
   const configuration: Configuration = {
     adapter: (name: string) => {
       // Clients come from the OAuth client list at lookup time, never from storage (no registration).
@@ -161,12 +151,13 @@ export function createProvider(options: ProviderOptions): OAuthProvider {
     },
     findAccount: async (_ctx: KoaContextWithOIDC, sub: string) => ({ accountId: sub, claims: async () => ({ sub }) }),
     expiresWithSession: async () => false,
-    issueRefreshToken: async (_ctx: KoaContextWithOIDC, client, code) =>
-      client.grantTypeAllowed('refresh_token') && typeof code.grantId === 'string' && (await options.issueRefreshToken(code.grantId)),
+    issueRefreshToken: async (ctx: KoaContextWithOIDC, client, code) =>
+      client.grantTypeAllowed('refresh_token') && typeof code.grantId === 'string' && (await refreshDecisions.take(ctx, code.grantId)),
     // Rotate on every use (digest §2.6: each exchange yields a new refresh token).
     rotateRefreshToken: true,
     extraTokenClaims: async (ctx: KoaContextWithOIDC, token) => {
       if (token.kind !== 'AccessToken') return undefined;
+      if (ctx.oidc.params?.['grant_type'] === 'authorization_code' && typeof token.grantId === 'string') refreshDecisions.start(ctx, token.grantId);
       // Long-term consent lapses after six months WITHOUT USE (digest §2.4, §2.6): every refresh
       // renews the grant for another period, as the rotated refresh token is renewed.
       const grant = ctx.oidc.params?.['grant_type'] === 'refresh_token' ? ctx.oidc.entities.Grant : undefined;
@@ -301,23 +292,6 @@ export function createProvider(options: ProviderOptions): OAuthProvider {
       grant.addOIDCScope(scope);
       return grant.save();
     },
-    async grantExists(grantId) {
-      const grant = await provider.Grant.find(grantId);
-      return grant !== undefined && !grant.isExpired;
-    },
-    async findAccessToken(token) {
-      if (token.length < 20 || token.length > 200) return undefined;
-      const at = await provider.AccessToken.find(token);
-      if (!at || at.isExpired || !at.grantId || !at.accountId || !at.clientId || typeof at.exp !== 'number') return undefined;
-      return {
-        clientId: at.clientId,
-        grantId: at.grantId,
-        accountId: at.accountId,
-        scope: at.scope ?? '',
-        expiresAt: new Date(at.exp * 1000),
-        extra: (at.extra ?? {}) as Record<string, unknown>,
-      };
-    },
     setCookieKeys(keys) {
       // Koa reads app.keys per request, so assigning rotates without a restart; older keys
       // stay in the list so cookies signed before the rotation still verify.
@@ -331,6 +305,35 @@ export function createProvider(options: ProviderOptions): OAuthProvider {
     },
     onTokenError(listener) {
       provider.on('grant.error', (ctx: KoaContextWithOIDC, err: { error?: string }) => listener(tokenEvent(ctx, err.error ?? 'server_error')));
+    },
+  };
+}
+
+/**
+ * The refresh-token decision of a code exchange, started while the access token is saved rather
+ * after it: its read of the grant details then goes to the store with the token's write, one
+ * round trip instead of two. Held per request (the Koa context) and taken once; a request that
+ * started none, or for another grant, decides then. Not a cache: nothing outlives the request.
+ */
+function createRefreshDecisions(decide: (grantId: string) => Promise<boolean>) {
+  type Settled = { readonly ok: true; readonly value: boolean } | { readonly ok: false; readonly error: unknown };
+  const started = new WeakMap<object, { readonly grantId: string; readonly settled: Promise<Settled> }>();
+  return {
+    start(ctx: object, grantId: string): void {
+      // Settled, never rejected, so a request that fails before asking leaves no unhandled rejection.
+      const settled = decide(grantId).then(
+        (value): Settled => ({ ok: true, value }),
+        (error: unknown): Settled => ({ ok: false, error }),
+      );
+      started.set(ctx, { grantId, settled });
+    },
+    async take(ctx: object, grantId: string): Promise<boolean> {
+      const early = started.get(ctx);
+      started.delete(ctx);
+      if (early?.grantId !== grantId) return decide(grantId);
+      const result = await early.settled;
+      if (!result.ok) throw result.error;
+      return result.value;
     },
   };
 }

@@ -76,7 +76,7 @@ export class KeyValueStoreAdapter {
       const raw = await this.store.get(this.key(id));
       return raw === undefined ? undefined : (JSON.parse(raw) as StoredPayload);
     }
-    const [raw, consumed] = await Promise.all([this.store.get(this.key(id)), this.store.get(consumedKey(this.key(id)))]);
+    const [raw, consumed] = await this.store.getMany([this.key(id), consumedKey(this.key(id))]);
     if (raw === undefined) return undefined;
     const payload = JSON.parse(raw) as StoredPayload;
     if (consumed !== undefined) payload.consumed = Number(consumed);
@@ -97,11 +97,21 @@ export class KeyValueStoreAdapter {
     // find() does not read the marker of these models: consuming one would go unseen (fail closed).
     if (NEVER_CONSUMED.has(this.model)) throw new Error(`${this.model} is never consumed`);
     const now = (this.options.now ?? Date.now)();
-    const payload = await this.find(id);
-    const ttlMs = typeof payload?.exp === 'number' ? Math.max(1000, payload.exp * 1000 - now + 60_000) : this.options.grantIndexTtlMs;
+    // The marker must outlive the artefact, or a replay after the marker expired would win. A
+    // code's lifetime has a fixed bound, so every code exchange is one write, no read; other
+    // artefacts (refresh tokens) take their marker's lifetime from the record's own expiry.
+    const payload = this.model === 'AuthorizationCode' ? undefined : await this.find(id);
+    const ttlMs =
+      this.model === 'AuthorizationCode'
+        ? CODE_MARKER_TTL_MS
+        : typeof payload?.exp === 'number'
+          ? Math.max(1000, payload.exp * 1000 - now + 60_000)
+          : this.options.grantIndexTtlMs;
     const won = await this.store.setIfAbsent(consumedKey(this.key(id)), String(Math.floor(now / 1000)), ttlMs);
     if (!won) {
-      if (typeof payload?.grantId === 'string') await this.revokeByGrantId(payload.grantId);
+      // The loser of the race is the replay: the grant is found from the record only now.
+      const grantId = (payload ?? (await this.find(id)))?.grantId;
+      if (typeof grantId === 'string') await this.revokeByGrantId(grantId);
       throw this.options.onReplay(this.model);
     }
   }
@@ -118,6 +128,14 @@ export class KeyValueStoreAdapter {
     await this.store.del(index);
   }
 }
+
+/**
+ * How long a code's consumed marker is kept: the longest a code can live (MedMij digest §2.6: at
+ * most 60 s; the config schema caps oauth.authorizationCodeTtlSeconds there), plus the same
+ * minute of margin the other markers get. Independent of the configured lifetime, so a code
+ * written under an earlier setting (another replica, before a restart) is still covered.
+ */
+const CODE_MARKER_TTL_MS = (60 + 60) * 1000;
 
 /** The artefacts a PGO receives as credentials (MedMij 2.0.0 uniqueness duty). */
 const UNIQUE_AT_ISSUE: ReadonlySet<string> = new Set(['AuthorizationCode', 'AccessToken', 'RefreshToken']);

@@ -9,6 +9,12 @@
  */
 export interface KeyValueStore {
   get(key: string): Promise<string | undefined>;
+  /**
+   * Several values in one step, in the order of `keys` (undefined where absent): one round trip
+   * and one await where a caller needs several records at once (every FHIR request reads a grant
+   * and its details). Not a snapshot across the keys: each value is as current as a `get`.
+   */
+  getMany(keys: readonly string[]): Promise<Array<string | undefined>>;
   set(key: string, value: string | Uint8Array, ttlMs?: number): Promise<void>;
   /** Stores only when the key is absent; true when this call stored it. Atomic across replicas. */
   setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;

@@ -24,6 +24,10 @@ export class MemoryStore implements KeyValueStore {
     return asText(this.live(this.values, key)?.value);
   }
 
+  async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
+    return keys.map((key) => asText(this.live(this.values, key)?.value));
+  }
+
   async set(key: string, value: string | Uint8Array, ttlMs?: number): Promise<void> {
     this.values.set(key, { value, expiresAt: this.expiry(ttlMs) });
   }

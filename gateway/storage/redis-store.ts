@@ -109,6 +109,15 @@ export class RedisStore implements KeyValueStore {
     return (await this.run((c) => c.get(this.valueKey(key)))) ?? undefined;
   }
 
+  async getMany(keys: readonly string[]): Promise<Array<string | undefined>> {
+    if (keys.length === 0) return [];
+    // One GET per key, sent together under one deadline: node-redis writes commands issued in the
+    // same tick as one pipeline, so this is one round trip. Not MGET: in a Cluster the keys live
+    // in different slots, and a multi-key command across slots fails with CROSSSLOT.
+    const replies = await this.run((c) => Promise.all(keys.map((key) => c.get(this.valueKey(key)))));
+    return replies.map((reply) => reply ?? undefined);
+  }
+
   async set(key: string, value: string | Uint8Array, ttlMs?: number): Promise<void> {
     if (ttlMs !== undefined && ttlMs <= 0) return this.del(key); // already expired, as in MemoryStore
     const k = this.valueKey(key);

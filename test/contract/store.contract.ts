@@ -87,6 +87,34 @@ export function runStoreContract(name: string, setup: StoreSetup): void {
       });
     });
 
+    describe('getMany', () => {
+      it('reads several values in the order asked, undefined where absent, expired or deleted', async () => {
+        // Keys that hash to different Cluster slots: the read must not be one multi-key command.
+        await store.set('oidc:Grant:g-1', 'grant', 10_000);
+        await store.set('oauth:grant-details:g-1', '{"d":1}');
+        await store.set('short', 'v', 150);
+        await store.set('gone', 'v');
+        await store.del('gone');
+        await store.addToSet('a-set', 'member');
+        expect(await store.getMany(['oauth:grant-details:g-1', 'never-written', 'oidc:Grant:g-1', 'gone', 'a-set', 'short'])).toEqual([
+          '{"d":1}',
+          undefined,
+          'grant',
+          undefined,
+          undefined,
+          'v',
+        ]);
+        await sleep(350);
+        expect(await store.getMany(['short', 'oidc:Grant:g-1'])).toEqual([undefined, 'grant']);
+        expect(await store.getMany([])).toEqual([]);
+      });
+
+      it('reads a value stored as bytes as its text', async () => {
+        await store.set('bytes', new TextEncoder().encode('zoë 😀'));
+        expect(await store.getMany(['bytes'])).toEqual(['zoë 😀']);
+      });
+    });
+
     describe('setIfAbsent', () => {
       it('stores only when the key is absent', async () => {
         expect(await store.setIfAbsent('once', 'first')).toBe(true);

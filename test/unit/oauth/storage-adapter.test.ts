@@ -55,6 +55,34 @@ describe('KeyValueStoreAdapter', () => {
     expect(await grants.find('g2')).toBeUndefined();
   });
 
+  it('consumes a code with one write and no read, its marker outliving the longest code life', async () => {
+    let now = 1_800_000_000_000;
+    const clocked = new MemoryStore(() => now);
+    const reads: string[] = [];
+    const watched = new Proxy(clocked, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (prop === 'get' || prop === 'getMany') reads.push(String(prop));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    try {
+      const codes = new KeyValueStoreAdapter('AuthorizationCode', { store: watched, grantIndexTtlMs: 60_000, onReplay: () => new ReplayError('replay'), now: () => now });
+      await codes.upsert('c5', { grantId: 'g5', exp: Math.floor(now / 1000) + 60 }, 60);
+      await codes.consume('c5');
+      expect(reads).toEqual([]);
+      now += 119_000; // the code itself expired a minute ago; its marker must still be there
+      expect(await clocked.get('oidc:AuthorizationCode:c5:consumed')).toBeDefined();
+      now += 2_000;
+      expect(await clocked.get('oidc:AuthorizationCode:c5:consumed')).toBeUndefined();
+    } finally {
+      await clocked.close();
+    }
+  });
+
   it('reports a consumed artefact as consumed', async () => {
     const codes = adapter('AuthorizationCode');
     await codes.upsert('c3', { grantId: 'g3' }, 60);
