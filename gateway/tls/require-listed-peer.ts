@@ -19,15 +19,16 @@ export function requireListedPeer(
   currentWhitelist: () => Whitelist | undefined,
   options: { readonly audit?: AuditLog; readonly now?: () => Date } = {},
 ): RequestHandler {
-  const now = options.now ?? (() => new Date());
+  // Per request only comparisons: the identity was read once, at the handshake (whitelist-guard.ts).
+  const nowMs = options.now === undefined ? Date.now : () => options.now!().getTime();
   return (req, res, next) => {
     const peer = peerOf(req);
     const whitelist = currentWhitelist();
     let reason: RefusalReason | undefined;
     if (!peer) reason = 'no_certificate';
-    else if (now().getTime() > peer.validTo.getTime()) reason = 'expired';
+    else if (nowMs() > peer.validTo.getTime()) reason = 'expired';
     else if (!whitelist) reason = 'no_whitelist';
-    else if (!peer.hostnames.some((host) => whitelist.has(host))) reason = 'not_whitelisted';
+    else if (!listed(peer.hostnames, whitelist)) reason = 'not_whitelisted';
     if (reason === undefined) {
       next();
       return;
@@ -35,4 +36,9 @@ export function requireListedPeer(
     if (options.audit) recordRefusal(options.audit, reason, { identity: peer, address: req.socket.remoteAddress, detail: 'per_request' });
     res.socket?.destroy();
   };
+}
+
+function listed(hostnames: readonly string[], whitelist: Whitelist): boolean {
+  for (const host of hostnames) if (whitelist.has(host)) return true;
+  return false;
 }

@@ -1,14 +1,16 @@
-import { X509Certificate } from 'node:crypto';
+import { hash, X509Certificate } from 'node:crypto';
 import type { Server as HttpsServer } from 'node:https';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import type { Whitelist } from '../lists/index.js';
 import type { AuditLog } from '../observability/index.js';
 import type { Logger } from '../observability/index.js';
 import { judgePeer, type RefusalReason } from './judge-peer.js';
-import { parsePeerIdentity, peerHostOf, type ParsedPeer, type PeerIdentity } from './peer-identity.js';
+import { LruCache } from './lru-cache.js';
+import { peerCertificateInSession } from './peer-certificate-in-session.js';
+import { certificateOf, parsePeerIdentity, peerHostOf, type ParsedPeer, type PeerIdentity } from './peer-identity.js';
 import { rememberSocketPeer } from './peer-of.js';
 import { recordRefusal } from './record-refusal.js';
-import { verifyChain } from './verify-chain.js';
+import { chainWindow, judgeChain, type ChainWindow } from './verify-chain.js';
 
 export interface GuardDeps {
   /** The Whitelist in force now; undefined = none in force = refuse every peer (fail closed). */
@@ -30,6 +32,18 @@ type Verdict =
 /** Enough for every PGO on a real Whitelist; bounded so that a flood of certificates cannot grow it. */
 const IDENTITY_CACHE_SIZE = 1024;
 const MAX_CHAIN = 6;
+
+/**
+ * What the guard keeps per client certificate (keyed by the SHA-256 of its DER): what was read
+ * out of it, and, once a resumed session of it has been verified, where its chain led. Only
+ * facts that do not change with time or the Whitelist: the verdict itself is made afresh on every
+ * connection.
+ */
+interface KnownCertificate {
+  readonly parsed: ParsedPeer;
+  /** The chain found for a resumed session, valid while the anchors are these very ones. */
+  resumedChain?: { readonly anchors: readonly X509Certificate[]; readonly window: ChainWindow };
+}
 
 const guarded = new WeakSet<TlsServer>();
 
@@ -56,30 +70,67 @@ export function isGuarded(server: TlsServer | HttpsServer): boolean {
  * tls-resumption.test.ts shows it). Hence on resumption the chain and validity are checked again
  * here against the anchors and clock of now, and the whitelist is always consulted afresh.
  *
+ * Cost per connection: the same PGOs reconnect all the time, so what is read out of a certificate
+ * (names, validity, fingerprint, and for resumed sessions the chain's window) is kept per
+ * certificate in a bounded cache; per connection remain one read of the peer certificate's bytes
+ * from the session, one SHA-256 of them, and the verdict, made with the list and clock of now.
+ *
  * The listener is prepended so it runs before https.Server's own connection listener; returns a
  * function that detaches it.
  */
 export function guardConnections(server: TlsServer | HttpsServer, deps: GuardDeps): () => void {
   const now = deps.now ?? (() => new Date());
-  const identities = new Map<string, ParsedPeer>();
+  const known = new LruCache<string, KnownCertificate>(IDENTITY_CACHE_SIZE);
+  // Cleared for good if the session ever disagrees with getPeerCertificate() (a layout we do not
+  // know): from then on every connection takes the documented, slower way.
+  let sessionReadable = true;
 
-  const identityOf = (cert: X509Certificate): ParsedPeer => {
-    const key = cert.fingerprint256;
-    let parsed = identities.get(key);
-    if (parsed === undefined) {
-      parsed = parsePeerIdentity(cert, 'tls');
-      if (identities.size >= IDENTITY_CACHE_SIZE) identities.clear();
-      identities.set(key, parsed);
+  /**
+   * The peer certificate of this connection, or undefined when the peer sent none. The bytes come
+   * from the session (peer-certificate-in-session.ts: the cheap way); a certificate seen before is
+   * a cache hit on their hash. A new one is read with getPeerCertificate() as well and must be
+   * byte for byte the same. Only certificates OpenSSL chained to our CA are kept: a flood of
+   * self-signed ones cannot push the real PGOs out.
+   */
+  const certificateOfConnection = (socket: TLSSocket): KnownCertificate | undefined => {
+    const fromSession = sessionReadable ? peerCertificateInSession(socket.getSession()) : undefined;
+    if (fromSession !== undefined) {
+      const hit = known.get(fingerprintOf(fromSession));
+      if (hit !== undefined) return hit;
     }
-    return parsed;
+    const raw = (socket.getPeerCertificate() as { raw?: Buffer }).raw;
+    if (raw === undefined || raw.length === 0) return undefined;
+    if (sessionReadable && (fromSession === undefined || !raw.equals(fromSession))) {
+      sessionReadable = false;
+      deps.log.warn('the TLS session does not show the peer certificate as expected; reading it the slower way from now on');
+    }
+    const key = fingerprintOf(raw);
+    let entry = known.get(key);
+    if (entry === undefined) {
+      entry = { parsed: parsePeerIdentity(new X509Certificate(raw), 'tls') };
+      if (socket.authorized) known.set(key, entry);
+    }
+    return entry;
+  };
+
+  /** A resumed session's chain against the anchors and clock of now (see the comment above). */
+  const resumedChainVerdict = (socket: TLSSocket, entry: KnownCertificate, at: Date) => {
+    const anchors = deps.trustedCa();
+    let chain = entry.resumedChain;
+    if (chain === undefined || chain.anchors !== anchors) {
+      const leaf = certificateOf(entry.parsed.identity);
+      const window = leaf === undefined ? undefined : chainWindow(leaf, presentedChain(socket), anchors);
+      if (window === undefined) return judgeChain(undefined, at);
+      chain = { anchors, window };
+      entry.resumedChain = chain;
+    }
+    return judgeChain(chain.window, at);
   };
 
   const check = (socket: TLSSocket): Verdict => {
-    // The one costly call of the check: ~4 µs on Node 24, ~130 µs on Node 20 (first call on a
-    // fresh socket, timed on this machine; README, "Benchmarks"). The rest is a cache hit and Set lookups.
-    const cert = socket.getPeerX509Certificate();
-    if (cert === undefined) return { accepted: false, reason: 'no_certificate' };
-    const parsed = identityOf(cert);
+    const entry = certificateOfConnection(socket);
+    if (entry === undefined) return { accepted: false, reason: 'no_certificate' };
+    const parsed = entry.parsed;
     const identity = parsed.identity;
     const at = now();
     if (!socket.authorized) {
@@ -89,8 +140,10 @@ export function guardConnections(server: TlsServer | HttpsServer, deps: GuardDep
       const reason = code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID' ? 'expired' : 'untrusted';
       return { accepted: false, reason, identity, detail: code };
     }
+    // A full handshake was verified by OpenSSL just now, against the anchors in force: checking
+    // its chain again would only repeat that work.
     if (socket.isSessionReused()) {
-      const chain = verifyChain(cert, presentedChain(socket), deps.trustedCa(), at);
+      const chain = resumedChainVerdict(socket, entry, at);
       if (chain !== 'ok') return { accepted: false, reason: chain, identity, detail: 'resumed_session' };
     }
     const reason = judgePeer(parsed, deps.currentWhitelist(), at);
@@ -110,7 +163,7 @@ export function guardConnections(server: TlsServer | HttpsServer, deps: GuardDep
     }
     if (verdict.accepted) {
       rememberSocketPeer(socket, verdict.identity);
-      deps.log.debug({ peerHost: peerHostOf(verdict.identity), resumed: socket.isSessionReused() }, 'tls peer accepted');
+      if (deps.log.isLevelEnabled('debug')) deps.log.debug({ peerHost: peerHostOf(verdict.identity), resumed: socket.isSessionReused() }, 'tls peer accepted');
       return;
     }
     recordRefusal(deps.audit, verdict.reason, { identity: verdict.identity, address: socket.remoteAddress, detail: verdict.detail });
@@ -143,6 +196,11 @@ function presentedChain(socket: TLSSocket): X509Certificate[] {
     chain.push(new X509Certificate(c.raw));
   }
   return chain;
+}
+
+/** base64url SHA-256 of a certificate's DER: the cache key, and the same value as its x5t#S256. */
+function fingerprintOf(der: Uint8Array): string {
+  return hash('sha256', der, 'base64url');
 }
 
 function errorName(err: unknown): string {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import type { Whitelist } from '../../gateway/lists/types.js';
 import { createWhitelist } from '../../gateway/tls/index.js';
+import { peerCertificateInSession } from '../../gateway/tls/peer-certificate-in-session.js';
 import { createTestPki, type TestPki } from '../helpers/certs.js';
 import { requestOnce, startNodeServer, type ClientResult, type NodeServer } from './tls-harness.js';
 
@@ -21,6 +22,9 @@ interface Probe {
   reused: boolean;
   authorized: boolean;
   fingerprint?: string;
+  /** The guard's fast read (the certificate in the session) against the documented API. */
+  fromSession?: string;
+  fromPeerCertificate?: string;
 }
 
 let pki: TestPki;
@@ -50,7 +54,15 @@ beforeAll(async () => {
   // Runs before the guard (prepended after it), so it sees the socket before any destroy.
   node.server.prependListener('secureConnection', (s: TLSSocket) => {
     const fingerprint = s.getPeerX509Certificate()?.fingerprint256;
-    probes.push({ reused: s.isSessionReused(), authorized: s.authorized, ...(fingerprint ? { fingerprint } : {}) });
+    const fromSession = peerCertificateInSession(s.getSession())?.toString('base64');
+    const fromPeerCertificate = (s.getPeerCertificate() as { raw?: Buffer }).raw?.toString('base64');
+    probes.push({
+      reused: s.isSessionReused(),
+      authorized: s.authorized,
+      ...(fingerprint ? { fingerprint } : {}),
+      ...(fromSession ? { fromSession } : {}),
+      ...(fromPeerCertificate ? { fromPeerCertificate } : {}),
+    });
   });
 });
 
@@ -111,6 +123,16 @@ describe.each(modes)('$name', (mode) => {
     expect(refusals()).toHaveLength(0);
     // Proves which mechanism resumed: only in session-id mode does the id cache serve the session.
     expect(idLookups > 0).toBe(mode.noTicket);
+  });
+
+  test('the certificate the guard reads from the session is the one getPeerCertificate() reports, full and resumed', async () => {
+    const session = await firstSession(mode);
+    expect((await connect(mode, session)).reused).toBe(true);
+    expect(probes).toHaveLength(2);
+    for (const probe of probes) {
+      expect(probe.fromPeerCertificate).toBeDefined();
+      expect(probe.fromSession).toBe(probe.fromPeerCertificate);
+    }
   });
 
   test('a host removed from the whitelist while holding a session is refused on resumption', async () => {

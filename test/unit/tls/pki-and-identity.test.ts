@@ -1,7 +1,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { buildDevPki, issueCertificate, createCertificateAuthority, type DevPki } from '../../../gateway/pki/index.js';
 import { parsePeerIdentity } from '../../../gateway/tls/peer-identity.js';
-import { verifyChain } from '../../../gateway/tls/verify-chain.js';
+import { chainWindow, judgeChain, verifyChain } from '../../../gateway/tls/verify-chain.js';
 import { judgePeer } from '../../../gateway/tls/judge-peer.js';
 import { createWhitelist } from '../../../gateway/tls/create-whitelist.js';
 import { validateTlsMaterial } from '../../../gateway/tls/load-tls-material.js';
@@ -91,6 +91,21 @@ describe('verifyChain', () => {
     expect(x(inter.certPem).ca).toBe(false); // issueCertificate mints end entities only
     const under = await issueCertificate({ issuer: inter, subjectCn: 'pgo.listed.test', notBefore: new Date('2029-01-01'), notAfter: new Date('2031-01-01'), serverAuth: false, clientAuth: true });
     expect(verifyChain(x(under.certPem), [x(inter.certPem)], [x(pki.ca.certPem)], now)).toBe('untrusted');
+  });
+});
+
+describe('chainWindow', () => {
+  test('spans the latest notBefore to the earliest notAfter of the path; no path → undefined', async () => {
+    const leaf = x(pki.pgoListed.certPem);
+    const ca = x(pki.ca.certPem);
+    const window = chainWindow(leaf, [], [ca]);
+    expect(window).toEqual({ from: Math.max(Date.parse(leaf.validFrom), Date.parse(ca.validFrom)), to: Math.min(Date.parse(leaf.validTo), Date.parse(ca.validTo)) });
+    expect(judgeChain(window, new Date('2030-06-01T00:00:00Z'))).toBe('ok');
+    expect(judgeChain(window, new Date(window!.to + 1))).toBe('expired');
+    expect(judgeChain(window, new Date(window!.from - 1))).toBe('expired');
+    const other = await createCertificateAuthority({ commonName: 'Other', notBefore: new Date('2029-01-01'), notAfter: new Date('2040-01-01') });
+    expect(chainWindow(leaf, [], [x(other.certPem)])).toBeUndefined();
+    expect(judgeChain(undefined, new Date('2030-06-01T00:00:00Z'))).toBe('untrusted');
   });
 });
 
