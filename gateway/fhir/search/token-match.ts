@@ -74,15 +74,32 @@ export function tokensOf(value: unknown): SystemCode[] {
 }
 
 export function matchesToken(values: readonly unknown[], criteria: readonly TokenCriterion[]): boolean {
-  const tokens = values.flatMap((v) => tokensOf(v));
-  return criteria.some((c) =>
-    tokens.some((t) => {
-      if (c.code !== undefined && t.code !== c.code) return false;
-      if (c.system === undefined) return true;
-      if (c.system === '') return t.system === undefined;
-      return t.system === c.system;
-    }),
-  );
+  const wanted = (system: string | undefined, code: string) => criteria.some((c) => tokenMatches(c, system, code));
+  return values.some((v) => someToken(v, wanted));
+}
+
+function tokenMatches(c: TokenCriterion, system: string | undefined, code: string): boolean {
+  if (c.code !== undefined && code !== c.code) return false;
+  if (c.system === undefined) return true;
+  if (c.system === '') return system === undefined;
+  return system === c.system;
+}
+
+/**
+ * Whether `test` holds for one of the (system, code) pairs `tokensOf` gives, in the same walk but
+ * without building the list: a search tests every candidate (10,000 Observations for `$lastn`).
+ */
+function someToken(value: unknown, test: (system: string | undefined, code: string) => boolean): boolean {
+  if (typeof value === 'string') return test(undefined, value);
+  if (typeof value === 'boolean') return test(undefined, String(value));
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  const coding = v['coding'];
+  if (Array.isArray(coding)) return coding.some((c) => someToken(c, test));
+  const system = typeof v['system'] === 'string' ? v['system'] : undefined;
+  if (typeof v['code'] === 'string') return test(system, v['code']);
+  if (typeof v['value'] === 'string') return test(system, v['value']);
+  return false;
 }
 
 /** Case- and accent-insensitive form for text matching (FHIR R4 §3.1.1.5.13 string search). */
