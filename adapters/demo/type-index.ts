@@ -52,19 +52,22 @@ export class TypeIndex {
       const narrowed = this.narrow(c);
       if (narrowed !== undefined && (best === undefined || narrowed.length < best.length)) best = narrowed;
     }
-    if (best === undefined) return this.all;
-    return [...best].sort((a, b) => a - b).map((p) => this.all[p] as Resource);
+    if (best === undefined || best.length === this.all.length) return this.all;
+    return best.map((p) => this.all[p] as Resource);
   }
 
+  /** Positions in ascending (store) order of a superset of what `c` can match; undefined: no narrowing. */
   private narrow(c: SearchCriterion): readonly number[] | undefined {
     if (c.kind === 'token' && (TOKEN_PARAMS as readonly string[]).includes(c.name)) {
-      const out = new Set<number>();
+      const lists: (readonly number[])[] = [];
       for (const alt of c.any) {
         if (alt.code === undefined && (alt.system === undefined || alt.system === '')) return undefined;
         // '' (no system) is looked up as "any system": a superset.
-        for (const p of this.tokens.get(`${c.name}\u0000${alt.system || '*'}|${alt.code ?? '*'}`) ?? []) out.add(p);
+        lists.push(this.tokens.get(`${c.name}\u0000${alt.system || '*'}|${alt.code ?? '*'}`) ?? []);
       }
-      return [...out];
+      // One alternative (the usual case) is its list as built: ascending, no copy and no sort.
+      if (lists.length === 1) return lists[0];
+      return [...new Set(lists.flat())].sort((a, b) => a - b);
     }
     if (c.kind === 'date' && c.name === 'date' && this.byEnd.length > 0 && c.any.length > 0) {
       // The widest window over the alternatives (OR); a prefix without a bound narrows nothing.
@@ -89,7 +92,7 @@ export class TypeIndex {
           out.push(d.position);
         }
       }
-      return out;
+      return out.sort((a, b) => a - b);
     }
     return undefined;
   }

@@ -19,6 +19,8 @@ export interface LoadInput {
   readonly headers: Readonly<Record<string, string>>;
   /** PEM files of the client side of two-sided TLS. */
   readonly tls?: { readonly ca: string; readonly cert: string; readonly key: string };
+  /** Latency mode: also return every latency, per URL (to merge runs split into parts). */
+  readonly keepSamples?: boolean;
 }
 
 export interface LoadOutput {
@@ -31,7 +33,7 @@ export interface LoadOutput {
   readonly non2xx: number;
   readonly errors: number;
   /** Latency mode: per URL, in the order given. */
-  readonly perUrl?: ReadonlyArray<{ readonly url: string; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number; readonly count: number }>;
+  readonly perUrl?: ReadonlyArray<{ readonly url: string; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number; readonly count: number; readonly samplesMs?: readonly number[] }>;
 }
 
 /** Hard cap of requests in latency mode, whatever the clock does. */
@@ -102,7 +104,7 @@ async function latency(input: LoadInput): Promise<LoadOutput> {
     maxMs: pct(all, 100),
     non2xx,
     errors,
-    perUrl: input.urls.map((url, i) => ({ url, p50Ms: pct(perUrl[i]!, 50), p99Ms: pct(perUrl[i]!, 99), maxMs: pct(perUrl[i]!, 100), count: perUrl[i]!.length })),
+    perUrl: input.urls.map((url, i) => ({ url, p50Ms: pct(perUrl[i]!, 50), p99Ms: pct(perUrl[i]!, 99), maxMs: pct(perUrl[i]!, 100), count: perUrl[i]!.length, ...(input.keepSamples ? { samplesMs: perUrl[i]! } : {}) })),
   };
 }
 

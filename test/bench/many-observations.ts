@@ -1,10 +1,12 @@
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { builtInDemoData } from '../../adapters/index.js';
 import { runLoad } from './edge.js';
 import type { LoadOutput } from './load-worker.js';
-import { cpuSeconds, startGatewayProcess } from './processes.js';
+import { HEAP_PROBE_FILE, HEAP_PROBE_SIGNAL, type HeapFigures } from './heap-probe.js';
+import { cpuSeconds, sleep, startGatewayProcess, type GatewayProcess } from './processes.js';
 import { accessTokenFor, BENCH_BSN, pgoTargetOf } from './token-grants.js';
 
 /**
@@ -13,6 +15,13 @@ import { accessTokenFor, BENCH_BSN, pgoTargetOf } from './token-grants.js';
  * A BgZ `$lastn` of the laboratory results and a GP date-window search (the last 14 months)
  * alternate, one at a time from a separate process, for the run's duration; the gateway's RSS is
  * sampled every second. `--soak` makes the run 10 minutes (the issue's "memory flat" check).
+ *
+ * RSS alone does not say whether memory is flat: V8 lets its heap grow towards a size it picks
+ * from the machine's memory before it collects hard, so RSS climbs for minutes with nothing
+ * leaking. The gateway is therefore started with a bench-only probe (heap-probe.ts) and the heap
+ * in use after a forced full collection is read before the load, after a tenth of the run, at
+ * half and at the end (the load pauses for each reading): that figure, from the tenth on (the first tenth builds the demo EHR's
+ * indexes and warms the JIT), is what the verdict judges.
  */
 export interface ManyObservationsResult {
   readonly observations: number;
@@ -22,7 +31,24 @@ export interface ManyObservationsResult {
   /** The gateway's CPU time per search over the run (steadier than latency on a shared machine). */
   readonly cpuMsPerSearch: number | undefined;
   readonly rssMiB: { readonly start: number | undefined; readonly afterTenth: number | undefined; readonly end: number | undefined; readonly max: number | undefined; readonly samples: number };
+  /** Heap used (and RSS) right after a forced full collection in the gateway, at four points of the run. */
+  readonly afterGc: { readonly start: HeapFigures; readonly tenth: HeapFigures; readonly half: HeapFigures; readonly end: HeapFigures };
+  /** `flat` or `growing`, by heap used after GC from the tenth to the end (see FLAT_TOLERANCE). */
+  readonly memory: { readonly verdict: 'flat' | 'growing'; readonly heapGrowthMiB: number; readonly heapGrowthMiBPerMinute: number };
 }
+
+/**
+ * Heap used after a full GC may differ by this much (fraction of the tenth's figure, or 1 MiB
+ * whichever is larger) between the tenth and the end and still be flat: what is live at the
+ * moment of the collection (a request in flight, a log buffer) varies a little; a structure that
+ * grows per request does not stay within it over thousands of requests.
+ */
+const FLAT_TOLERANCE = 0.03;
+const FLAT_MIN_MIB = 1;
+const HEAP_PROBE = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'heap-probe.js')).href;
+const PROBE_TIMEOUT_MS = 15_000;
+/** The run's parts: readings after the first tenth, at half and at the end. */
+const PART_SHARES = [0.1, 0.4, 0.5] as const;
 
 const PATIENT_FILE = 'Patient-demo-patient-de-graaf.json';
 const PATIENT_REF = 'Patient/demo-patient-de-graaf';
@@ -65,7 +91,7 @@ export async function benchManyObservations(opts: { readonly count: number; read
       servicesYaml: `      - { id: "48", standard: bgz-3, fhirVersion: STU3, adapter: demo-ehr }
       - { id: "49", standard: gp-2, fhirVersion: STU3, adapter: demo-ehr }`,
       adaptersYaml: `  - { id: demo-ehr, kind: demo, datasets: { STU3: ["${dir}"] } }`,
-      ...(opts.gatewayNodeArgs ? { nodeArgs: opts.gatewayNodeArgs } : {}),
+      nodeArgs: ['--expose-gc', `--import=${HEAP_PROBE}`, ...(opts.gatewayNodeArgs ?? [])],
     });
     try {
       const target = await pgoTargetOf(gw);
@@ -77,28 +103,42 @@ export async function benchManyObservations(opts: { readonly count: number; read
         `${gw.node}/fhir/demoziekenhuis/49/Observation?code=${encodeURIComponent(`${NHG45}|`)}&date=ge${since}`,
       ];
       const samples: number[] = [];
+      const probe = heapProbeOf(gw);
+      const gcStart = await probe();
       const start = await gw.rssMiB();
       const timer = setInterval(() => void gw.rssMiB().then((r) => r !== undefined && samples.push(r)), 1000);
-      let r: LoadOutput;
-      const cpuBefore = await cpuSeconds(gw.pid);
+      // The load runs in three parts with a heap reading between them: a forced full collection
+      // stops the gateway for a few hundred ms, which must not show up as a search's latency.
+      const parts: LoadOutput[] = [];
+      const readings: HeapFigures[] = [];
+      let cpuS = 0;
       try {
-        r = await runLoad({ mode: 'latency', urls, connections: 1, durationS: opts.durationS, headers, tls: { ca: gw.pki.caCert, cert: gw.pki.pgoListedCert, key: gw.pki.pgoListedKey } });
+        for (const share of PART_SHARES) {
+          const cpuBefore = await cpuSeconds(gw.pid);
+          const part = await runLoad({ mode: 'latency', urls, connections: 1, durationS: share * opts.durationS, headers, keepSamples: true, tls: { ca: gw.pki.caCert, cert: gw.pki.pgoListedCert, key: gw.pki.pgoListedKey } });
+          const cpuAfter = await cpuSeconds(gw.pid);
+          cpuS += cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : Number.NaN;
+          if (part.non2xx > 0 || part.errors > 0) throw new Error(`many Observations: ${part.non2xx} non-2xx answers and ${part.errors} errors`);
+          parts.push(part);
+          readings.push(await probe());
+        }
       } finally {
         clearInterval(timer);
       }
-      const cpuAfter = await cpuSeconds(gw.pid);
-      if (r.non2xx > 0 || r.errors > 0) throw new Error(`many Observations: ${r.non2xx} non-2xx answers and ${r.errors} errors`);
-      const [lastn, dateWindow] = r.perUrl ?? [];
-      if (!lastn || !dateWindow) throw new Error('many Observations: the load generator returned no per-search figures');
+      const [gcTenth, gcHalf, gcEnd] = readings as [HeapFigures, HeapFigures, HeapFigures];
+      const lastn = latencyOf(parts, 0);
+      const dateWindow = latencyOf(parts, 1);
+      const requests = lastn.count + dateWindow.count;
       progress(`many Observations: $lastn p50 ${lastn.p50Ms} ms, date window p50 ${dateWindow.p50Ms} ms`);
-      const pick = ({ p50Ms, p99Ms, maxMs, count }: typeof lastn) => ({ p50Ms, p99Ms, maxMs, count });
       return {
         observations: opts.count,
         durationS: opts.durationS,
-        lastn: pick(lastn),
-        dateWindow: pick(dateWindow),
-        cpuMsPerSearch: cpuBefore !== undefined && cpuAfter !== undefined && r.requests > 0 ? Math.round(((cpuAfter - cpuBefore) * 1e5) / r.requests) / 100 : undefined,
+        lastn,
+        dateWindow,
+        cpuMsPerSearch: Number.isFinite(cpuS) && requests > 0 ? Math.round((cpuS * 1e5) / requests) / 100 : undefined,
         rssMiB: { start, afterTenth: samples[Math.floor(samples.length / 10)], end: samples.at(-1), max: samples.length ? Math.max(...samples) : undefined, samples: samples.length },
+        afterGc: { start: gcStart, tenth: gcTenth, half: gcHalf, end: gcEnd },
+        memory: memoryVerdict(gcTenth, gcEnd, opts.durationS * 0.9),
       };
     } finally {
       await gw.stop();
@@ -106,4 +146,47 @@ export async function benchManyObservations(opts: { readonly count: number; read
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** One search's latencies over all parts, merged sample by sample (percentiles as load-worker.ts takes them). */
+function latencyOf(parts: readonly LoadOutput[], url: number): ManyObservationsResult['lastn'] {
+  const all = parts.flatMap((p) => p.perUrl?.[url]?.samplesMs ?? []).sort((a, b) => a - b);
+  if (all.length === 0) throw new Error('many Observations: the load generator returned no per-search figures');
+  const pct = (p: number) => Math.round((all[Math.min(all.length, Math.max(1, Math.ceil((p / 100) * all.length))) - 1] as number) * 100) / 100;
+  return { p50Ms: pct(50), p99Ms: pct(99), maxMs: pct(100), count: all.length };
+}
+
+/** Asks the gateway's heap probe for one reading and waits for its line (heap-probe.ts). */
+function heapProbeOf(gw: GatewayProcess): () => Promise<HeapFigures> {
+  const file = path.join(path.dirname(gw.logFile), HEAP_PROBE_FILE);
+  let asked = 0;
+  let queue: Promise<unknown> = Promise.resolve();
+  const readOne = async (): Promise<HeapFigures> => {
+    const wanted = ++asked;
+    process.kill(gw.pid, HEAP_PROBE_SIGNAL);
+    const deadline = Date.now() + PROBE_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      const lines = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
+      const line = lines[wanted - 1];
+      if (line !== undefined) return JSON.parse(line) as HeapFigures;
+      await sleep(50);
+    }
+    throw new Error(`the gateway's heap probe gave no reading within ${PROBE_TIMEOUT_MS / 1000} s (started without --expose-gc?)`);
+  };
+  // One reading at a time, so the nth line is the nth request's answer.
+  return () => {
+    const next = queue.then(readOne);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+}
+
+export function memoryVerdict(from: HeapFigures, to: HeapFigures, seconds: number): ManyObservationsResult['memory'] {
+  const growth = Math.round((to.heapUsedMiB - from.heapUsedMiB) * 10) / 10;
+  const tolerance = Math.max(FLAT_MIN_MIB, from.heapUsedMiB * FLAT_TOLERANCE);
+  return {
+    verdict: growth <= tolerance ? 'flat' : 'growing',
+    heapGrowthMiB: growth,
+    heapGrowthMiBPerMinute: seconds > 0 ? Math.round((growth / seconds) * 600) / 10 : 0,
+  };
 }

@@ -195,11 +195,15 @@ function manyObservationsSection(r: ManyObservationsResult): Section {
       ['date window (GP, 14 months)', `p50 ${fixed(r.dateWindow.p50Ms)} ms, p99 ${fixed(r.dateWindow.p99Ms)} ms, max ${fixed(r.dateWindow.maxMs)} ms  (${r.dateWindow.count} searches)`],
       ['gateway CPU per search', `${r.cpuMsPerSearch ?? 'n/a'} ms  (process CPU time over the run / searches, both kinds; steadier than latency on a shared machine)`],
       ['gateway RSS', `${r.rssMiB.start ?? 'n/a'} MiB at start, ${r.rssMiB.afterTenth ?? 'n/a'} MiB after a tenth of the run, ${r.rssMiB.end ?? 'n/a'} MiB at end, max ${r.rssMiB.max ?? 'n/a'} MiB (${r.rssMiB.samples} samples)`],
+      ['heap used after full GC', `${gcRow(r.afterGc.start)} at start, ${gcRow(r.afterGc.tenth)} after a tenth, ${gcRow(r.afterGc.half)} at half, ${gcRow(r.afterGc.end)} at end`],
+      ['memory', `${r.memory.verdict}: heap used after GC ${r.memory.heapGrowthMiB >= 0 ? '+' : ''}${r.memory.heapGrowthMiB} MiB from the tenth to the end (${r.memory.heapGrowthMiBPerMinute} MiB/min; flat: within max(1 MiB, 3 %))`],
       ['setup', `${r.observations} synthetic Observations, one search at a time from a separate process for ${r.durationS} s (--soak: 600 s)`],
     ],
     data: { ...r },
   };
 }
+
+const gcRow = (g: ManyObservationsResult['afterGc']['start']) => `${g.heapUsedMiB} MiB (RSS ${g.rssMiB} MiB, GC ${g.gcMs} ms)`;
 
 interface PassthroughModule {
   benchPassthrough(opts: { durationMs: number; concurrency: number }): Promise<{ directRps: number; viaAdapterRps: number }>;

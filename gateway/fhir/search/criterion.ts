@@ -26,6 +26,12 @@ export type ResolveReference = (reference: string) => Promise<Resource | undefin
 export type Criterion = SearchCriterion & {
   readonly test: (resource: Resource, resolve: ResolveReference) => Promise<boolean>;
   /**
+   * The same test without a promise, when it needs no other resource (every criterion but a
+   * chain): the engine runs it on every candidate, and an await per candidate and criterion cost
+   * more than the test itself over 10,000 Observations.
+   */
+  readonly testNow?: (resource: Resource) => boolean;
+  /**
    * Resources that match whatever `test` says, picked from the candidates that pass every other
    * criterion (MP9 period-of-use: the latest stopped resource per pharmaceutical treatment;
    * MP 9.0.7 periodofuse: the dispenses of the treatments in `matched`, those of the pool that
@@ -130,6 +136,7 @@ export function compileCriterion(version: FhirVersion, resourceType: string, p: 
     return {
       ...leaf.criterion,
       test: async (r) => leaf.test(r),
+      testNow: leaf.test,
       ...(rule ? { alsoAdmit: (pool: readonly Resource[]) => latestStopped(pool, rule) } : {}),
       ...(companions ? { alsoAdmit: (pool: readonly Resource[], matched: ReadonlySet<Resource>) => treatmentCompanions(pool, matched) } : {}),
     };

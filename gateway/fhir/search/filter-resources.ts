@@ -17,10 +17,11 @@ export function compileFilters(version: FhirVersion, resourceType: string, param
 
 export async function applyFilters(resources: readonly Resource[], criteria: readonly Criterion[], resolve: ResolveReference): Promise<Resource[]> {
   if (criteria.length === 0) return [...resources];
+  if (!criteria.some((c) => c.alsoAdmit)) return passingAll(resources, criteria, resolve);
   const passed: boolean[][] = [];
   for (const r of resources) {
     const row: boolean[] = [];
-    for (const c of criteria) row.push(await c.test(r, resolve));
+    for (const c of criteria) row.push(c.testNow ? c.testNow(r) : await c.test(r, resolve));
     passed.push(row);
   }
   // A parameter given twice (a ge/le window) admits as one: its pool ignores both occurrences.
@@ -40,3 +41,19 @@ export async function applyFilters(resources: readonly Resource[], criteria: rea
 }
 
 export { valuesAt };
+
+/**
+ * Without an `alsoAdmit` criterion nothing needs to know which other criteria a resource passed:
+ * the first that fails settles it, and no table of every test is kept (a search over 10,000
+ * Observations otherwise tests and records each criterion on each of them).
+ */
+async function passingAll(resources: readonly Resource[], criteria: readonly Criterion[], resolve: ResolveReference): Promise<Resource[]> {
+  const out: Resource[] = [];
+  next: for (const r of resources) {
+    for (const c of criteria) {
+      if (!(c.testNow ? c.testNow(r) : await c.test(r, resolve))) continue next;
+    }
+    out.push(r);
+  }
+  return out;
+}

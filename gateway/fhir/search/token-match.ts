@@ -74,15 +74,37 @@ export function tokensOf(value: unknown): SystemCode[] {
 }
 
 export function matchesToken(values: readonly unknown[], criteria: readonly TokenCriterion[]): boolean {
-  const tokens = values.flatMap((v) => tokensOf(v));
-  return criteria.some((c) =>
-    tokens.some((t) => {
-      if (c.code !== undefined && t.code !== c.code) return false;
-      if (c.system === undefined) return true;
-      if (c.system === '') return t.system === undefined;
-      return t.system === c.system;
-    }),
-  );
+  for (const v of values) if (someTokenMatches(v, criteria)) return true;
+  return false;
+}
+
+/**
+ * Whether one of the (system, code) pairs `tokensOf` gives for `value` meets one of `criteria`,
+ * compared during the same walk, without building the list or a closure: a search tests every
+ * candidate (10,000 Observations for a `$lastn`).
+ */
+function someTokenMatches(value: unknown, criteria: readonly TokenCriterion[]): boolean {
+  if (typeof value === 'string') return anyCriterion(criteria, undefined, value);
+  if (typeof value === 'boolean') return anyCriterion(criteria, undefined, String(value));
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  const coding = v['coding'];
+  if (Array.isArray(coding)) {
+    for (const c of coding) if (someTokenMatches(c, criteria)) return true;
+    return false;
+  }
+  const system = typeof v['system'] === 'string' ? v['system'] : undefined;
+  if (typeof v['code'] === 'string') return anyCriterion(criteria, system, v['code']);
+  if (typeof v['value'] === 'string') return anyCriterion(criteria, system, v['value']);
+  return false;
+}
+
+function anyCriterion(criteria: readonly TokenCriterion[], system: string | undefined, code: string): boolean {
+  for (const c of criteria) {
+    if (c.code !== undefined && code !== c.code) continue;
+    if (c.system === undefined || (c.system === '' ? system === undefined : system === c.system)) return true;
+  }
+  return false;
 }
 
 /** Case- and accent-insensitive form for text matching (FHIR R4 §3.1.1.5.13 string search). */
