@@ -74,11 +74,16 @@ function linkPathsOf(version: FhirVersion, resourceType: string): LinkPaths | un
   return { paths, prefixes };
 }
 
-const LINK_PATHS = new Map<string, LinkPaths | undefined>();
+// By version, then type: no key string built per resource screened (the adapter guard screens
+// every search candidate, 5,000 of them for a $lastn over 10,000 Observations). Bounded by the
+// types the CompartmentDefinitions and the adapters name.
+const LINK_PATHS = new Map<FhirVersion, Map<string, LinkPaths | undefined>>();
 function linkPaths(version: FhirVersion, resourceType: string): LinkPaths | undefined {
-  const key = `${version}/${resourceType}`;
-  if (!LINK_PATHS.has(key)) LINK_PATHS.set(key, linkPathsOf(version, resourceType));
-  return LINK_PATHS.get(key);
+  let byType = LINK_PATHS.get(version);
+  if (!byType) LINK_PATHS.set(version, (byType = new Map()));
+  let paths = byType.get(resourceType);
+  if (paths === undefined && !byType.has(resourceType)) byType.set(resourceType, (paths = linkPathsOf(version, resourceType)));
+  return paths;
 }
 
 /** What the walk found. */
