@@ -92,7 +92,6 @@ export function directLineWriter(logger: Logger, level: LevelName, msg?: string)
   const own = logger as unknown as Record<symbol, unknown>;
   const stream = own[S.streamSym] as (DestinationStream & Record<symbol, unknown>) | undefined;
   const time = own[S.timeSym];
-  const chindings = own[S.chindingsSym];
   const end = own[S.endSym];
   const levelNumber = logger.levels?.values[level];
   const start = levelNumber === undefined ? undefined : (own[S.lsCacheSym] as Record<number, string> | undefined)?.[levelNumber];
@@ -105,7 +104,7 @@ export function directLineWriter(logger: Logger, level: LevelName, msg?: string)
     typeof stream?.write === 'function' &&
     stream[S.needsMetadataGsym] !== true &&
     typeof time === 'function' &&
-    typeof chindings === 'string' &&
+    typeof own[S.chindingsSym] === 'string' &&
     typeof end === 'string' &&
     typeof start === 'string' &&
     typeof messageKey === 'string' &&
@@ -124,7 +123,8 @@ export function directLineWriter(logger: Logger, level: LevelName, msg?: string)
     for (const key of serializers) if ((fields as Record<string, unknown>)[key] !== undefined) return viaPino(fields);
     const json = plainFieldsJson(format ? format(fields as Record<string, unknown>) : fields);
     if (json === undefined) return viaPino(fields);
-    stream.write(start + (time as () => string).call(logger) + chindings + json + tail);
+    // The bindings are read per line: pino's setBindings replaces them.
+    stream.write(start + (time as () => string).call(logger) + (own[S.chindingsSym] as string) + json + tail);
   };
 }
 

@@ -68,6 +68,15 @@ test('the level is read on every line: a logger turned to warn writes no info li
   expect(lines.map((l) => (JSON.parse(l) as { status: number }).status)).toEqual([201]);
 });
 
+test('bindings set after the writer was made are in the line', () => {
+  const { lines, destination } = capture();
+  const log = createLogger({ level: 'info', destination });
+  const write = directLineWriter(log, 'info', 'request');
+  log.setBindings({ replica: 'b' });
+  write({ status: 200 });
+  expect(JSON.parse(lines[0]!)).toMatchObject({ replica: 'b', status: 200 });
+});
+
 test('a logger with what the direct path does not do (a mixin) is written by pino itself', () => {
   const { lines, destination } = capture();
   const log = pino({ mixin: () => ({ extra: 'from-mixin' }) }, destination);
