@@ -20,6 +20,21 @@ export function createMetrics(listAges: () => ReadonlyArray<{ kind: string; ageS
   // No prefix: the standard process_* and nodejs_* names that every Node dashboard and alert expects
   // (the old 'medmij_gateway_process_' prefix doubled into medmij_gateway_process_process_cpu_…).
   collectDefaultMetrics({ register: registry });
+  const pending = new Map<string, PendingCount>();
+  const auditEvents = new Counter({
+    name: 'medmij_gateway_audit_events_total',
+    help: 'Audit events by MedMij event type, outcome and reason (refused TLS connections, token grants, ...)',
+    labelNames: ['type', 'outcome', 'reason'],
+    registers: [registry],
+    collect() {
+      for (const entry of pending.values()) {
+        if (entry.count === 0) continue;
+        this.inc(entry.labels, entry.count);
+        entry.count = 0;
+      }
+    },
+  });
+  PENDING_AUDIT_COUNTS.set(auditEvents, pending);
   return {
     registry,
     httpDuration: new Histogram({
@@ -29,12 +44,7 @@ export function createMetrics(listAges: () => ReadonlyArray<{ kind: string; ageS
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
     }),
-    auditEvents: new Counter({
-      name: 'medmij_gateway_audit_events_total',
-      help: 'Audit events by MedMij event type, outcome and reason (refused TLS connections, token grants, ...)',
-      labelNames: ['type', 'outcome', 'reason'],
-      registers: [registry],
-    }),
+    auditEvents,
     adapterDuration: new Histogram({
       name: 'medmij_gateway_adapter_duration_seconds',
       help: 'EHR adapter call duration by adapter id and outcome',
@@ -57,25 +67,40 @@ export function createMetrics(listAges: () => ReadonlyArray<{ kind: string; ageS
   };
 }
 
+/** Audit events counted since the registry was last read, per label set. */
+interface PendingCount {
+  readonly labels: { type: string; outcome: string; reason: string };
+  count: number;
+}
+
+/**
+ * The pending counts of each counter createMetrics made: counted per event with one addition,
+ * added to the counter when it is read (its collect hook, run by every scrape before the
+ * values are taken), so a scrape sees every event. prom-client hashes and validates the label
+ * set on every inc(), two per FHIR request, even on a cached child.
+ */
+const PENDING_AUDIT_COUNTS = new WeakMap<Counter<'type' | 'outcome' | 'reason'>, Map<string, PendingCount>>();
+
 /** Counts every audit event as it is recorded, so refusals and grants show up on a dashboard. */
 export function countAuditEvents(audit: AuditLog, metrics: GatewayMetrics): AuditLog {
-  // The counter's child per label set, looked up once: prom-client hashes the label object on
-  // every inc(), two per FHIR request. Bounded: the event types are a closed vocabulary, the
-  // outcomes four, the reasons stable codes; past the cap a label set is simply not kept.
-  const children = new Map<string, { inc(): void }>();
+  // Bounded: the event types are a closed vocabulary, the outcomes four, the reasons stable
+  // codes; past the cap a label set is counted on the counter itself, at once. A counter made
+  // elsewhere (no collect hook of ours) is always counted at once.
+  const pending = PENDING_AUDIT_COUNTS.get(metrics.auditEvents);
   return {
     record(event: AuditEvent): void {
       const reason = event.reason ?? '';
       const key = `${event.type}\u0000${event.outcome}\u0000${reason}`;
-      let child = children.get(key);
-      if (!child) {
-        child = metrics.auditEvents.labels({ type: event.type, outcome: event.outcome, reason });
-        if (children.size < MAX_CACHED_AUDIT_LABELS) children.set(key, child);
+      let entry = pending?.get(key);
+      if (!entry && pending && pending.size < MAX_PENDING_AUDIT_LABELS) {
+        entry = { labels: { type: event.type, outcome: event.outcome, reason }, count: 0 };
+        pending.set(key, entry);
       }
-      child.inc();
+      if (entry) entry.count += 1;
+      else metrics.auditEvents.inc({ type: event.type, outcome: event.outcome, reason });
       audit.record(event);
     },
   };
 }
 
-const MAX_CACHED_AUDIT_LABELS = 1024;
+const MAX_PENDING_AUDIT_LABELS = 1024;

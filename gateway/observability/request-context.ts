@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from './logger.js';
+import { directLineWriter, type LineWriter, type Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { parseTraceId } from './trace-id.js';
 
@@ -83,11 +83,12 @@ class LiveRequestContext implements RequestContext {
     return { requestId: this.requestId, listener: this.listener, traceId: this.traceId, sessionId: this.sessionId };
   }
 
-  writeAccessLine(method: string, route: string, status: number, ms: number): void {
+  /** `write` is the parent logger's info line 'request' (directLineWriter): made once per listener. */
+  writeAccessLine(write: LineWriter, method: string, route: string, status: number, ms: number): void {
     // One object per line, built in place (no spread copies of the ids and the annotations).
     const line: Record<string, unknown> = { requestId: this.requestId, listener: this.listener, traceId: this.traceId, sessionId: this.sessionId, method, route, status, ms };
     if (this.fields) Object.assign(line, this.fields);
-    this.parentLog.info(line, 'request');
+    write(line);
   }
 }
 
@@ -111,6 +112,7 @@ export function requestContext(listener: ListenerName, log: Logger, metrics?: Ga
  */
 export function requestTracker(listener: ListenerName, log: Logger, metrics?: GatewayMetrics): (req: IncomingMessage, res: ServerResponse) => RequestContext {
   const durations = new Map<string, { observe(seconds: number): void }>();
+  const writeAccessLine = directLineWriter(log, 'info', 'request');
   const observe = (route: string, status: number, seconds: number) => {
     if (!metrics) return;
     const key = `${status} ${route}`;
@@ -133,7 +135,7 @@ export function requestTracker(listener: ListenerName, log: Logger, metrics?: Ga
         const route = ROUTE_LABEL.get(res)?.() ?? routeLabel(req as Request);
         const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
         observe(route, status, ms / 1000);
-        context.writeAccessLine(req.method ?? 'GET', route, status, Math.round(ms));
+        context.writeAccessLine(writeAccessLine, req.method ?? 'GET', route, status, Math.round(ms));
       }),
     );
     return context;
