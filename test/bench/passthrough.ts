@@ -88,15 +88,17 @@ export async function benchSql(opts: BenchOptions): Promise<{ directRps: number;
   const adapters = await createAdapters([block as { id: string; kind: string }], { log: createSilentLogger(), baseDir: '.' });
   const adapter = adapters.get('bench-sql')!;
   const pool = new pg.Pool({ ...PG, max: opts.concurrency, options: `-c search_path=${db.schema}` });
-  const resources = block['resources'] as Record<string, { search?: { sql: string } }>;
+  const resources = block['resources'] as Record<string, { search?: { sql: string; params?: Record<string, unknown> } }>;
   const patient = data.patients[0] ?? 'none';
   try {
     const directRps = await measure(opts, async (i) => {
       const [type] = QUERIES[i % QUERIES.length]!;
-      const sql = resources[type]?.search?.sql;
-      if (!sql) return [];
-      const q = compileNamedQuery(sql, ['patient']);
-      return (await pool.query(q.text, [patient])).rows;
+      const search = resources[type]?.search;
+      if (!search) return [];
+      // The patient bound, every filter parameter NULL: the same query the adapter sends for a
+      // search without those parameters.
+      const q = compileNamedQuery(search.sql, ['patient', ...Object.keys(search.params ?? {})]);
+      return (await pool.query(q.text, q.names.map((name) => (name === 'patient' ? patient : null)))).rows;
     });
     const viaAdapterRps = await measure(opts, await viaAdapter(data, adapter));
     return { directRps, viaAdapterRps };
