@@ -2,6 +2,7 @@ import fhirpath from 'fhirpath';
 import r4Model from 'fhirpath/fhir-context/r4';
 import stu3Model from 'fhirpath/fhir-context/stu3';
 import type { FhirVersion } from '../../../adapters/types.js';
+import { memoizeFrozen } from './frozen-memo.js';
 
 /**
  * @module The one door to HL7's FHIRPath engine (npm `fhirpath`, fhirpath.js by NLM/LHNCBC), with
@@ -35,13 +36,8 @@ export function compileFhirPath(version: FhirVersion, expression: string): Compi
     return Array.isArray(out) ? out.map((n: unknown) => fhirpath.util.valData(n) as unknown) : [];
   };
   // A frozen resource (the demo EHR deep-freezes what it holds) cannot change: its values are
-  // worked out once, not on every search over it (10,000 Observations per $lastn). Held weakly,
-  // so they go with the resource; frozen too, so no caller can change what the next one reads.
-  const known = new WeakMap<object, unknown[]>();
-  return (resource) => {
-    if (typeof resource !== 'object' || resource === null || !Object.isFrozen(resource)) return evaluate(resource);
-    let values = known.get(resource);
-    if (values === undefined) known.set(resource, (values = Object.freeze(evaluate(resource)) as unknown[]));
-    return values;
-  };
+  // worked out once (frozen-memo.ts), not on every search over it (10,000 Observations per
+  // $lastn); frozen too, so no caller can change what the next one reads.
+  const once = memoizeFrozen((resource: object) => Object.freeze(evaluate(resource)) as unknown[]);
+  return (resource) => (typeof resource === 'object' && resource !== null ? once(resource) : evaluate(resource));
 }
