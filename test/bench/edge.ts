@@ -23,6 +23,8 @@ export interface EdgeOptions {
   readonly connections: number;
   /** Extra node flags for the gateway process (a CPU profile: `--cpu-prof`). */
   readonly gatewayNodeArgs?: readonly string[];
+  /** Only the paths that contain one of these (`--edge-paths=`): a CPU profile of one path alone. */
+  readonly pathFilter?: readonly string[];
 }
 
 export interface EdgePath {
@@ -110,7 +112,8 @@ export async function benchEdge(opts: EdgeOptions, progress: (line: string) => v
       { label: '/health (plain HTTP operations listener; bare: node:http)', path: HEALTH_PATH, gatewayUrl: `${gw.operations}${HEALTH_PATH}`, bareUrl: `http://127.0.0.1:${barePlain.ready.port}${HEALTH_PATH}`, headers: {}, tls: false, bytes: health.body.length, barePid: barePlain.pid },
     ];
     const paths: EdgePath[] = [];
-    for (const c of cases) {
+    const filter = opts.pathFilter;
+    for (const c of filter ? cases.filter((k) => filter.some((part) => k.path.includes(part))) : cases) {
       const logStart = await gw.logBytes();
       let gatewayRequests = 0;
       const load = (url: string, durationS: number): Promise<LoadOutput> =>

@@ -24,19 +24,20 @@ import { benchTokenGrants } from './token-grants.js';
  *   4. full mTLS handshakes with the Whitelist check on vs off; 5. token grants with Redis;
  *   6. the passthrough and SQL adapters vs their backends called directly.
  * `--quick` shortens every round (for trying the runner, not for figures); `--only=edge,backend,…`
- * runs a subset; `--cpu-prof=DIR` writes a CPU profile of the edge and the Observations benches' gateway processes there;
+ * runs a subset; `--edge-paths=Condition,…` only the edge paths that contain one of these; `--cpu-prof=DIR` writes a CPU profile of the edge, the FHIR backend and the Observations benches' gateway processes there;
  * `--soak` runs the 10,000-Observation patient for 10 minutes.
  */
 const quick = process.argv.includes('--quick');
 const soak = process.argv.includes('--soak');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const edgePaths = process.argv.find((a) => a.startsWith('--edge-paths='))?.slice('--edge-paths='.length).split(',').filter((p) => p !== '');
 const cpuProfDir = process.argv.find((a) => a.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
 const wanted = (part: string) => !only || only.includes(part);
 const PLAN = {
   // 10 s of warm-up per side and path: the gateway's JIT is still compiling its hot paths for several
   // seconds (after a 2 s warm-up its first FHIR search round ran 1809/s against 2258/s in its third).
   edge: { rounds: quick ? 1 : 3, roundS: quick ? 1 : 5, warmupS: quick ? 1 : 10, connections: 16 },
-  backend: { roundS: quick ? 1 : 5, rounds: quick ? 1 : 3 },
+  backend: { roundS: quick ? 1 : 5, rounds: quick ? 1 : 3, warmupS: quick ? 1 : 10 },
   observations: { count: 10_000, durationS: soak ? 600 : quick ? 3 : 60 },
   handshakes: { rounds: quick ? 2 : 5, roundMs: quick ? 500 : 2000 },
   tokens: { codes: quick ? 30 : 1200, prepareConcurrency: 4, prepareBudgetMs: quick ? 10_000 : 30_000, concurrency: 4, exchangeBudgetMs: 10_000 },
@@ -167,7 +168,7 @@ function fhirBackendSection(r: FhirBackendResult): Section {
       ['gateway p50', `${fixed(r.gatewayP50Ms, 2)} ms  (rounds: ${r.gateway.map((x) => fixed(x.p50Ms, 2)).join(', ')}; p99 ${fixed(median(r.gateway.map((x) => x.p99Ms)), 2)} ms)`],
       ['backend direct p50', `${fixed(r.directP50Ms, 2)} ms  (the gateway's first upstream call, sent straight to the backend)`],
       ['added by the gateway', `${fixed(r.addedP50Ms, 2)} ms at p50  (goal ≤ 2 ms)`],
-      ['setup', `backend and gateway in processes of their own, one request at a time over one keep-alive connection, ${PLAN.backend.rounds} alternating rounds of ${PLAN.backend.roundS} s; data: ${r.dataset}`],
+      ['setup', `backend and gateway in processes of their own, one request at a time over one keep-alive connection, ${PLAN.backend.rounds} alternating rounds of ${PLAN.backend.roundS} s after ${PLAN.backend.warmupS} s warm-up per side; data: ${r.dataset}`],
     ],
     data: {
       delayMs: r.delayMs,
@@ -326,11 +327,11 @@ async function main(): Promise<number> {
   const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : undefined;
   if (wanted('edge')) {
     log('edge: gateway vs bare node:https');
-    await attempt('edge', EDGE_TITLE, async () => edgeSection(await benchEdge({ ...PLAN.edge, ...(nodeArgs ? { gatewayNodeArgs: nodeArgs } : {}) }, log)));
+    await attempt('edge', EDGE_TITLE, async () => edgeSection(await benchEdge({ ...PLAN.edge, ...(nodeArgs ? { gatewayNodeArgs: nodeArgs } : {}), ...(edgePaths ? { pathFilter: edgePaths } : {}) }, log)));
   }
   if (wanted('backend')) {
     log('FHIR backend with 5 ms per call');
-    await attempt('fhirBackend', FHIR_BACKEND_TITLE, async () => fhirBackendSection(await benchFhirBackend(PLAN.backend, log)));
+    await attempt('fhirBackend', FHIR_BACKEND_TITLE, async () => fhirBackendSection(await benchFhirBackend({ ...PLAN.backend, ...(nodeArgs ? { gatewayNodeArgs: nodeArgs } : {}) }, log)));
   }
   if (wanted('observations')) {
     log(`patient with ${PLAN.observations.count} Observations`);
