@@ -194,8 +194,8 @@ function manyObservationsSection(r: ManyObservationsResult): Section {
     key: 'manyObservations',
     title: MANY_OBSERVATIONS_TITLE,
     rows: [
-      ['$lastn (BgZ lab results)', `p50 ${fixed(r.lastn.p50Ms)} ms, p99 ${fixed(r.lastn.p99Ms)} ms, max ${fixed(r.lastn.maxMs)} ms  (${r.lastn.count} searches; goal ≤ 200 ms)`],
-      ['date window (GP, 14 months)', `p50 ${fixed(r.dateWindow.p50Ms)} ms, p99 ${fixed(r.dateWindow.p99Ms)} ms, max ${fixed(r.dateWindow.maxMs)} ms  (${r.dateWindow.count} searches)`],
+      ['$lastn (BgZ lab results)', `p50 ${fixed(r.lastn.p50Ms)} ms, p99 ${fixed(r.lastn.p99Ms)} ms, max ${fixed(r.lastn.maxMs)} ms  (${r.lastn.count} searches; goal ≤ 200 ms; the first ${fixed(r.lastn.firstMs)} ms, the rest at most ${fixed(r.lastn.maxAfterFirstMs)} ms)`],
+      ['date window (GP, 14 months)', `p50 ${fixed(r.dateWindow.p50Ms)} ms, p99 ${fixed(r.dateWindow.p99Ms)} ms, max ${fixed(r.dateWindow.maxMs)} ms  (${r.dateWindow.count} searches; the first ${fixed(r.dateWindow.firstMs)} ms, the rest at most ${fixed(r.dateWindow.maxAfterFirstMs)} ms)`],
       ['gateway CPU per search', `${r.cpuMsPerSearch ?? 'n/a'} ms  (process CPU time over the run / searches, both kinds; steadier than latency on a shared machine)`],
       ['gateway RSS', `${r.rssMiB.start ?? 'n/a'} MiB at start, ${r.rssMiB.afterTenth ?? 'n/a'} MiB after a tenth of the run, ${r.rssMiB.end ?? 'n/a'} MiB at end, max ${r.rssMiB.max ?? 'n/a'} MiB (${r.rssMiB.samples} samples)`],
       ['heap used after full GC', `${gcRow(r.afterGc.start)} at start, ${gcRow(r.afterGc.tenth)} after a tenth, ${gcRow(r.afterGc.half)} at half, ${gcRow(r.afterGc.end)} at end`],
