@@ -34,7 +34,7 @@ export function limitRequests(budgets: readonly LimitedBy[], refuse: RefusalWrit
           next();
           return;
         }
-        res.setHeader('RateLimit-Policy', counted.map((c) => `"${c.budget.limiter.policy.name}";q=${c.budget.limiter.policy.points};w=${c.budget.limiter.policy.windowSeconds}`).join(', '));
+        res.setHeader('RateLimit-Policy', counted.map((c) => policyField(c.budget)).join(', '));
         const refused = counted.filter((c) => !c.verdict.allowed);
         const tightest = (refused.length > 0 ? refused : counted).reduce((a, b) => (b.verdict.remaining < a.verdict.remaining || (b.verdict.remaining === a.verdict.remaining && b.verdict.resetSeconds > a.verdict.resetSeconds) ? b : a));
         res.setHeader('RateLimit', `"${tightest.budget.limiter.policy.name}";r=${tightest.verdict.remaining};t=${tightest.verdict.resetSeconds}`);
@@ -43,13 +43,18 @@ export function limitRequests(budgets: readonly LimitedBy[], refuse: RefusalWrit
           return;
         }
         const retryAfter = Math.max(...refused.map((r) => r.verdict.resetSeconds));
-        res.setHeader('Retry-After', String(retryAfter));
-        log.warn({ step: 'rate_limit', budget: refused.map((r) => r.budget.limiter.policy.name).join(','), retryAfter }, 'request refused: rate limit');
-        refuse(res, retryAfter);
+        refuseRequest(res, refuse, log, refused.map((r) => r.budget.limiter.policy.name).join(','), retryAfter);
       },
       (err: unknown) => next(err),
     );
   };
+}
+
+/** A spent budget: Retry-After, one warning for the operator (no key: it may be an address), then the protocol's own refusal. */
+function refuseRequest(res: Response, refuse: RefusalWriter, log: Logger, budgetNames: string, retryAfter: number): void {
+  res.setHeader('Retry-After', String(retryAfter));
+  log.warn({ step: 'rate_limit', budget: budgetNames, retryAfter }, 'request refused: rate limit');
+  refuse(res, retryAfter);
 }
 
 /** The budget's RateLimit-Policy field value: fixed for the life of the process. */
@@ -83,9 +88,7 @@ function limitOne(budget: LimitedBy, refuse: RefusalWriter, log: Logger): Reques
           next();
           return;
         }
-        res.setHeader('Retry-After', String(verdict.resetSeconds));
-        log.warn({ step: 'rate_limit', budget: name, retryAfter: verdict.resetSeconds }, 'request refused: rate limit');
-        refuse(res, verdict.resetSeconds);
+        refuseRequest(res, refuse, log, name, verdict.resetSeconds);
       },
       (err: unknown) => next(err),
     );
