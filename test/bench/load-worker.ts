@@ -116,13 +116,15 @@ function pct(values: readonly number[], p: number): number {
 }
 
 const input = JSON.parse(process.argv[2] ?? '{}') as LoadInput;
+/**
+ * Exits once the line is out: a pipe takes about 64 KiB at once, and the rest of a longer line
+ * (the kept samples of a long latency run) waits in the stream, which exit() would drop: the
+ * parent then read JSON cut off mid-array.
+ */
+const answer = (line: unknown, code: number): void => {
+  process.stdout.write(`${JSON.stringify(line)}\n`, () => process.exit(code));
+};
 (input.mode === 'latency' ? latency(input) : throughput(input)).then(
-  (out) => {
-    process.stdout.write(`${JSON.stringify(out)}\n`);
-    process.exit(0);
-  },
-  (error: unknown) => {
-    process.stdout.write(`${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n`);
-    process.exit(1);
-  },
+  (out) => answer(out, 0),
+  (error: unknown) => answer({ error: error instanceof Error ? error.message : String(error) }, 1),
 );
