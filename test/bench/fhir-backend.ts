@@ -80,20 +80,23 @@ export async function benchFhirBackend(opts: { readonly roundS: number; readonly
       const first = seen[0]?.replace(/^GET /, '');
       if (!first) throw new Error('the gateway made no upstream call for the MP9 search');
       const directUrl = `${b.origin}${first}`;
+      const load = async (side: 'gateway' | 'direct', durationS: number): Promise<LoadOutput> => {
+        const r =
+          side === 'gateway'
+            ? await runLoad({ mode: 'latency', urls: [gatewayUrl], connections: 1, durationS, headers, tls })
+            : await runLoad({ mode: 'latency', urls: [directUrl], connections: 1, durationS, headers: { accept: 'application/fhir+json' } });
+        if (r.non2xx > 0 || r.errors > 0) throw new Error(`FHIR backend: ${side} answered ${r.non2xx} non-2xx and ${r.errors} errors`);
+        return r;
+      };
       // Warm-up of both sides, not counted: without it the gateway's first round measured its JIT
       // still compiling the search path (9.84 ms at p50 against 7.37 and 7.57 in the next two).
-      await runLoad({ mode: 'latency', urls: [gatewayUrl], connections: 1, durationS: opts.warmupS, headers, tls });
-      await runLoad({ mode: 'latency', urls: [directUrl], connections: 1, durationS: opts.warmupS, headers: { accept: 'application/fhir+json' } });
+      await load('gateway', opts.warmupS);
+      await load('direct', opts.warmupS);
       const gateway: LoadOutput[] = [];
       const direct: LoadOutput[] = [];
       for (let round = 0; round < opts.rounds; round++) {
         for (const side of round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const)) {
-          const r =
-            side === 'gateway'
-              ? await runLoad({ mode: 'latency', urls: [gatewayUrl], connections: 1, durationS: opts.roundS, headers, tls })
-              : await runLoad({ mode: 'latency', urls: [directUrl], connections: 1, durationS: opts.roundS, headers: { accept: 'application/fhir+json' } });
-          if (r.non2xx > 0 || r.errors > 0) throw new Error(`FHIR backend: ${side} answered ${r.non2xx} non-2xx and ${r.errors} errors`);
-          (side === 'gateway' ? gateway : direct).push(r);
+          (side === 'gateway' ? gateway : direct).push(await load(side, opts.roundS));
         }
         progress(`FHIR backend round ${round + 1}/${opts.rounds}: gateway p50 ${gateway.at(-1)!.p50Ms} ms, direct p50 ${direct.at(-1)!.p50Ms} ms`);
       }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Agent, request } from 'undici';
+import { percentile, round2 } from './report.js';
 
 /**
  * The load generator of `npm run bench`, run as a process of its own (never inside the server it
@@ -108,11 +109,9 @@ async function latency(input: LoadInput): Promise<LoadOutput> {
   };
 }
 
+/** Nearest rank, in ms to two decimals. */
 function pct(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
-  return Math.round(sorted[rank - 1]! * 100) / 100;
+  return round2(percentile(values, p));
 }
 
 const input = JSON.parse(process.argv[2] ?? '{}') as LoadInput;

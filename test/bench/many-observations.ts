@@ -7,6 +7,7 @@ import { runLoad } from './edge.js';
 import type { LoadOutput } from './load-worker.js';
 import { HEAP_PROBE_FILE, HEAP_PROBE_SIGNAL, type HeapFigures } from './heap-probe.js';
 import { cpuSeconds, sleep, startGatewayProcess, type GatewayProcess } from './processes.js';
+import { percentile, round2 } from './report.js';
 import { accessTokenFor, BENCH_BSN, pgoTargetOf } from './token-grants.js';
 
 /**
@@ -162,15 +163,15 @@ export interface SearchLatency {
   readonly maxAfterFirstMs: number;
 }
 
-/** One search's latencies over all parts, merged sample by sample (percentiles as load-worker.ts takes them). */
+/** One search's latencies over all parts, merged sample by sample (the same nearest-rank percentiles as load-worker.ts). */
 function latencyOf(parts: readonly LoadOutput[], url: number): SearchLatency {
-  // In the order they were answered (load-worker.ts keeps them so), before sorting.
+  // In the order they were answered (load-worker.ts keeps them so).
   const inOrder = parts.flatMap((p) => p.perUrl?.[url]?.samplesMs ?? []);
   if (inOrder.length === 0) throw new Error('many Observations: the load generator returned no per-search figures');
-  const ms = (v: number) => Math.round(v * 100) / 100;
-  const all = [...inOrder].sort((a, b) => a - b);
-  const pct = (p: number) => ms(all[Math.min(all.length, Math.max(1, Math.ceil((p / 100) * all.length))) - 1] as number);
-  return { p50Ms: pct(50), p99Ms: pct(99), maxMs: pct(100), count: all.length, firstMs: ms(inOrder[0]!), maxAfterFirstMs: ms(inOrder.length > 1 ? Math.max(...inOrder.slice(1)) : Number.NaN) };
+  let maxAfterFirst = Number.NaN;
+  for (let i = 1; i < inOrder.length; i++) if (!(inOrder[i]! <= maxAfterFirst)) maxAfterFirst = inOrder[i]!;
+  const pct = (p: number) => round2(percentile(inOrder, p));
+  return { p50Ms: pct(50), p99Ms: pct(99), maxMs: pct(100), count: inOrder.length, firstMs: round2(inOrder[0]!), maxAfterFirstMs: round2(maxAfterFirst) };
 }
 
 /** Asks the gateway's heap probe for one reading and waits for its line (heap-probe.ts). */
