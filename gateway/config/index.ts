@@ -6,3 +6,4 @@ export type { OAuthConfig } from './sections/oauth.js';
 export type { PagesConfig } from './sections/pages.js';
 export type { EndpointsConfig } from './sections/endpoints.js';
 export { DEFAULT_ENDPOINT_PATHS, serviceEndpoints, distinctPaths, fillPathTemplate, type EndpointPathTemplates, type ServiceEndpoints } from './endpoint-paths.js';
+export { deepFreeze } from './deep-freeze.js';

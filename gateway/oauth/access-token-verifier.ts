@@ -1,7 +1,8 @@
 import type { OAuthClientList } from '../lists/index.js';
 import type { KeyValueStore } from '../storage/index.js';
 import type { AccessTokenVerifier, GrantContext } from './grant-context.js';
-import { grantDetailsKey, parseGrantDetails } from './grant-details.js';
+import { grantDetailsKey, type GrantDetails } from './grant-details.js';
+import { createParsedRecords } from './parsed-records.js';
 import { KeyValueStoreAdapter } from './storage-adapter.js';
 import { acceptStoredArtefact, isExpiredAt } from './stored-artefact.js';
 
@@ -31,13 +32,16 @@ export function createAccessTokenVerifier(deps: {
   readonly now?: () => number;
 }): AccessTokenVerifier {
   const now = deps.now ?? Date.now;
+  // Three records per FHIR request, parsed once per distinct text (parsed-records.ts): the
+  // store is still read every time. 4096 texts: about 1,400 live tokens' records, a few MiB.
+  const records = createParsedRecords(4096);
   return {
     async verify(token: string): Promise<GrantContext | undefined> {
       if (typeof token !== 'string' || !TOKEN_FORMAT.test(token)) return undefined;
       const raw = await deps.store.get(KeyValueStoreAdapter.keyFor('AccessToken', token));
       if (raw === undefined) return undefined;
       const seconds = Math.floor(now() / 1000);
-      const at = acceptStoredArtefact(JSON.parse(raw), 'AccessToken', seconds);
+      const at = acceptStoredArtefact(records.parse(raw), 'AccessToken', seconds);
       if (!at || isExpiredAt(at, seconds) || typeof at.exp !== 'number') return undefined;
       // Tokens bound to a login session need that session looked up; this server never issues
       // them (expiresWithSession is false), so one that claims it is refused (fail closed).
@@ -48,9 +52,9 @@ export function createAccessTokenVerifier(deps: {
       if (typeof scope !== 'string') return undefined;
 
       const [rawGrant, rawDetails] = await deps.store.getMany([KeyValueStoreAdapter.keyFor('Grant', grantId), grantDetailsKey(grantId)]);
-      const grant = rawGrant === undefined ? undefined : acceptStoredArtefact(JSON.parse(rawGrant), 'Grant', seconds);
+      const grant = rawGrant === undefined ? undefined : acceptStoredArtefact(records.parse(rawGrant), 'Grant', seconds);
       if (!grant || isExpiredAt(grant, seconds)) return undefined;
-      const details = parseGrantDetails(rawDetails);
+      const details = rawDetails === undefined ? undefined : (records.parse(rawDetails) as GrantDetails);
       if (!details || details.patientRef !== accountId) return undefined;
       if (!deps.currentOAuthClientList()?.byHostname(clientId)) return undefined;
       const thumbprint = ((at.extra ?? {}) as TokenConfirmation).cnf?.['x5t#S256'];

@@ -5,7 +5,8 @@
  * directly spares every FHIR request the model layer (instantiating AccessToken and Grant,
  * picking their payloads, several async steps) while refusing exactly what `find` refused.
  * Nothing is cached: each request reads the records again, so a deleted token or grant
- * (revocation, replay) is refused on the next request on every replica.
+ * (revocation, replay) is refused on the next request on every replica. (Only the parsing of a
+ * record's text is done once per distinct text: access-token-verifier.ts, parsed-records.ts.)
  */
 
 /** oidc-provider's default `clockTolerance` (lib/helpers/defaults.js); provider.ts does not change it. */

@@ -115,6 +115,18 @@ describe('access-token verifier', () => {
     expect(await verifier.verify(TOKEN)).toBeUndefined();
   });
 
+  it('sees a record changed in place at once (its text is parsed anew, never served from an earlier parse)', async () => {
+    const { store, verifier } = await setup();
+    expect(await verifier.verify(TOKEN)).toBeDefined();
+    await store.set(KeyValueStoreAdapter.keyFor('Grant', GRANT_ID), JSON.stringify(grant({ exp: NOW_S - 1 })));
+    expect(await verifier.verify(TOKEN)).toBeUndefined();
+    await store.set(`oauth:grant-details:${GRANT_ID}`, JSON.stringify(details({ patientRef: 'someone-else' })));
+    await store.set(KeyValueStoreAdapter.keyFor('Grant', GRANT_ID), JSON.stringify(grant()));
+    expect(await verifier.verify(TOKEN)).toBeUndefined();
+    await store.set(`oauth:grant-details:${GRANT_ID}`, JSON.stringify(details({ serviceIds: ['48'] })));
+    expect((await verifier.verify(TOKEN))?.serviceIds).toEqual(['48']);
+  });
+
   it.each([
     ['too short', 'short'],
     ['not base64url', `${TOKEN.slice(0, 30)}+/=`],
