@@ -15,12 +15,14 @@ export interface Deadline {
 const CLIENT_GONE = 'client_disconnected';
 
 /**
- * The deadlines made here, by their signal, so that withDeadline can wait on one through a plain
- * callback instead of an EventTarget listener: adding and removing an 'abort' listener per
- * adapter call was a visible cost of every FHIR request (issue 14). Foreign signals (tests, a
- * caller's own) still work through addEventListener.
+ * The deadline a signal belongs to, kept on the signal itself, so that withDeadline can wait on
+ * one through a plain callback instead of an EventTarget listener: adding and removing an 'abort'
+ * listener per adapter call was a visible cost of every FHIR request (issue 14). A property, not
+ * a WeakMap: an entry per young signal was an ephemeron the collector handled on every scavenge.
+ * Foreign signals (tests, a caller's own) still work through addEventListener.
  */
-const OWN_DEADLINES = new WeakMap<AbortSignal, RequestDeadline>();
+const OWN_DEADLINE = Symbol('medmij.ownDeadline');
+type OwnedSignal = AbortSignal & { [OWN_DEADLINE]?: RequestDeadline };
 
 class RequestDeadline implements Deadline {
   readonly #controller = new AbortController();
@@ -30,7 +32,7 @@ class RequestDeadline implements Deadline {
   constructor(timeoutMs: number) {
     this.#timer = setTimeout(() => this.#abort(new DOMException('the deadline passed', 'TimeoutError')), timeoutMs);
     this.#timer.unref();
-    OWN_DEADLINES.set(this.#controller.signal, this);
+    (this.#controller.signal as OwnedSignal)[OWN_DEADLINE] = this;
   }
 
   get signal(): AbortSignal {
@@ -94,7 +96,7 @@ export function withDeadline<T>(work: Promise<T>, signal: AbortSignal): Promise<
   }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(deadlineError(signal));
-    const own = OWN_DEADLINES.get(signal);
+    const own = (signal as OwnedSignal)[OWN_DEADLINE];
     let unwatch: () => void;
     if (own) {
       unwatch = own.watch(onAbort);

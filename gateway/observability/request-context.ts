@@ -27,8 +27,11 @@ export interface RequestContext {
 
 
 // Kept on the response itself (not Express's res.locals): the lean FHIR edge has no Express.
-const CONTEXT = new WeakMap<ServerResponse, RequestContext>();
-const ROUTE_LABEL = new WeakMap<ServerResponse, () => string | undefined>();
+// Symbol-keyed properties, not WeakMaps: a WeakMap entry per young response is an ephemeron the
+// collector must treat specially on every scavenge (issue 14: visible in the FHIR search's profile).
+const CONTEXT = Symbol('medmij.requestContext');
+const ROUTE_LABEL = Symbol('medmij.routeLabel');
+type TrackedResponse = ServerResponse & { [CONTEXT]?: RequestContext; [ROUTE_LABEL]?: () => string | undefined };
 
 /**
  * Lets the protocol code that knows what a request was (FHIR: provider, data service, interaction
@@ -37,7 +40,7 @@ const ROUTE_LABEL = new WeakMap<ServerResponse, () => string | undefined>();
  * latency per data service). The label must be built from validated, bounded values only.
  */
 export function labelRoute(res: ServerResponse, label: () => string | undefined): void {
-  ROUTE_LABEL.set(res, label);
+  (res as TrackedResponse)[ROUTE_LABEL] = label;
 }
 
 /** The status logged for a request whose client went away before the answer was sent (nginx's 499). */
@@ -125,14 +128,14 @@ export function requestTracker(listener: ListenerName, log: Logger, metrics?: Ga
   };
   return (req, res) => {
     const context = startRequestContext(req, listener, log);
-    CONTEXT.set(res, context);
+    (res as TrackedResponse)[CONTEXT] = context;
     if (context.traceId) res.setHeader('MedMij-Request-ID', context.traceId);
     // On 'close' (answered or abandoned), after every other 'close' listener of this response has
     // run: the line is written from a microtask, so a layer that annotates on close is in it.
     res.once('close', () =>
       queueMicrotask(() => {
         const ms = performance.now() - context.started;
-        const route = ROUTE_LABEL.get(res)?.() ?? routeLabel(req as Request);
+        const route = (res as TrackedResponse)[ROUTE_LABEL]?.() ?? routeLabel(req as Request);
         const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
         observe(route, status, ms / 1000);
         context.writeAccessLine(writeAccessLine, req.method ?? 'GET', route, status, Math.round(ms));
@@ -149,7 +152,7 @@ function startRequestContext(req: IncomingMessage, listener: ListenerName, log: 
 }
 
 export function contextOf(res: ServerResponse): RequestContext | undefined {
-  return CONTEXT.get(res);
+  return (res as TrackedResponse)[CONTEXT];
 }
 
 function routeLabel(req: Request): string {
