@@ -1,7 +1,7 @@
 import type { OAuthClientList } from '../lists/index.js';
 import type { KeyValueStore } from '../storage/index.js';
 import type { AccessTokenVerifier, GrantContext } from './grant-context.js';
-import { grantDetailsKey, type GrantDetails } from './grant-details.js';
+import { grantDetailsKey, parseGrantDetails } from './grant-details.js';
 import { createParsedRecords } from './parsed-records.js';
 import { KeyValueStoreAdapter } from './storage-adapter.js';
 import { acceptStoredArtefact, isExpiredAt } from './stored-artefact.js';
@@ -33,7 +33,7 @@ export function createAccessTokenVerifier(deps: {
 }): AccessTokenVerifier {
   const now = deps.now ?? Date.now;
   // Three records per FHIR request, parsed once per distinct text (parsed-records.ts): the
-  // store is still read every time. 4096 texts: about 1,400 live tokens' records, a few MiB.
+  // store is still read every time. 4096 texts: the records of about 1,400 tokens in use, a few MiB.
   const records = createParsedRecords(4096);
   return {
     async verify(token: string): Promise<GrantContext | undefined> {
@@ -54,7 +54,7 @@ export function createAccessTokenVerifier(deps: {
       const [rawGrant, rawDetails] = await deps.store.getMany([KeyValueStoreAdapter.keyFor('Grant', grantId), grantDetailsKey(grantId)]);
       const grant = rawGrant === undefined ? undefined : acceptStoredArtefact(records.parse(rawGrant), 'Grant', seconds);
       if (!grant || isExpiredAt(grant, seconds)) return undefined;
-      const details = rawDetails === undefined ? undefined : (records.parse(rawDetails) as GrantDetails);
+      const details = parseGrantDetails(rawDetails, records.parse);
       if (!details || details.patientRef !== accountId) return undefined;
       if (!deps.currentOAuthClientList()?.byHostname(clientId)) return undefined;
       const thumbprint = ((at.extra ?? {}) as TokenConfirmation).cnf?.['x5t#S256'];

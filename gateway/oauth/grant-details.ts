@@ -23,8 +23,9 @@ export function grantDetailsKey(grantId: string): string {
   return `oauth:grant-details:${grantId}`;
 }
 
-export function parseGrantDetails(raw: string | undefined): GrantDetails | undefined {
-  return raw === undefined ? undefined : (JSON.parse(raw) as GrantDetails);
+/** `parse` is JSON.parse, or the token check's parse-once (parsed-records.ts). */
+export function parseGrantDetails(raw: string | undefined, parse: (text: string) => unknown = JSON.parse): GrantDetails | undefined {
+  return raw === undefined ? undefined : (parse(raw) as GrantDetails);
 }
 
 export function createGrantDetailsStore(store: KeyValueStore, ttlMs: number): GrantDetailsStore {

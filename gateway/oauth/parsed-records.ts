@@ -1,4 +1,5 @@
 import { deepFreeze } from '../config/index.js';
+import { LruCache } from '../tls/index.js';
 
 /**
  * JSON text → its parsed value, parsed once per distinct text (issue 14). The access-token
@@ -8,7 +9,7 @@ import { deepFreeze } from '../config/index.js';
  * request, and a deleted or changed record (revocation, a replayed code, a refreshed grant) is
  * missed or parsed anew at once. Values are deep-frozen because they are shared between requests.
  *
- * Bounded: at most `limit` texts, the oldest dropped first. A deployment with more live tokens
+ * Bounded: at most `limit` texts, the least recently used dropped first. A deployment with more live tokens
  * than that only parses more often, as before. The texts are the records the store already holds.
  */
 export interface ParsedRecords {
@@ -19,14 +20,15 @@ export interface ParsedRecords {
 }
 
 export function createParsedRecords(limit: number): ParsedRecords {
-  const byText = new Map<string, unknown>();
+  // JSON.parse never gives undefined, so undefined from the cache means "not seen".
+  const byText = new LruCache<string, unknown>(limit);
   return {
     parse(text) {
-      const known = byText.get(text);
-      if (known !== undefined || byText.has(text)) return known;
-      const value = deepFreeze(JSON.parse(text) as unknown);
-      if (byText.size >= limit) byText.delete(byText.keys().next().value as string);
-      byText.set(text, value);
+      let value = byText.get(text);
+      if (value === undefined) {
+        value = deepFreeze(JSON.parse(text) as unknown);
+        byText.set(text, value);
+      }
       return value;
     },
     get size() {

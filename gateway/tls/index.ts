@@ -25,3 +25,4 @@ export { createWhitelist } from './create-whitelist.js';
 export { requireListedPeer } from './require-listed-peer.js';
 export { limitConnections, sourceOf, type ConnectionLimits, type ConnectionCounts } from './limit-connections.js';
 export { answerOversizedRequests } from './answer-oversized-requests.js';
+export { LruCache } from './lru-cache.js';

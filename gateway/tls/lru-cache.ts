@@ -1,7 +1,8 @@
 /**
  * A Map bounded to `capacity` entries that drops the least recently used one when full: the
  * same few PGO certificates come back on every connection, and a flood of new ones can only push
- * out old entries, never grow the map.
+ * out old entries, never grow the map. (The token check's parsed records use it too:
+ * oauth/parsed-records.ts.)
  */
 export class LruCache<K, V> {
   private readonly entries = new Map<K, V>();
