@@ -12,17 +12,15 @@ import { screenResources, type CompartmentViolation } from './compartment.js';
  */
 export function guardAdapter(adapter: Adapter, onViolation: (violations: readonly CompartmentViolation[]) => void): Adapter {
   const readMany = adapter.readMany?.bind(adapter);
-  // Field by field, not `...ctx`: a spread reads the lazy `log` getter and so made the request's
-  // child loggers (three of them, each serialising its bindings) on every adapter call, about 3 %
-  // of a FHIR search in the edge bench's profile. The compiler checks every required field.
+  // Field by field, not `...ctx`: a context from elsewhere may still carry a lazy `log` getter,
+  // which a spread would read. Ours is a deferred logger held as data (never a getter in an
+  // object literal: observability deferredLogger says why). The compiler checks every field.
   const guarded = (ctx: AdapterContext): AdapterContext => ({
     patient: ctx.patient,
     fhirVersion: ctx.fhirVersion,
     requestId: ctx.requestId,
     signal: ctx.signal,
-    get log() {
-      return ctx.log;
-    },
+    log: ctx.log,
     reportForeign: (resourceType, count) => {
       if (count > 0) onViolation(Array.from({ length: count }, () => ({ resourceType })));
     },

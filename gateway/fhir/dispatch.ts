@@ -1,5 +1,5 @@
 import type { Adapter, AdapterContext, Resource } from '../../adapters/types.js';
-import type { Logger } from '../observability/index.js';
+import { deferredLogger, type Logger } from '../observability/index.js';
 import { securityContextOf } from './binary-access.js';
 import type { CompartmentViolation } from './compartment.js';
 import { guardAdapter } from './compartment-guard.js';
@@ -27,16 +27,14 @@ export interface AdapterCall {
  * the client going away, deadline.ts). The search engine applies filters, $lastn, paging and _include.
  */
 export function contextFor(ex: { readonly requestId: string; readonly log: Logger }, service: ServiceBase, adapter: Adapter, patientRef: string, signal: AbortSignal): AdapterContext {
-  let log: Logger | undefined;
   return {
     patient: { patientRef },
     fhirVersion: service.fhirVersion,
     requestId: ex.requestId,
     signal,
-    // Made when the adapter first logs (pino serialises a child's bindings when it is made).
-    get log() {
-      return (log ??= ex.log.child({ adapter: adapter.id }));
-    },
+    // Made when the adapter first logs (pino serialises a child's bindings when it is made); a
+    // data property, not a getter in this literal (observability deferredLogger says why).
+    log: deferredLogger(() => ex.log.child({ adapter: adapter.id })),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Logger } from '../observability/index.js';
+import { deferredLogger, type Logger } from '../observability/index.js';
 import type { CoreHeaders, CorePeer, CoreRequest } from './core/index.js';
 import type { BasePath } from './resolve-base.js';
 
@@ -57,8 +57,7 @@ export function buildCoreRequest(
     // Only a Delen POST reads a body (and only to the base); every other request's body is refused.
     body: method === 'POST' ? req : undefined,
     signal: parts.signal ?? NO_DEADLINE,
-    get log() {
-      return parts.logger();
-    },
+    // A data property, never a getter in this literal (deferredLogger says why).
+    log: deferredLogger(parts.logger),
   };
 }

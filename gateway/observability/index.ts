@@ -1,5 +1,5 @@
 /** Logs, the audit trail, metrics, health and the per-request context. */
-export { createLogger, createSilentLogger, type Logger, type LoggerOptions } from './logger.js';
+export { createLogger, createSilentLogger, deferredLogger, isoNow, type Logger, type LoggerOptions } from './logger.js';
 export {
   auditDestinationFor,
   createPinoAuditLog,
@@ -16,4 +16,4 @@ export {
 export { countAuditEvents, createMetrics, type GatewayMetrics } from './metrics.js';
 export { createOperationsRouter, type ReadinessCheck } from './health.js';
 export { parseTraceId, TRACE_ID_PATTERN } from './trace-id.js';
-export { contextOf, labelRoute, requestContext, requestTracker, type ListenerName, type RequestContext } from './request-context.js';
+export { contextOf, labelRoute, requestContext, requestTracker, type EndHook, type ListenerName, type RequestContext } from './request-context.js';

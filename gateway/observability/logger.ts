@@ -34,13 +34,25 @@ export function createLogger(options: LoggerOptions): Logger {
   logger.child = function child(this: Logger, bindings: Record<string, unknown>, childOptions?: object) {
     const parent = this;
     const safe = redactLogObject(bindings);
-    let real: Logger | undefined;
-    return lazyLogger(() => (real ??= makeChild.call(parent, safe, childOptions) as unknown as Logger));
+    return deferredLogger(() => makeChild.call(parent, safe, childOptions) as unknown as Logger);
   } as unknown as Logger['child'];
   return logger;
 }
 
-/** A Logger that is `make()`'s logger in every respect, made on first use. */
+/**
+ * A Logger that is `make()`'s logger in every respect, made on first use (once). For the objects
+ * of every request that carry a logger most requests never use (the core request, the adapter
+ * context): a plain data property holding this, not a `get log()` in an object literal. Such a
+ * getter is a new function per object, so V8 gives every object a map (hidden class) of its own;
+ * maps live in the old generation, and each held its request's closure, and through it the whole
+ * request, alive across young-generation collections. Issue 14: about 15 % of what a FHIR search
+ * allocated survived each scavenge that way (8 MB a time, pauses of 12-20 ms); without, none.
+ */
+export function deferredLogger(make: () => Logger): Logger {
+  let real: Logger | undefined;
+  return lazyLogger(() => (real ??= make()));
+}
+
 function lazyLogger(make: () => Logger): Logger {
   return new Proxy({} as Logger, {
     get(_target, key) {
@@ -59,14 +71,22 @@ function lazyLogger(make: () => Logger): Logger {
  * this Node, and a FHIR request writes three lines within the same millisecond or two.
  */
 let lastMs = Number.NaN;
+let lastIso = '';
 let lastTimeField = '';
 export function isoTimeField(): string {
+  if (Date.now() !== lastMs) isoNow();
+  return lastTimeField;
+}
+
+/** Now in ISO 8601 (millisecond precision, as toISOString), made once per millisecond like isoTimeField. */
+export function isoNow(): string {
   const now = Date.now();
   if (now !== lastMs) {
     lastMs = now;
-    lastTimeField = `,"time":"${new Date(now).toISOString()}"`;
+    lastIso = new Date(now).toISOString();
+    lastTimeField = `,"time":"${lastIso}"`;
   }
-  return lastTimeField;
+  return lastIso;
 }
 
 /** Writes one kind of line (one level, one message) through a logger: see directLineWriter. */

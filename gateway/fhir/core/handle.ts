@@ -67,9 +67,7 @@ export async function handle(request: CoreRequest, context: CoreContext): Promis
     const violations: CompartmentViolation[] = [];
     const call: AdapterCall = {
       requestId: request.requestId,
-      get log() {
-        return request.log;
-      },
+      log: request.log, // a deferred logger: made only if something logs
       signal: request.signal,
       patientRef: grant.patientRef,
       onViolation: (v) => violations.push(...v),
@@ -163,9 +161,7 @@ function isWrite(method: string, rest: readonly string[]): boolean {
 function exchangeFor(request: CoreRequest, known: WorkingRecord, grant: GrantContext, service: ServiceBase): FhirExchange {
   return {
     requestId: request.requestId,
-    get log() {
-      return request.log;
-    },
+    log: request.log,
     ...(known.traceId === undefined ? {} : { traceId: known.traceId }),
     ...(known.sessionId === undefined ? {} : { sessionId: known.sessionId }),
     ...(known.peerHost === undefined ? {} : { peerHost: known.peerHost }),
