@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditLog, Logger, RequestContext } from '../observability/index.js';
-import { labelRoute } from '../observability/index.js';
+import { isoNow, labelRoute } from '../observability/index.js';
 import { accessFields, handle, recordRequest, type Answer, type CoreContext, type CorePeer, type RequestRecord } from './core/index.js';
 import { createDeadline } from './deadline.js';
 import { buildCoreRequest } from './edge-request.js';
@@ -40,7 +40,8 @@ function originOf(req: IncomingMessage): string {
  */
 export function serveFhir(deps: ServeDeps, req: IncomingMessage, res: ServerResponse, context: RequestContext | undefined, base: BasePath | undefined, rawQuery: string): Promise<void> {
   const requestId = context?.requestId ?? randomUUID();
-  const received = { at: new Date().toISOString(), origin: originOf(req) };
+  // The moment it arrived, to the millisecond (the audit's occurredAt): the logger's per-millisecond text.
+  const received = { at: isoNow(), origin: originOf(req) };
   // The child logger is made only when something logs: most requests write only the access line.
   let child: Logger | undefined;
   const logger = (): Logger => (child ??= context ? context.log.child({ component: 'fhir' }) : deps.log.child({ requestId }));
@@ -52,22 +53,30 @@ export function serveFhir(deps: ServeDeps, req: IncomingMessage, res: ServerResp
   labelRoute(res, () => (sent?.record ?? early).route);
   // Set when the client went away before the core had answered: the audit records wait for it.
   let abandonedStatus: number | undefined;
-  // One 'close' listener: abort what still runs when the client went away, then record.
-  res.once('close', () => {
-    const finished = res.writableFinished;
+  // When the response closes: abort what still runs when the client went away, then record.
+  const end = (status: number, finished: boolean): Record<string, unknown> => {
     if (!finished) deadline?.clientGone();
-    const status = finished ? res.statusCode : 499;
     const record = sent?.record ?? early;
-    if (context) context.annotate(accessFields(record, status));
-    else logger().info({ status, ...accessFields(record, status) }, 'fhir request');
     if (sent === undefined && !finished) {
       // The abort ends the core's work at once (withDeadline); its record then says all the core
       // had learnt (trace and session ids, client, interaction), not only what the edge knew.
       abandonedStatus = status;
-      return;
+    } else {
+      recordRequest(deps.audit, record, status, received);
     }
-    recordRequest(deps.audit, record, status, received);
-  });
+    return accessFields(record, status);
+  };
+  // With a request context, in its one 'close' listener, whose access line gets the FHIR fields;
+  // without one (a caller that made none), a listener of its own and a line of its own.
+  if (context) {
+    context.atEnd(end);
+  } else {
+    res.once('close', () => {
+      const finished = res.writableFinished;
+      const status = finished ? res.statusCode : 499;
+      logger().info({ status, ...end(status, finished) }, 'fhir request');
+    });
+  }
   return handle(request, deps.core).then((answer) => {
     sent = answer;
     if (abandonedStatus !== undefined) {

@@ -7,6 +7,35 @@
  * of the cost of logging on the FHIR hot path.
  */
 export function plainFieldsJson(fields: object): string | undefined {
+  // A plain object (the lines of the hot path are object literals): its types are checked
+  // without building anything, then JSON.stringify writes it in one go, the same bytes as the
+  // field-by-field path below (V8's fast path for flat objects; the concatenation of three or four
+  // pieces per field was the largest allocation of a FHIR request, about 5 KB of its lines).
+  // Not for other prototypes: JSON.stringify would call an inherited toJSON that pino does not.
+  const proto: unknown = Object.getPrototypeOf(fields);
+  if (proto === Object.prototype || proto === null) return plainObjectJson(fields);
+  return fieldByFieldJson(fields);
+}
+
+/** Own enumerable string keys in order, undefined left out, non-finite numbers as null: as pino. */
+function plainObjectJson(fields: object): string | undefined {
+  let any = false;
+  for (const key in fields) {
+    // for-in also walks inherited enumerable keys, which JSON.stringify does not: leave such
+    // an object to the careful path.
+    if (!Object.prototype.hasOwnProperty.call(fields, key)) return fieldByFieldJson(fields);
+    const type = typeof (fields as Record<string, unknown>)[key];
+    if (type === 'undefined') continue;
+    if (type !== 'string' && type !== 'number' && type !== 'boolean') return undefined;
+    any = true;
+  }
+  if (!any) return '';
+  const json = JSON.stringify(fields);
+  // `{"a":1,"b":"x"}` → `,"a":1,"b":"x"`
+  return `,${json.slice(1, -1)}`;
+}
+
+function fieldByFieldJson(fields: object): string | undefined {
   let json = '';
   for (const key in fields) {
     if (!Object.prototype.hasOwnProperty.call(fields, key)) continue;

@@ -51,7 +51,7 @@ function redactObject(obj: object, keys: ReadonlySet<string>, depth: number): un
     if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
     const value: unknown = (obj as Record<string, unknown>)[key];
     let replacement: unknown = value;
-    if (keys.has(key.toLowerCase())) {
+    if (keys.has(lowerKey(key))) {
       if (value !== undefined && value !== CENSOR) replacement = CENSOR;
     } else if (typeof value === 'object' && value !== null && !(value instanceof Date) && !Buffer.isBuffer(value)) {
       replacement = redactObject(value, NESTED_KEYS, depth + 1);
@@ -65,6 +65,22 @@ function redactObject(obj: object, keys: ReadonlySet<string>, depth: number): un
 }
 
 /** A plain copy of the own enumerable properties; an Error keeps what pino's serializer prints. */
+/**
+ * A field name in lower case. Names come from code, a closed set (bounded all the same): each is
+ * lowered once, not on every line (a new string per capitalised name per line, issue 14).
+ */
+const LOWER_KEYS = new Map<string, string>();
+const MAX_LOWER_KEYS = 1024;
+
+function lowerKey(key: string): string {
+  let lower = LOWER_KEYS.get(key);
+  if (lower === undefined) {
+    lower = key.toLowerCase();
+    if (LOWER_KEYS.size < MAX_LOWER_KEYS) LOWER_KEYS.set(key, lower);
+  }
+  return lower;
+}
+
 function copyOf(obj: object): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...obj };
   if (obj instanceof Error) {

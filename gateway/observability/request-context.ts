@@ -18,12 +18,16 @@ export interface RequestContext {
   /** A logger bound to this request's ids (made on first use). */
   readonly log: Logger;
   /**
-   * Adds fields to this request's one access-log line (written when the answer is finished), so
-   * a layer with more to say (FHIR: provider, service, interaction, count) need not write a line
-   * of its own. Later fields win. No patient data (house rule 6).
+   * Hands the end of the request to the layer that knows most about it (FHIR: provider, service,
+   * interaction, count): when the response closes, `hook` runs first, in the same 'close'
+   * listener that then writes the request's one access-log line, and the fields it returns are
+   * in that line. One hook per request (a second replaces the first); no patient data (house rule 6).
    */
-  annotate(fields: Readonly<Record<string, unknown>>): void;
+  atEnd(hook: EndHook): void;
 }
+
+/** What closes a request: `finished` is false when the client went away first (status 499). */
+export type EndHook = (status: number, finished: boolean) => Readonly<Record<string, unknown>> | undefined;
 
 
 // Kept on the response itself (not Express's res.locals): the lean FHIR edge has no Express.
@@ -59,7 +63,7 @@ class LiveRequestContext implements RequestContext {
   readonly traceId?: string;
   readonly sessionId?: string;
   readonly started = performance.now();
-  fields: Record<string, unknown> | undefined;
+  endHook: EndHook | undefined;
   #log: Logger | undefined;
 
   constructor(
@@ -77,9 +81,8 @@ class LiveRequestContext implements RequestContext {
     return this.#log;
   }
 
-  annotate(fields: Readonly<Record<string, unknown>>): void {
-    // Into the context's own object (never the caller's): one copy per request, not per call.
-    Object.assign((this.fields ??= {}), fields);
+  atEnd(hook: EndHook): void {
+    this.endHook = hook;
   }
 
   ids(): Record<string, unknown> {
@@ -87,10 +90,10 @@ class LiveRequestContext implements RequestContext {
   }
 
   /** `write` is the parent logger's info line 'request' (directLineWriter): made once per listener. */
-  writeAccessLine(write: LineWriter, method: string, route: string, status: number, ms: number): void {
-    // One object per line, built in place (no spread copies of the ids and the annotations).
+  writeAccessLine(write: LineWriter, method: string, route: string, status: number, ms: number, fields: Readonly<Record<string, unknown>> | undefined): void {
+    // One object per line, built in place (no spread copies of the ids and the end hook's fields).
     const line: Record<string, unknown> = { requestId: this.requestId, listener: this.listener, traceId: this.traceId, sessionId: this.sessionId, method, route, status, ms };
-    if (this.fields) Object.assign(line, this.fields);
+    if (fields) Object.assign(line, fields);
     write(line);
   }
 }
@@ -130,19 +133,33 @@ export function requestTracker(listener: ListenerName, log: Logger, metrics?: Ga
     const context = startRequestContext(req, listener, log);
     (res as TrackedResponse)[CONTEXT] = context;
     if (context.traceId) res.setHeader('MedMij-Request-ID', context.traceId);
-    // On 'close' (answered or abandoned), after every other 'close' listener of this response has
-    // run: the line is written from a microtask, so a layer that annotates on close is in it.
-    res.once('close', () =>
-      queueMicrotask(() => {
-        const ms = performance.now() - context.started;
-        const route = (res as TrackedResponse)[ROUTE_LABEL]?.() ?? routeLabel(req as Request);
-        const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
-        observe(route, status, ms / 1000);
-        context.writeAccessLine(writeAccessLine, req.method ?? 'GET', route, status, Math.round(ms));
-      }),
-    );
+    // The request's one 'close' listener (answered or abandoned): the end hook first (the FHIR
+    // edge's audit records and fields), then the metric and the access line. Issue 14: a second
+    // listener of the FHIR edge and a microtask to order the two were a cost of every request.
+    res.once('close', () => {
+      const finished = res.writableFinished;
+      const status = finished ? res.statusCode : CLIENT_CLOSED;
+      const fields = runEndHook(context, status, finished);
+      const ms = performance.now() - context.started;
+      // Read after the hook: the FHIR edge refines its label when its answer is known.
+      const route = (res as TrackedResponse)[ROUTE_LABEL]?.() ?? routeLabel(req as Request);
+      observe(route, status, ms / 1000);
+      context.writeAccessLine(writeAccessLine, req.method ?? 'GET', route, status, Math.round(ms), fields);
+    });
     return context;
   };
+}
+
+/** The end hook's fields; a hook that throws costs its fields, never the access line (nor the process: this runs in an emit). */
+function runEndHook(context: LiveRequestContext, status: number, finished: boolean): Readonly<Record<string, unknown>> | undefined {
+  const hook = context.endHook;
+  if (hook === undefined) return undefined;
+  try {
+    return hook(status, finished);
+  } catch (err) {
+    context.log.error({ err: err instanceof Error ? { name: err.name, stack: err.stack } : typeof err }, 'request end hook failed');
+    return undefined;
+  }
 }
 
 function startRequestContext(req: IncomingMessage, listener: ListenerName, log: Logger): LiveRequestContext {
