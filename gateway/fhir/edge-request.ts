@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { deferredLogger, type Logger } from '../observability/index.js';
+import type { Logger } from '../observability/index.js';
 import type { CoreHeaders, CorePeer, CoreRequest } from './core/index.js';
 import type { BasePath } from './resolve-base.js';
 
@@ -44,7 +44,7 @@ const NO_DEADLINE = new AbortController().signal;
  */
 export function buildCoreRequest(
   req: IncomingMessage,
-  parts: { readonly requestId: string; readonly base: BasePath | undefined; readonly rawQuery: string; readonly peer: CorePeer | undefined; readonly signal: AbortSignal | undefined; readonly logger: () => Logger },
+  parts: { readonly requestId: string; readonly base: BasePath | undefined; readonly rawQuery: string; readonly peer: CorePeer | undefined; readonly signal: AbortSignal | undefined; readonly log: Logger },
 ): CoreRequest {
   const method = req.method ?? 'GET';
   return {
@@ -57,7 +57,7 @@ export function buildCoreRequest(
     // Only a Delen POST reads a body (and only to the base); every other request's body is refused.
     body: method === 'POST' ? req : undefined,
     signal: parts.signal ?? NO_DEADLINE,
-    // A data property, never a getter in this literal (deferredLogger says why).
-    log: deferredLogger(parts.logger),
+    // A deferred logger held as data, never a getter in this literal (observability deferredLogger says why).
+    log: parts.log,
   };
 }

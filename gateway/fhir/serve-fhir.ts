@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuditLog, Logger, RequestContext } from '../observability/index.js';
-import { isoNow, labelRoute } from '../observability/index.js';
+import { closedStatus, deferredLogger, isoNow, labelRoute } from '../observability/index.js';
 import { accessFields, handle, recordRequest, type Answer, type CoreContext, type CorePeer, type RequestRecord } from './core/index.js';
 import { createDeadline } from './deadline.js';
 import { buildCoreRequest } from './edge-request.js';
@@ -43,10 +43,10 @@ export function serveFhir(deps: ServeDeps, req: IncomingMessage, res: ServerResp
   // The moment it arrived, to the millisecond (the audit's occurredAt): the logger's per-millisecond text.
   const received = { at: isoNow(), origin: originOf(req) };
   // The child logger is made only when something logs: most requests write only the access line.
-  let child: Logger | undefined;
-  const logger = (): Logger => (child ??= context ? context.log.child({ component: 'fhir' }) : deps.log.child({ requestId }));
+  const log = deferredLogger(() => (context ? context.log.child({ component: 'fhir' }) : deps.log.child({ requestId })));
+  const logOf = (): Logger => log;
   const deadline = base ? createDeadline(base.service.timeoutMs) : undefined;
-  const request = buildCoreRequest(req, { requestId, base, rawQuery, peer: deps.peerOf(req), signal: deadline?.signal, logger });
+  const request = buildCoreRequest(req, { requestId, base, rawQuery, peer: deps.peerOf(req), signal: deadline?.signal, log });
   let sent: Answer | undefined;
   // Until the answer is known the record says what the edge knew (a client gone mid-request).
   const early: RequestRecord = { requestId, method: request.method, ...(base ? { service: base.service } : {}), route: fhirRouteLabel(base?.service, base?.rest, undefined) };
@@ -72,9 +72,8 @@ export function serveFhir(deps: ServeDeps, req: IncomingMessage, res: ServerResp
     context.atEnd(end);
   } else {
     res.once('close', () => {
-      const finished = res.writableFinished;
-      const status = finished ? res.statusCode : 499;
-      logger().info({ status, ...end(status, finished) }, 'fhir request');
+      const status = closedStatus(res);
+      log.info({ status, ...end(status, res.writableFinished) }, 'fhir request');
     });
   }
   return handle(request, deps.core).then((answer) => {
@@ -86,7 +85,7 @@ export function serveFhir(deps: ServeDeps, req: IncomingMessage, res: ServerResp
     }
     let written: Answer | Promise<Answer>;
     try {
-      written = writeAnswer(req, res, answer, logger);
+      written = writeAnswer(req, res, answer, logOf);
     } catch (err) {
       deadline?.dispose();
       throw err;

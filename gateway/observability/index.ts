@@ -16,4 +16,4 @@ export {
 export { countAuditEvents, createMetrics, type GatewayMetrics } from './metrics.js';
 export { createOperationsRouter, type ReadinessCheck } from './health.js';
 export { parseTraceId, TRACE_ID_PATTERN } from './trace-id.js';
-export { contextOf, labelRoute, requestContext, requestTracker, type EndHook, type ListenerName, type RequestContext } from './request-context.js';
+export { closedStatus, contextOf, labelRoute, requestContext, requestTracker, type EndHook, type ListenerName, type RequestContext } from './request-context.js';

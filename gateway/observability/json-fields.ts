@@ -1,3 +1,5 @@
+import { boundedMemo } from './bounded-memo.js';
+
 /**
  * The JSON of a log object's fields when every value is a string, a number or a boolean: what the
  * lines written on every request hold (the access line, the audit records). Written the way pino
@@ -72,15 +74,5 @@ export function jsonString(value: string): string {
   return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
 }
 
-/** Field names come from code (a closed set): each is escaped once. Bounded all the same. */
-const KEY_JSON = new Map<string, string>();
-const MAX_KEYS = 512;
-
-function keyJson(key: string): string {
-  let json = KEY_JSON.get(key);
-  if (json === undefined) {
-    json = jsonString(key);
-    if (KEY_JSON.size < MAX_KEYS) KEY_JSON.set(key, json);
-  }
-  return json;
-}
+/** Field names come from code (a closed set): each is escaped once. */
+const keyJson = boundedMemo(jsonString, 512);

@@ -1,3 +1,5 @@
+import { boundedMemo } from './bounded-memo.js';
+
 /**
  * The log's safety net for credentials and patient identifiers (house rule 6: code must not log
  * them in the first place). A key in NESTED_KEYS is censored at any depth below the top, and at
@@ -64,23 +66,13 @@ function redactObject(obj: object, keys: ReadonlySet<string>, depth: number): un
   return copy ?? obj;
 }
 
-/** A plain copy of the own enumerable properties; an Error keeps what pino's serializer prints. */
 /**
  * A field name in lower case. Names come from code, a closed set (bounded all the same): each is
  * lowered once, not on every line (a new string per capitalised name per line, issue 14).
  */
-const LOWER_KEYS = new Map<string, string>();
-const MAX_LOWER_KEYS = 1024;
+const lowerKey = boundedMemo((key) => key.toLowerCase(), 1024);
 
-function lowerKey(key: string): string {
-  let lower = LOWER_KEYS.get(key);
-  if (lower === undefined) {
-    lower = key.toLowerCase();
-    if (LOWER_KEYS.size < MAX_LOWER_KEYS) LOWER_KEYS.set(key, lower);
-  }
-  return lower;
-}
-
+/** A plain copy of the own enumerable properties; an Error keeps what pino's serializer prints. */
 function copyOf(obj: object): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...obj };
   if (obj instanceof Error) {

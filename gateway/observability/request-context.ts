@@ -50,6 +50,11 @@ export function labelRoute(res: ServerResponse, label: () => string | undefined)
 /** The status logged for a request whose client went away before the answer was sent (nginx's 499). */
 const CLIENT_CLOSED = 499;
 
+/** The status a closed response is recorded with: its own when it was finished, else 499. */
+export function closedStatus(res: ServerResponse): number {
+  return res.writableFinished ? res.statusCode : CLIENT_CLOSED;
+}
+
 /** Label children of the duration histogram, kept per route and status (bounded: see routeLabel). */
 const MAX_CACHED_LABELS = 512;
 
@@ -137,9 +142,8 @@ export function requestTracker(listener: ListenerName, log: Logger, metrics?: Ga
     // edge's audit records and fields), then the metric and the access line. Issue 14: a second
     // listener of the FHIR edge and a microtask to order the two were a cost of every request.
     res.once('close', () => {
-      const finished = res.writableFinished;
-      const status = finished ? res.statusCode : CLIENT_CLOSED;
-      const fields = runEndHook(context, status, finished);
+      const status = closedStatus(res);
+      const fields = runEndHook(context, status, res.writableFinished);
       const ms = performance.now() - context.started;
       // Read after the hook: the FHIR edge refines its label when its answer is known.
       const route = (res as TrackedResponse)[ROUTE_LABEL]?.() ?? routeLabel(req as Request);

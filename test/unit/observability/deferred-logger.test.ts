@@ -40,7 +40,7 @@ test('the core request and the adapter context hold `log` as data, and make no l
   let made = 0;
   const { log } = sink();
   const req = { method: 'GET', headers: {}, rawHeaders: [] } as unknown as IncomingMessage;
-  const request = buildCoreRequest(req, { requestId: 'r1', base: undefined, rawQuery: '', peer: undefined, signal: undefined, logger: () => (made++, log) });
+  const request = buildCoreRequest(req, { requestId: 'r1', base: undefined, rawQuery: '', peer: undefined, signal: undefined, log: deferredLogger(() => (made++, log)) });
   const requestLog = Object.getOwnPropertyDescriptor(request, 'log');
   expect(requestLog?.get).toBeUndefined();
   expect(requestLog?.value).toBeDefined();
