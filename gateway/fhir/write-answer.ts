@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { answerError, serializeResource, type Answer } from './core/index.js';
+import { endTogether } from './end-together.js';
 import { CONTENT_TYPES } from './format.js';
 import type { Logger } from '../observability/index.js';
 
@@ -10,11 +11,12 @@ function setHeaders(res: ServerResponse, answer: Answer): void {
 }
 
 function writeWhole(res: ServerResponse, answer: Answer, contentType: string | undefined, bytes: Buffer | string | undefined): void {
-  res.statusCode = answer.status;
   setHeaders(res, answer);
   if (contentType !== undefined) res.setHeader('Content-Type', contentType);
   res.setHeader('Content-Length', bytes === undefined ? 0 : typeof bytes === 'string' ? Buffer.byteLength(bytes, 'utf8') : bytes.length);
-  res.end(answer.head ? undefined : bytes);
+  // The head is fixed now (headersSent); the bytes leave with this turn's other answers.
+  res.writeHead(answer.status);
+  endTogether(res, answer.head ? undefined : bytes);
 }
 
 /**
