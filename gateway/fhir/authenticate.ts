@@ -62,9 +62,25 @@ export function thumbprintBytes(value: string): Buffer | undefined {
   return bytes?.length === 32 ? bytes : undefined;
 }
 
+/**
+ * thumbprintBytes remembered per thumbprint: every FHIR request compares the same few (one per
+ * PGO server certificate and the tokens bound to it), and the two pattern tests and the decoding
+ * were a cost of each (issue 14). Bounded: past the cap a thumbprint is decoded each time and not
+ * kept. The buffers are only read (timingSafeEqual), never handed out.
+ */
+const MAX_KNOWN_THUMBPRINTS = 256;
+const knownThumbprints = new Map<string, Buffer | undefined>();
+
+function thumbprintBytesOnce(value: string): Buffer | undefined {
+  if (knownThumbprints.has(value)) return knownThumbprints.get(value);
+  const bytes = thumbprintBytes(value);
+  if (knownThumbprints.size < MAX_KNOWN_THUMBPRINTS) knownThumbprints.set(value, bytes);
+  return bytes;
+}
+
 function sameCertificate(boundTo: string, peer: PeerFingerprint | undefined): boolean {
-  const expected = thumbprintBytes(boundTo);
-  const actual = peer ? thumbprintBytes(peer.fingerprintSha256) : undefined;
+  const expected = thumbprintBytesOnce(boundTo);
+  const actual = peer ? thumbprintBytesOnce(peer.fingerprintSha256) : undefined;
   return expected !== undefined && actual !== undefined && timingSafeEqual(expected, actual);
 }
 

@@ -92,6 +92,41 @@ function check(t: QueryTemplate, items: readonly Item[], passed: () => void): st
   return undefined;
 }
 
+/** A catalogue's searches by resource type and operation, in catalogue order. */
+interface SearchIndex {
+  /** How many searches the index was built from: a list that grew since is indexed again. */
+  readonly size: number;
+  readonly byTarget: ReadonlyMap<string, readonly QueryTemplate[]>;
+}
+
+/**
+ * Built once per catalogue, on its first search: filtering the whole catalogue for the request's
+ * type was most of the matching of a search that has few parameters (issue 14). Weakly held: a
+ * catalogue that is replaced (a reload) takes its index with it.
+ */
+const SEARCH_INDEXES = new WeakMap<readonly QueryTemplate[], SearchIndex>();
+const NO_SEARCHES: readonly QueryTemplate[] = [];
+
+function targetKey(resourceType: string, operation: string | undefined): string {
+  return operation === undefined ? resourceType : `${resourceType}/$${operation}`;
+}
+
+function searchesFor(searches: readonly QueryTemplate[], resourceType: string, operation: string | undefined): readonly QueryTemplate[] {
+  let index = SEARCH_INDEXES.get(searches);
+  if (index?.size !== searches.length) {
+    const byTarget = new Map<string, QueryTemplate[]>();
+    for (const t of searches) {
+      const key = targetKey(t.resourceType, t.operation);
+      const list = byTarget.get(key);
+      if (list) list.push(t);
+      else byTarget.set(key, [t]);
+    }
+    index = { size: searches.length, byTarget };
+    SEARCH_INDEXES.set(searches, index);
+  }
+  return index.byTarget.get(targetKey(resourceType, operation)) ?? NO_SEARCHES;
+}
+
 /**
  * Finds the catalogue search that allows this request (deny by default: house rule 5). On
  * failure the reason is one sentence for the OperationOutcome, about the closest template.
@@ -100,7 +135,7 @@ export function matchQuery(catalogue: QueryCatalogue, request: SearchRequest): Q
   const { resourceType, operation } = request;
   const forbidden = request.all.find((p) => FORBIDDEN_PARAMS.test(p.name));
   if (forbidden) return { ok: false, reason: `parameter "${forbidden.name}" is not allowed: the patient is taken from the access token` };
-  const candidates = catalogue.searches.filter((t) => t.resourceType === resourceType && t.operation === operation);
+  const candidates = searchesFor(catalogue.searches, resourceType, operation);
   if (candidates.length === 0) {
     const what = operation ? `${resourceType}/$${operation}` : resourceType;
     return { ok: false, reason: `${what} is not a search of ${catalogue.title}` };

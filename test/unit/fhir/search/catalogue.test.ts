@@ -61,4 +61,17 @@ describe('query catalogues', () => {
     });
     expect(matchParams(mp9, 'MedicationDispense', [{ name: 'category', value: 'http://snomed.info/sct|373784005' }, { name: 'whenhandedover', value: 'lt2024' }]).ok).toBe(true);
   });
+  test('matching looks only at the searches of the request\'s type and operation, and sees a search added after the first match', async () => {
+    const bgz = await loadCatalogue(catalogueFile('bgz-3'));
+    const searches = [...bgz.searches];
+    const catalogue = { ...bgz, searches };
+    // A type's $lastn is a search of its own: Condition is searchable, Condition/$lastn is not.
+    expect(matchParams(catalogue, 'Observation', [{ name: 'code', value: 'http://loinc.org|29463-7' }], 'lastn').ok).toBe(true);
+    expect(matchParams(catalogue, 'Condition', []).ok).toBe(true);
+    expect(matchParams(catalogue, 'Condition', [], 'lastn')).toEqual({ ok: false, reason: `Condition/$lastn is not a search of ${bgz.title}` });
+    expect(matchParams(catalogue, 'CarePlan', [])).toEqual({ ok: false, reason: `CarePlan is not a search of ${bgz.title}` });
+    searches.push({ ...searches.find((t) => t.resourceType === 'Condition')!, name: 'care-plans', resourceType: 'CarePlan' });
+    const carePlan = matchParams(catalogue, 'CarePlan', []);
+    expect(carePlan.ok && carePlan.template.name).toBe('care-plans');
+  });
 });
