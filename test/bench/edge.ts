@@ -25,6 +25,8 @@ export interface EdgeOptions {
   readonly gatewayNodeArgs?: readonly string[];
   /** Only the paths that contain one of these (`--edge-paths=`): a CPU profile of one path alone. */
   readonly pathFilter?: readonly string[];
+  /** Alternating rounds per side at a fixed offered rate (PacedLatency); 0 leaves them out. */
+  readonly pacedRounds: number;
 }
 
 export interface EdgePath {
@@ -46,6 +48,24 @@ export interface EdgePath {
   readonly bytes: number;
   /** Application log and audit log bytes per request the gateway answered on this path. */
   readonly logBytesPerRequest: { readonly app: number; readonly audit: number };
+  /** Latency at one fixed offered rate, the same for both sides (open loop): absent with pacedRounds 0. */
+  readonly paced?: PacedLatency;
+}
+
+/**
+ * The saturated rounds' p99 is mostly the connection count divided by the throughput (a closed
+ * loop: each connection sends its next request when its answer is in). These rounds offer both
+ * servers the same rate, half what the gateway just sustained, so their latencies compare the
+ * time a request takes through each at a load both carry.
+ */
+export interface PacedLatency {
+  readonly ratePerS: number;
+  readonly gateway: readonly LoadOutput[];
+  readonly bare: readonly LoadOutput[];
+  readonly gatewayP50Ms: number;
+  readonly gatewayP99Ms: number;
+  readonly bareP50Ms: number;
+  readonly bareP99Ms: number;
 }
 
 export interface EdgeResult {
@@ -116,15 +136,9 @@ export async function benchEdge(opts: EdgeOptions, progress: (line: string) => v
     for (const c of filter ? cases.filter((k) => filter.some((part) => k.path.includes(part))) : cases) {
       const logStart = await gw.logBytes();
       let gatewayRequests = 0;
+      const tls = c.tls ? { tls: { ca: gw.pki.caCert, cert: gw.pki.pgoListedCert, key: gw.pki.pgoListedKey } } : {};
       const load = (url: string, durationS: number): Promise<LoadOutput> =>
-        runLoad({
-          mode: 'throughput',
-          urls: [url],
-          connections: opts.connections,
-          durationS,
-          headers: c.headers,
-          ...(c.tls ? { tls: { ca: gw.pki.caCert, cert: gw.pki.pgoListedCert, key: gw.pki.pgoListedKey } } : {}),
-        });
+        runLoad({ mode: 'throughput', urls: [url], connections: opts.connections, durationS, headers: c.headers, ...tls });
       // Warm up both (JIT, connection set-up), then alternate which side goes first.
       if (opts.warmupS > 0) {
         gatewayRequests += (await load(c.gatewayUrl, opts.warmupS)).requests;
@@ -147,12 +161,38 @@ export async function benchEdge(opts: EdgeOptions, progress: (line: string) => v
         }
         progress(`edge ${c.path} round ${round + 1}/${opts.rounds}: gateway ${gateway.at(-1)!.rps.toFixed(0)}/s, bare ${bare.at(-1)!.rps.toFixed(0)}/s`);
       }
+      const gatewayRps = median(gateway.map((r) => r.rps));
+      let paced: PacedLatency | undefined;
+      if (opts.pacedRounds > 0) {
+        // Half the gateway's sustained rate, in whole hundreds: a load it carries with room to spare.
+        const ratePerS = Math.max(100, Math.floor(gatewayRps / 2 / 100) * 100);
+        const pacedGateway: LoadOutput[] = [];
+        const pacedBare: LoadOutput[] = [];
+        for (let round = 0; round < opts.pacedRounds; round++) {
+          for (const side of round % 2 === 0 ? (['gateway', 'bare'] as const) : (['bare', 'gateway'] as const)) {
+            const r = await runLoad({ mode: 'paced', ratePerS, urls: [side === 'gateway' ? c.gatewayUrl : c.bareUrl], connections: opts.connections, durationS: opts.roundS, headers: c.headers, ...tls });
+            if (r.non2xx > 0 || r.errors > 0) throw new Error(`${c.label}: ${side} answered ${r.non2xx} non-2xx and ${r.errors} errors at ${ratePerS}/s`);
+            (side === 'gateway' ? pacedGateway : pacedBare).push(r);
+            if (side === 'gateway') gatewayRequests += r.requests;
+          }
+          progress(`edge ${c.path} paced round ${round + 1}/${opts.pacedRounds} at ${ratePerS}/s: p99 gateway ${pacedGateway.at(-1)!.p99Ms} ms, bare ${pacedBare.at(-1)!.p99Ms} ms`);
+        }
+        paced = {
+          ratePerS,
+          gateway: pacedGateway,
+          bare: pacedBare,
+          gatewayP50Ms: median(pacedGateway.map((r) => r.p50Ms)),
+          gatewayP99Ms: median(pacedGateway.map((r) => r.p99Ms)),
+          bareP50Ms: median(pacedBare.map((r) => r.p50Ms)),
+          bareP99Ms: median(pacedBare.map((r) => r.p99Ms)),
+        };
+      }
       paths.push({
         label: c.label,
         path: c.path,
         gateway,
         bare,
-        gatewayRps: median(gateway.map((r) => r.rps)),
+        gatewayRps,
         bareRps: median(bare.map((r) => r.rps)),
         ratio: pairedRatio(gateway.map((r) => r.rps), bare.map((r) => r.rps)),
         gatewayP99Ms: median(gateway.map((r) => r.p99Ms)),
@@ -162,6 +202,7 @@ export async function benchEdge(opts: EdgeOptions, progress: (line: string) => v
         cpuRatio: Math.round((median(bareCpu) / median(gatewayCpu)) * 1000) / 1000,
         bytes: c.bytes,
         logBytesPerRequest: await logBytesSince(gw, logStart, gatewayRequests),
+        ...(paced ? { paced } : {}),
       });
     }
     return {

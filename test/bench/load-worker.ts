@@ -1,18 +1,22 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { Agent, request } from 'undici';
+import { Agent, Pool, request } from 'undici';
 import { percentile, round2 } from './report.js';
 
 /**
  * The load generator of `npm run bench`, run as a process of its own (never inside the server it
- * measures). Two modes:
+ * measures). Three modes:
  * - `throughput`: autocannon, N keep-alive connections, client certificate in tlsOptions;
  * - `latency`: one request at a time over one keep-alive connection (undici), each timed with
- *   performance.now(), for latencies finer than autocannon's whole milliseconds.
+ *   performance.now(), for latencies finer than autocannon's whole milliseconds;
+ * - `paced`: an open loop at a fixed rate over N keep-alive connections (undici): requests leave
+ *   on a schedule whether or not earlier answers came back, so the latencies are those of a
+ *   server at that load, not of one kept saturated (where latency is only the connection count
+ *   divided by the throughput).
  * Input: one JSON argument; output: one JSON line. Stops by itself after `durationS`.
  */
 export interface LoadInput {
-  readonly mode: 'throughput' | 'latency';
+  readonly mode: 'throughput' | 'latency' | 'paced';
   /** Absolute URLs; latency mode cycles through them, throughput mode takes the first. */
   readonly urls: readonly string[];
   readonly connections: number;
@@ -22,6 +26,8 @@ export interface LoadInput {
   readonly tls?: { readonly ca: string; readonly cert: string; readonly key: string };
   /** Latency mode: also return every latency, per URL (to merge runs split into parts). */
   readonly keepSamples?: boolean;
+  /** Paced mode: requests per second offered, whatever the answers do. */
+  readonly ratePerS?: number;
 }
 
 export interface LoadOutput {
@@ -39,6 +45,12 @@ export interface LoadOutput {
 
 /** Hard cap of requests in latency mode, whatever the clock does. */
 const MAX_SEQUENTIAL = 200_000;
+/** Paced mode gives up (and says so) when this many requests are waiting: the rate is past what the server takes. */
+const MAX_IN_FLIGHT = 2_000;
+/** Paced mode's clock: requests due are sent on each tick, so a burst is at most this long. */
+const PACE_TICK_MS = 1;
+/** Paced mode: the first second at the rate is sent but not recorded (see paced()). */
+const PACED_WARMUP_MS = 1000;
 
 async function throughput(input: LoadInput): Promise<LoadOutput> {
   const url = input.urls[0]!;
@@ -95,17 +107,100 @@ async function latency(input: LoadInput): Promise<LoadOutput> {
   } finally {
     await agent.close();
   }
+  return {
+    ...timedOutput(all, started, non2xx, errors),
+    perUrl: input.urls.map((url, i) => ({ url, p50Ms: pct(perUrl[i]!, 50), p99Ms: pct(perUrl[i]!, 99), maxMs: pct(perUrl[i]!, 100), count: perUrl[i]!.length, ...(input.keepSamples ? { samplesMs: perUrl[i]! } : {}) })),
+  };
+}
+
+/**
+ * Open loop: request i is due at start + i / rate and is sent on the first tick at or after that,
+ * so a slow answer never delays the next request (no coordinated omission). Each latency runs from
+ * the moment its request is handed to the pool (the same timer lag on both sides, kept out of the
+ * figure) to the last byte of its answer; a request that queues behind busy connections counts
+ * its wait.
+ */
+async function paced(input: LoadInput): Promise<LoadOutput> {
+  const rate = input.ratePerS;
+  if (rate === undefined || !(rate > 0)) throw new Error('paced mode needs ratePerS > 0');
+  const target = new URL(input.urls[0]!);
+  const pool = new Pool(target.origin, {
+    connections: input.connections,
+    pipelining: 1,
+    keepAliveTimeout: 60_000,
+    ...(input.tls ? { connect: { ca: readFileSync(input.tls.ca), cert: readFileSync(input.tls.cert), key: readFileSync(input.tls.key) } } : {}),
+  });
+  const path = `${target.pathname}${target.search}`;
+  const all: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  let inFlight = 0;
+  let sent = 0;
+  let overloaded = false;
+  let recordFrom = Infinity;
+  const one = async (): Promise<void> => {
+    const t0 = performance.now();
+    inFlight++;
+    try {
+      const res = await pool.request({ path, method: 'GET', headers: input.headers });
+      await res.body.dump({ limit: 64 * 1024 * 1024 });
+      if (res.statusCode < 200 || res.statusCode > 299) non2xx++;
+      else if (t0 >= recordFrom) all.push(performance.now() - t0);
+    } catch {
+      errors++;
+    } finally {
+      inFlight--;
+    }
+  };
+  // Every connection opened (its handshake done) before the clock starts: otherwise the first
+  // requests wait for sixteen two-sided TLS handshakes and the tail is the set-up's.
+  await Promise.all(
+    Array.from({ length: input.connections }, async () => {
+      const res = await pool.request({ path, method: 'GET', headers: input.headers });
+      await res.body.dump({ limit: 64 * 1024 * 1024 });
+    }),
+  );
+  const pending: Array<Promise<void>> = [];
+  const started = performance.now();
+  // The first second at the rate is not recorded: this process's own JIT is still compiling the
+  // request path then (it showed as a tail against a server that answers in microseconds).
+  recordFrom = started + PACED_WARMUP_MS;
+  const end = recordFrom + input.durationS * 1000;
+  try {
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const now = performance.now();
+        const due = Math.floor(((Math.min(now, end) - started) * rate) / 1000) + 1;
+        while (sent < due && inFlight < MAX_IN_FLIGHT) {
+          sent++;
+          pending.push(one());
+        }
+        if (inFlight >= MAX_IN_FLIGHT) overloaded = true;
+        if (now >= end || overloaded) resolve();
+        else setTimeout(tick, PACE_TICK_MS);
+      };
+      tick();
+    });
+    await Promise.all(pending);
+  } finally {
+    await pool.close();
+  }
+  if (overloaded) throw new Error(`paced load: ${MAX_IN_FLIGHT} requests waiting at ${rate}/s: the server does not keep up with this rate`);
+  return timedOutput(all, recordFrom, non2xx, errors);
+}
+
+/** The figures of a run whose every answered request was timed here (the latency and paced modes). */
+function timedOutput(latenciesMs: readonly number[], started: number, non2xx: number, errors: number): LoadOutput {
   const seconds = (performance.now() - started) / 1000;
   return {
-    requests: all.length,
+    requests: latenciesMs.length,
     seconds,
-    rps: all.length / seconds,
-    p50Ms: pct(all, 50),
-    p99Ms: pct(all, 99),
-    maxMs: pct(all, 100),
+    rps: latenciesMs.length / seconds,
+    p50Ms: pct(latenciesMs, 50),
+    p99Ms: pct(latenciesMs, 99),
+    maxMs: pct(latenciesMs, 100),
     non2xx,
     errors,
-    perUrl: input.urls.map((url, i) => ({ url, p50Ms: pct(perUrl[i]!, 50), p99Ms: pct(perUrl[i]!, 99), maxMs: pct(perUrl[i]!, 100), count: perUrl[i]!.length, ...(input.keepSamples ? { samplesMs: perUrl[i]! } : {}) })),
   };
 }
 
@@ -123,7 +218,8 @@ const input = JSON.parse(process.argv[2] ?? '{}') as LoadInput;
 const answer = (line: unknown, code: number): void => {
   process.stdout.write(`${JSON.stringify(line)}\n`, () => process.exit(code));
 };
-(input.mode === 'latency' ? latency(input) : throughput(input)).then(
+const run = { throughput, latency, paced }[input.mode];
+(run ? run(input) : Promise.reject(new Error(`unknown load mode ${String(input.mode)}`))).then(
   (out) => answer(out, 0),
   (error: unknown) => answer({ error: error instanceof Error ? error.message : String(error) }, 1),
 );

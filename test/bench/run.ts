@@ -36,7 +36,7 @@ const wanted = (part: string) => !only || only.includes(part);
 const PLAN = {
   // 10 s of warm-up per side and path: the gateway's JIT is still compiling its hot paths for several
   // seconds (after a 2 s warm-up its first FHIR search round ran 1809/s against 2258/s in its third).
-  edge: { rounds: quick ? 1 : 3, roundS: quick ? 1 : 5, warmupS: quick ? 1 : 10, connections: 16 },
+  edge: { rounds: quick ? 1 : 3, roundS: quick ? 1 : 5, warmupS: quick ? 1 : 10, connections: 16, pacedRounds: quick ? 1 : 3 },
   backend: { roundS: quick ? 1 : 5, rounds: quick ? 1 : 3, warmupS: quick ? 1 : 10 },
   observations: { count: 10_000, durationS: soak ? 600 : quick ? 3 : 60 },
   handshakes: { rounds: quick ? 2 : 5, roundMs: quick ? 500 : 2000 },
@@ -129,10 +129,17 @@ function edgeSection(r: EdgeResult): Section {
       [`${p.path} CPU per request`, `gateway ${p.gatewayCpuUs} µs, bare ${p.bareCpuUs} µs: ratio bare/gateway ${fixed(p.cpuRatio, 3)} (process CPU time over the rounds, steadier than req/s on a shared machine)`],
       [`${p.path} log bytes`, `${p.logBytesPerRequest.app} B application log + ${p.logBytesPerRequest.audit} B audit log per request (info level, to files)`],
     );
+    const paced = p.paced;
+    if (paced) {
+      rows.push([
+        `${p.path} at ${paced.ratePerS}/s`,
+        `p50 ${fixed(paced.gatewayP50Ms, 2)} ms, p99 ${fixed(paced.gatewayP99Ms, 2)} ms; bare p50 ${fixed(paced.bareP50Ms, 2)} ms, p99 ${fixed(paced.bareP99Ms, 2)} ms: p99 ${fixed(paced.gatewayP99Ms / paced.bareP99Ms, 1)}× bare (the same rate offered to both, open loop, half the gateway's throughput; rounds: gateway ${paced.gateway.map((x) => fixed(x.p99Ms, 2)).join(', ')}, bare ${paced.bare.map((x) => fixed(x.p99Ms, 2)).join(', ')})`,
+      ]);
+    }
   }
   rows.push(
     ['gateway RSS', `${r.gatewayRssMiB.start ?? 'n/a'} MiB at start, ${r.gatewayRssMiB.end ?? 'n/a'} MiB at end`],
-    ['setup', `autocannon in its own process, ${PLAN.edge.connections} keep-alive connections, ${PLAN.edge.rounds} alternating rounds of ${PLAN.edge.roundS} s per side after ${PLAN.edge.warmupS} s warm-up; token from the real OAuth flow; demo EHR, memory storage`],
+    ['setup', `autocannon in its own process, ${PLAN.edge.connections} keep-alive connections, ${PLAN.edge.rounds} alternating rounds of ${PLAN.edge.roundS} s per side after ${PLAN.edge.warmupS} s warm-up, then ${PLAN.edge.pacedRounds} alternating rounds per side at one fixed rate (undici, open loop, same connections); token from the real OAuth flow; demo EHR, memory storage`],
   );
   const perPath = Object.fromEntries(
     r.paths.map((p) => [
@@ -152,6 +159,20 @@ function edgeSection(r: EdgeResult): Section {
         logBytesPerRequest: p.logBytesPerRequest,
         roundsGateway: p.gateway.map((x) => round2(x.rps)),
         roundsBare: p.bare.map((x) => round2(x.rps)),
+        ...(p.paced
+          ? {
+              paced: {
+                ratePerS: p.paced.ratePerS,
+                gatewayP50Ms: p.paced.gatewayP50Ms,
+                gatewayP99Ms: p.paced.gatewayP99Ms,
+                bareP50Ms: p.paced.bareP50Ms,
+                bareP99Ms: p.paced.bareP99Ms,
+                p99OverBare: round2(p.paced.gatewayP99Ms / p.paced.bareP99Ms),
+                roundsGatewayP99Ms: p.paced.gateway.map((x) => x.p99Ms),
+                roundsBareP99Ms: p.paced.bare.map((x) => x.p99Ms),
+              },
+            }
+          : {}),
       },
     ]),
   );
