@@ -130,7 +130,8 @@ function edgeSection(r: EdgeResult): Section {
       [`${p.path} log bytes`, `${p.logBytesPerRequest.app} B application log + ${p.logBytesPerRequest.audit} B audit log per request (info level, to files)`],
     );
     const paced = p.paced;
-    if (paced) {
+    if (paced && 'error' in paced) rows.push([`${p.path} at one rate`, `not measured: ${paced.error}`]);
+    else if (paced) {
       rows.push([
         `${p.path} at ${paced.ratePerS}/s`,
         `p50 ${fixed(paced.gatewayP50Ms, 2)} ms, p99 ${fixed(paced.gatewayP99Ms, 2)} ms; bare p50 ${fixed(paced.bareP50Ms, 2)} ms, p99 ${fixed(paced.bareP99Ms, 2)} ms: p99 ${fixed(paced.gatewayP99Ms / paced.bareP99Ms, 1)}× bare (the same rate offered to both, open loop, half the gateway's throughput; rounds: gateway ${paced.gateway.map((x) => fixed(x.p99Ms, 2)).join(', ')}, bare ${paced.bare.map((x) => fixed(x.p99Ms, 2)).join(', ')})`,
@@ -159,7 +160,8 @@ function edgeSection(r: EdgeResult): Section {
         logBytesPerRequest: p.logBytesPerRequest,
         roundsGateway: p.gateway.map((x) => round2(x.rps)),
         roundsBare: p.bare.map((x) => round2(x.rps)),
-        ...(p.paced
+        ...(p.paced && 'error' in p.paced ? { paced: { error: p.paced.error } } : {}),
+        ...(p.paced && !('error' in p.paced)
           ? {
               paced: {
                 ratePerS: p.paced.ratePerS,
