@@ -2,7 +2,7 @@ import { Agent, request } from 'undici';
 import { runLoad } from './edge.js';
 import type { LoadOutput } from './load-worker.js';
 import { startChild, startGatewayProcess } from './processes.js';
-import { median } from './report.js';
+import { median, round2 } from './report.js';
 import { accessTokenFor, pgoTargetOf } from './token-grants.js';
 
 /**
@@ -35,6 +35,10 @@ export interface FhirBackendResult {
   readonly gatewayP50Ms: number;
   readonly directP50Ms: number;
   readonly addedP50Ms: number;
+  /** The same first upstream call through a bare TLS proxy (bare-proxy.ts): the cost of one more hop. */
+  readonly proxy: readonly LoadOutput[];
+  readonly proxyP50Ms: number;
+  readonly proxyAddedP50Ms: number;
 }
 
 interface BackendReady {
@@ -80,49 +84,64 @@ export async function benchFhirBackend(opts: { readonly roundS: number; readonly
       const first = seen[0]?.replace(/^GET /, '');
       if (!first) throw new Error('the gateway made no upstream call for the MP9 search');
       const directUrl = `${b.origin}${first}`;
-      const load = async (side: 'gateway' | 'direct', durationS: number): Promise<LoadOutput> => {
-        const r =
-          side === 'gateway'
-            ? await runLoad({ mode: 'latency', urls: [gatewayUrl], connections: 1, durationS, headers, tls })
-            : await runLoad({ mode: 'latency', urls: [directUrl], connections: 1, durationS, headers: { accept: 'application/fhir+json' } });
-        if (r.non2xx > 0 || r.errors > 0) throw new Error(`FHIR backend: ${side} answered ${r.non2xx} non-2xx and ${r.errors} errors`);
-        return r;
-      };
-      // Warm-up of both sides, not counted: without it the gateway's first round measured its JIT
-      // still compiling the search path (9.84 ms at p50 against 7.37 and 7.57 in the next two).
-      await load('gateway', opts.warmupS);
-      await load('direct', opts.warmupS);
-      const gateway: LoadOutput[] = [];
-      const direct: LoadOutput[] = [];
-      for (let round = 0; round < opts.rounds; round++) {
-        for (const side of round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const)) {
-          (side === 'gateway' ? gateway : direct).push(await load(side, opts.roundS));
+      const proxy = await startChild<{ port: number }>('bare-proxy.js', [JSON.stringify({ tls: { cert: gw.pki.gatewayCert, key: gw.pki.gatewayKey, ca: gw.pki.caCert }, upstream: directUrl })]);
+      try {
+        const proxyUrl = `https://127.0.0.1:${proxy.ready.port}${SERVICE}/${MP9_SEARCH}`;
+        const urlOf = { gateway: gatewayUrl, proxy: proxyUrl, direct: directUrl } as const;
+        const load = async (side: Side, durationS: number): Promise<LoadOutput> => {
+          const r = await runLoad({ mode: 'latency', urls: [urlOf[side]], connections: 1, durationS, headers: side === 'direct' ? { accept: 'application/fhir+json' } : headers, ...(side === 'direct' ? {} : { tls }) });
+          if (r.non2xx > 0 || r.errors > 0) throw new Error(`FHIR backend: ${side} answered ${r.non2xx} non-2xx and ${r.errors} errors`);
+          return r;
+        };
+        // Warm-up of every side, not counted: without it the gateway's first round measured its JIT
+        // still compiling the search path (9.84 ms at p50 against 7.37 and 7.57 in the next two).
+        for (const side of SIDES) await load(side, opts.warmupS);
+        const rounds: Record<Side, LoadOutput[]> = { gateway: [], proxy: [], direct: [] };
+        for (let round = 0; round < opts.rounds; round++) {
+          // Each round starts with the next side, so no side always follows the same one.
+          for (let i = 0; i < SIDES.length; i++) {
+            const side = SIDES[(round + i) % SIDES.length]!;
+            rounds[side].push(await load(side, opts.roundS));
+          }
+          progress(`FHIR backend round ${round + 1}/${opts.rounds}: gateway p50 ${rounds.gateway.at(-1)!.p50Ms} ms, bare proxy p50 ${rounds.proxy.at(-1)!.p50Ms} ms, direct p50 ${rounds.direct.at(-1)!.p50Ms} ms`);
         }
-        progress(`FHIR backend round ${round + 1}/${opts.rounds}: gateway p50 ${gateway.at(-1)!.p50Ms} ms, direct p50 ${direct.at(-1)!.p50Ms} ms`);
+        return resultOf(b, bundle, upstreamCalls, seen, rounds);
+      } finally {
+        await proxy.stop();
       }
-      const gatewayP50Ms = median(gateway.map((r) => r.p50Ms));
-      const directP50Ms = median(direct.map((r) => r.p50Ms));
-      return {
-        dataset: b.dataset,
-        delayMs: DELAY_MS,
-        search: `${SERVICE}/${decodeURIComponent(MP9_SEARCH)}`,
-        matches: (bundle.entry ?? []).filter((e) => e.search?.mode === 'match').length,
-        includes: (bundle.entry ?? []).filter((e) => e.search?.mode === 'include').length,
-        upstreamCalls,
-        // Paths only: the patient reference is the EHR's id, never a BSN (the BSN lookup is a POST body).
-        upstreamCallsSeen: seen.map((c) => c.replace(/\?.*$/, '?…')),
-        gateway,
-        direct,
-        gatewayP50Ms,
-        directP50Ms,
-        addedP50Ms: Math.round((gatewayP50Ms - directP50Ms) * 100) / 100,
-      };
     } finally {
       await gw.stop();
     }
   } finally {
     await backend.stop();
   }
+}
+
+type Side = 'gateway' | 'proxy' | 'direct';
+const SIDES: readonly Side[] = ['gateway', 'proxy', 'direct'];
+
+function resultOf(b: BackendReady, bundle: { entry?: Array<{ search?: { mode?: string } }> }, upstreamCalls: number, seen: readonly string[], rounds: Record<Side, LoadOutput[]>): FhirBackendResult {
+  const gatewayP50Ms = median(rounds.gateway.map((r) => r.p50Ms));
+  const directP50Ms = median(rounds.direct.map((r) => r.p50Ms));
+  const proxyP50Ms = median(rounds.proxy.map((r) => r.p50Ms));
+  return {
+    dataset: b.dataset,
+    delayMs: DELAY_MS,
+    search: `${SERVICE}/${decodeURIComponent(MP9_SEARCH)}`,
+    matches: (bundle.entry ?? []).filter((e) => e.search?.mode === 'match').length,
+    includes: (bundle.entry ?? []).filter((e) => e.search?.mode === 'include').length,
+    upstreamCalls,
+    // Paths only: the patient reference is the EHR's id, never a BSN (the BSN lookup is a POST body).
+    upstreamCallsSeen: seen.map((c) => c.replace(/\?.*$/, '?…')),
+    gateway: rounds.gateway,
+    direct: rounds.direct,
+    gatewayP50Ms,
+    directP50Ms,
+    addedP50Ms: round2(gatewayP50Ms - directP50Ms),
+    proxy: rounds.proxy,
+    proxyP50Ms,
+    proxyAddedP50Ms: round2(proxyP50Ms - directP50Ms),
+  };
 }
 
 async function calls(origin: string): Promise<{ count: number; recent: string[] }> {
