@@ -55,8 +55,8 @@ export interface EdgePath {
 /**
  * The saturated rounds' p99 is mostly the connection count divided by the throughput (a closed
  * loop: each connection sends its next request when its answer is in). These rounds offer both
- * servers the same rate, half what the gateway just sustained, so their latencies compare the
- * time a request takes through each at a load both carry.
+ * servers the same rate, half what the gateway just sustained (at most PACED_RATE_CAP), so their
+ * latencies compare the time a request takes through each at a load both carry.
  */
 export interface PacedLatency {
   readonly ratePerS: number;
@@ -177,7 +177,7 @@ export async function benchEdge(opts: EdgeOptions, progress: (line: string) => v
         const ratePerS = Math.min(PACED_RATE_CAP[c.tls ? 'tls' : 'plain'], Math.max(100, Math.floor(gatewayRps / 2 / 100) * 100));
         paced = await pacedLatency(c, ratePerS, opts, tls, progress).catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }));
         if ('error' in paced) progress(`edge ${c.path} paced rounds failed: ${paced.error}`);
-        else gatewayRequests += paced.gateway.reduce((sum, r) => sum + r.requests, 0);
+        else gatewayRequests += paced.gateway.reduce((sum, r) => sum + (r.sent ?? r.requests), 0);
       }
 
       paths.push({

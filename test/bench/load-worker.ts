@@ -39,6 +39,8 @@ export interface LoadOutput {
   readonly maxMs: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** Paced mode: every request sent, the unrecorded first second and the connection openers included (for counting log bytes per request). */
+  readonly sent?: number;
   /** Latency mode: per URL, in the order given. */
   readonly perUrl?: ReadonlyArray<{ readonly url: string; readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number; readonly count: number; readonly samplesMs?: readonly number[] }>;
 }
@@ -186,7 +188,7 @@ async function paced(input: LoadInput): Promise<LoadOutput> {
     await pool.close();
   }
   if (overloaded) throw new Error(`paced load: ${MAX_IN_FLIGHT} requests waiting at ${rate}/s: the server does not keep up with this rate`);
-  return timedOutput(all, recordFrom, non2xx, errors);
+  return { ...timedOutput(all, recordFrom, non2xx, errors), sent: sent + input.connections };
 }
 
 /** The figures of a run whose every answered request was timed here (the latency and paced modes). */

@@ -134,7 +134,7 @@ function edgeSection(r: EdgeResult): Section {
     else if (paced) {
       rows.push([
         `${p.path} at ${paced.ratePerS}/s`,
-        `p50 ${fixed(paced.gatewayP50Ms, 2)} ms, p99 ${fixed(paced.gatewayP99Ms, 2)} ms; bare p50 ${fixed(paced.bareP50Ms, 2)} ms, p99 ${fixed(paced.bareP99Ms, 2)} ms: p99 ${fixed(paced.gatewayP99Ms / paced.bareP99Ms, 1)}× bare (the same rate offered to both, open loop, half the gateway's throughput; rounds: gateway ${paced.gateway.map((x) => fixed(x.p99Ms, 2)).join(', ')}, bare ${paced.bare.map((x) => fixed(x.p99Ms, 2)).join(', ')})`,
+        `p50 ${fixed(paced.gatewayP50Ms, 2)} ms, p99 ${fixed(paced.gatewayP99Ms, 2)} ms; bare p50 ${fixed(paced.bareP50Ms, 2)} ms, p99 ${fixed(paced.bareP99Ms, 2)} ms: p99 ${fixed(paced.gatewayP99Ms / paced.bareP99Ms, 1)}× bare (the same rate offered to both, open loop, at most half the gateway's throughput; rounds: gateway ${paced.gateway.map((x) => fixed(x.p99Ms, 2)).join(', ')}, bare ${paced.bare.map((x) => fixed(x.p99Ms, 2)).join(', ')})`,
       ]);
     }
   }
