@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createSilentLogger } from '../../gateway/observability/logger.js';
 import { RedisStore } from '../../gateway/storage/index.js';
 import { createTestPki } from '../helpers/certs.js';
@@ -24,7 +25,7 @@ import { benchTokenGrants } from './token-grants.js';
  *   4. full mTLS handshakes with the Whitelist check on vs off; 5. token grants with Redis;
  *   6. the passthrough and SQL adapters vs their backends called directly.
  * `--quick` shortens every round (for trying the runner, not for figures); `--only=edge,backend,…`
- * runs a subset; `--edge-paths=Condition,…` only the edge paths that contain one of these; `--cpu-prof=DIR` writes a CPU profile of the edge, the FHIR backend and the Observations benches' gateway processes there;
+ * runs a subset; `--edge-paths=Condition,…` only the edge paths that contain one of these; `--cpu-prof=DIR` writes a CPU profile of the edge, the FHIR backend and the Observations benches' gateway processes there, `--alloc-prof=DIR` a sampling profile of what they allocate (alloc-sampler.ts);
  * `--soak` runs the 10,000-Observation patient for 10 minutes.
  */
 const quick = process.argv.includes('--quick');
@@ -32,6 +33,7 @@ const soak = process.argv.includes('--soak');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const edgePaths = process.argv.find((a) => a.startsWith('--edge-paths='))?.slice('--edge-paths='.length).split(',').filter((p) => p !== '');
 const cpuProfDir = process.argv.find((a) => a.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
+const allocProfDir = process.argv.find((a) => a.startsWith('--alloc-prof='))?.slice('--alloc-prof='.length);
 const wanted = (part: string) => !only || only.includes(part);
 const PLAN = {
   // 10 s of warm-up per side and path: the gateway's JIT is still compiling its hot paths for several
@@ -46,6 +48,7 @@ const PLAN = {
 /** The whole run stops by itself after this long, whatever hangs. */
 const WATCHDOG_MS = soak ? 1_200_000 : 900_000;
 const REDIS_URL = 'redis://127.0.0.1:6379';
+const ALLOC_SAMPLER = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'alloc-sampler.js')).href;
 const RESULTS_FILE = path.resolve(process.cwd(), 'bench-results.json');
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -353,7 +356,11 @@ async function main(): Promise<number> {
   };
 
   log(`start (${quick ? 'quick' : 'full'} plan); load average ${os.loadavg().map(round2).join(' ')}`);
-  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : undefined;
+  const profArgs = [
+    ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfDir)}`] : []),
+    ...(allocProfDir ? [`--import=${ALLOC_SAMPLER}?dir=${encodeURIComponent(path.resolve(allocProfDir))}`] : []),
+  ];
+  const nodeArgs = profArgs.length > 0 ? profArgs : undefined;
   if (wanted('edge')) {
     log('edge: gateway vs bare node:https');
     await attempt('edge', EDGE_TITLE, async () => edgeSection(await benchEdge({ ...PLAN.edge, ...(nodeArgs ? { gatewayNodeArgs: nodeArgs } : {}), ...(edgePaths ? { pathFilter: edgePaths } : {}) }, log)));
