@@ -20,8 +20,7 @@ export function guardAdapter(adapter: Adapter, onViolation: (violations: readonl
 class GuardedAdapter implements Adapter {
   readonly id: string;
   /** The context last handed in and the guarded copy made of it: a request passes the same one to every call. */
-  #seen: AdapterContext | undefined = undefined;
-  #guarded: AdapterContext | undefined = undefined;
+  #last: { readonly from: AdapterContext; readonly guarded: AdapterContext } | undefined = undefined;
 
   constructor(
     protected readonly adapter: Adapter,
@@ -66,7 +65,7 @@ class GuardedAdapter implements Adapter {
    * dropped before mapping. The compiler checks every field.
    */
   protected guarded(ctx: AdapterContext): AdapterContext {
-    if (ctx === this.#seen && this.#guarded !== undefined) return this.#guarded;
+    if (this.#last?.from === ctx) return this.#last.guarded;
     const onViolation = this.onViolation;
     const guarded: AdapterContext = {
       patient: ctx.patient,
@@ -78,8 +77,7 @@ class GuardedAdapter implements Adapter {
         if (count > 0) onViolation(Array.from({ length: count }, () => ({ resourceType })));
       },
     };
-    this.#seen = ctx;
-    this.#guarded = guarded;
+    this.#last = { from: ctx, guarded };
     return guarded;
   }
 

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import path from 'node:path';
+import { isGatewayMain } from './bare-listener.js';
 
 /**
  * @module Bench only, never part of the gateway: preloaded into the gateway process by
@@ -15,7 +16,7 @@ import path from 'node:path';
 const SAMPLING_INTERVAL_BYTES = 4096;
 
 const dir = new URL(import.meta.url).searchParams.get('dir');
-if (dir !== null && process.argv.some((a) => a.endsWith(path.join('gateway', 'main.js')))) {
+if (dir !== null && isGatewayMain()) {
   const session = new Session();
   session.connect();
   const fail = (err: Error | null) => {

@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
+import { listenBare, type BareTls } from './bare-listener.js';
 
 /**
  * The reference hop of bench 2: a bare node:https server in a process of its own, with the
@@ -13,7 +11,7 @@ import { Pool } from 'undici';
  * Input: one JSON argument; prints `{"port":N}` when listening; stops on SIGTERM.
  */
 interface ProxyInput {
-  readonly tls: { readonly cert: string; readonly key: string; readonly ca: string };
+  readonly tls: BareTls;
   /** Absolute URL every request is answered from. */
   readonly upstream: string;
 }
@@ -23,8 +21,7 @@ const upstream = new URL(input.upstream);
 const pool = new Pool(upstream.origin, { connections: 4, keepAliveTimeout: 60_000 });
 const upstreamPath = `${upstream.pathname}${upstream.search}`;
 
-const server = https.createServer(
-  { cert: readFileSync(input.tls.cert), key: readFileSync(input.tls.key), ca: readFileSync(input.tls.ca), requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+listenBare(
   (req, res) => {
     req.resume();
     pool
@@ -40,12 +37,6 @@ const server = https.createServer(
         res.end('upstream failed\n');
       });
   },
+  input.tls,
+  () => pool.close(),
 );
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => void pool.close().then(() => process.exit(0)));
-});

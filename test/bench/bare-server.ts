@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { listenBare, type BareTls } from './bare-listener.js';
 
 /**
  * The reference of `npm run bench`: a bare node:https server (or node:http, for the plain
@@ -11,7 +10,7 @@ import type { AddressInfo } from 'node:net';
  * Input: one JSON argument; prints `{"port":N}` when listening; stops on SIGTERM.
  */
 interface BareInput {
-  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string };
+  readonly tls?: BareTls;
   /** path (without query) → the answer's bytes (file) and content type. */
   readonly routes: Readonly<Record<string, { readonly bodyFile: string; readonly contentType: string }>>;
 }
@@ -32,17 +31,4 @@ const handler: http.RequestListener = (req, res) => {
   res.end(route.body);
 };
 
-const server = input.tls
-  ? https.createServer(
-      { cert: readFileSync(input.tls.cert), key: readFileSync(input.tls.key), ca: readFileSync(input.tls.ca), requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
-      handler,
-    )
-  : http.createServer(handler);
-server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
-});
-process.on('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+listenBare(handler, input.tls);

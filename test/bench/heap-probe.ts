@@ -1,5 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
+import { isGatewayMain } from './bare-listener.js';
 
 /**
  * @module Bench only, never part of the gateway: preloaded into the gateway process by the
@@ -24,7 +25,7 @@ const mib = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
 
 // Only when preloaded (`--import`): importing the constants above from the bench installs nothing.
 const gc = (globalThis as { gc?: () => void }).gc;
-if (process.argv.some((a) => a.endsWith(path.join('gateway', 'main.js'))) && gc !== undefined) {
+if (isGatewayMain() && gc !== undefined) {
   process.on(HEAP_PROBE_SIGNAL, () => {
     const started = performance.now();
     // Twice: the first collection may leave what finalizers and weak references release for the second.
