@@ -121,60 +121,102 @@ function tlsPing(port: number, tlsFiles: RedisTlsFiles): Promise<string> {
   });
 }
 
+/**
+ * How many times a server is started on fresh ports when it exits before it answers: between
+ * freePort's close and the server's bind another process may take the port (the ports come from
+ * the ephemeral range every outgoing connection of the run draws from too).
+ */
+const START_ATTEMPTS = 3;
+
+/** A server that answered, or the output of one that exited before it did. */
+type Started = { readonly proc: Proc } | { readonly exitedWith: string };
+
+/**
+ * Spawns a server and waits until the probe says it answers. A process that exits first (its
+ * port was taken, say) is reported so the caller can try again on other ports; one that neither
+ * answers nor exits in time fails the test with its own output.
+ */
+async function spawnAndProbe(name: string, port: number, command: string, args: readonly string[], probe: () => Promise<boolean>): Promise<Started> {
+  const proc = track(name, port, spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  let exited = false;
+  proc.child.once('exit', () => (exited = true));
+  try {
+    await waitFor(`${name} on ${port}`, async () => exited || probe(), 10_000);
+  } catch (error) {
+    await proc.kill();
+    throw new Error(`${(error as Error).message}; its output:\n${proc.output()}`);
+  }
+  return exited ? { exitedWith: proc.output() } : { proc };
+}
+
+/** Runs start (which picks its own free ports) until a server answers, START_ATTEMPTS times at most. */
+async function startOnFreePorts(name: string, start: () => Promise<Started>): Promise<Proc> {
+  let last = '';
+  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+    const started = await start();
+    if ('proc' in started) return started.proc;
+    last = started.exitedWith;
+  }
+  throw new Error(`${name} exited before it answered, ${START_ATTEMPTS} times on fresh ports; its last output:\n${last}`);
+}
+
 export async function startRedis(dir: string, name: string, options: { replicaOf?: number; tls?: RedisTlsFiles; cluster?: boolean } = {}): Promise<Proc> {
-  const port = await freePort();
-  const conf = path.join(dir, `${name}.conf`);
-  await writeFile(
-    conf,
-    [
-      // With TLS the plain port is closed: only TLS, and only with a client certificate the CA signed.
-      ...(options.tls === undefined
-        ? [`port ${port}`]
-        : ['port 0', `tls-port ${port}`, `tls-cert-file ${options.tls.certFile}`, `tls-key-file ${options.tls.keyFile}`, `tls-ca-cert-file ${options.tls.caFile}`, 'tls-auth-clients yes']),
-      'bind 127.0.0.1',
-      'protected-mode no',
-      `dir ${dir}`,
-      `dbfilename ${name}.rdb`,
-      `appendfilename ${name}.aof`,
-      `appenddirname ${name}-aof`,
-      'appendonly yes',
-      'appendfsync everysec',
-      'save ""',
-      ...(options.replicaOf === undefined ? [] : [`replicaof 127.0.0.1 ${options.replicaOf}`]),
-      ...(options.cluster ? ['cluster-enabled yes', `cluster-config-file ${name}-nodes.conf`, 'cluster-node-timeout 2000'] : []),
-      '',
-    ].join('\n'),
-  );
-  const proc = track(name, port, spawn('redis-server', [conf], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  const tlsFiles = options.tls;
-  await waitFor(`${name} on ${port}`, async () => (await (tlsFiles ? tlsPing(port, tlsFiles) : redisCommand(port, ['PING']))).startsWith('+PONG'), 10_000);
-  return proc;
+  return startOnFreePorts(name, async () => {
+    const port = await freePort();
+    // A cluster node's bus port is its own free port: the default (port + 10000) may be taken by
+    // another connection of the run, or lie past 65535.
+    const busPort = options.cluster ? await freePort() : undefined;
+    const conf = path.join(dir, `${name}.conf`);
+    await writeFile(
+      conf,
+      [
+        // With TLS the plain port is closed: only TLS, and only with a client certificate the CA signed.
+        ...(options.tls === undefined
+          ? [`port ${port}`]
+          : ['port 0', `tls-port ${port}`, `tls-cert-file ${options.tls.certFile}`, `tls-key-file ${options.tls.keyFile}`, `tls-ca-cert-file ${options.tls.caFile}`, 'tls-auth-clients yes']),
+        'bind 127.0.0.1',
+        'protected-mode no',
+        `dir ${dir}`,
+        `dbfilename ${name}.rdb`,
+        `appendfilename ${name}.aof`,
+        `appenddirname ${name}-aof`,
+        'appendonly yes',
+        'appendfsync everysec',
+        'save ""',
+        ...(options.replicaOf === undefined ? [] : [`replicaof 127.0.0.1 ${options.replicaOf}`]),
+        ...(busPort === undefined ? [] : ['cluster-enabled yes', `cluster-port ${busPort}`, `cluster-config-file ${name}-nodes.conf`, 'cluster-node-timeout 2000']),
+        '',
+      ].join('\n'),
+    );
+    const tlsFiles = options.tls;
+    return spawnAndProbe(name, port, 'redis-server', [conf], async () => (await (tlsFiles ? tlsPing(port, tlsFiles) : redisCommand(port, ['PING']))).startsWith('+PONG'));
+  });
 }
 
 export const SENTINEL_MASTER = 'medmij';
 
 /** A sentinel watching the primary on masterPort; quorum 2 of 3, a primary is down after 1 s. */
 export async function startSentinel(dir: string, name: string, masterPort: number): Promise<Proc> {
-  const port = await freePort();
-  const conf = path.join(dir, `${name}.conf`);
-  // The sentinel rewrites its own file (discovered replicas, other sentinels, epochs).
-  await writeFile(
-    conf,
-    [
-      `port ${port}`,
-      'bind 127.0.0.1',
-      'protected-mode no',
-      `dir ${dir}`,
-      `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${masterPort} 2`,
-      `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
-      `sentinel failover-timeout ${SENTINEL_MASTER} 10000`,
-      `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
-      '',
-    ].join('\n'),
-  );
-  const proc = track(name, port, spawn('redis-sentinel', [conf], { stdio: ['ignore', 'pipe', 'pipe'] }));
-  await waitFor(`${name} on ${port}`, async () => (await redisCommand(port, ['PING'])).startsWith('+PONG'), 10_000);
-  return proc;
+  return startOnFreePorts(name, async () => {
+    const port = await freePort();
+    const conf = path.join(dir, `${name}.conf`);
+    // The sentinel rewrites its own file (discovered replicas, other sentinels, epochs).
+    await writeFile(
+      conf,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        'protected-mode no',
+        `dir ${dir}`,
+        `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${masterPort} 2`,
+        `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
+        `sentinel failover-timeout ${SENTINEL_MASTER} 10000`,
+        `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
+        '',
+      ].join('\n'),
+    );
+    return spawnAndProbe(name, port, 'redis-sentinel', [conf], async () => (await redisCommand(port, ['PING'])).startsWith('+PONG'));
+  });
 }
 
 /** The primary's port as a sentinel reports it now. */
