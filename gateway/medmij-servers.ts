@@ -1,6 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import https from 'node:https';
+import { StagedHeadResponse } from './staged-head-response.js';
 import type { GatewayConfig } from './config/index.js';
 import type { Whitelist } from './lists/index.js';
 import type { AuditLog } from './observability/index.js';
@@ -69,6 +70,8 @@ export function createMedMijServers(deps: {
     {
       ...(behindProxy ? createPatientTlsOptions(nodeMaterial.current(), policy) : createNodeTlsOptions(nodeMaterial.current(), policy)),
       handshakeTimeout: limits.node.handshakeTimeoutMs,
+      // The lean FHIR edge writes an answer's headers in one list (staged-head-response.ts).
+      ServerResponse: StagedHeadResponse,
     },
     deps.nodeApp(nodeMaterial.trustedCa),
   );

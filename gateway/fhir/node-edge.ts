@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeader, RequestListener, ServerResponse } from 'node:http';
 import { labelRoute, type RequestContext } from '../observability/index.js';
+import { FixedHeaderLines, StagedHeadResponse } from '../staged-head-response.js';
 import { fhirRouteLabel } from './route-label.js';
 import type { FhirServer } from './router.js';
 import { lookupBase, serveFhir } from './serve-fhir.js';
@@ -31,6 +32,8 @@ export interface NodeEdgeDeps {
 export function createNodeEdge(deps: NodeEdgeDeps): RequestListener {
   const { directory, serve } = deps.fhir;
   const { set, removed } = deps.securityHeaders;
+  // The same lines on every answer: one shared list, staged whole (staged-head-response.ts).
+  const fixedLines = new FixedHeaderLines(set);
   return (req, res) => {
     const url = req.url ?? '';
     const q = url.indexOf('?');
@@ -43,7 +46,8 @@ export function createNodeEdge(deps: NodeEdgeDeps): RequestListener {
     }
     deps.checkPeer(req, res, () => {
       for (let i = 0; i < removed.length; i++) res.removeHeader(removed[i]!);
-      for (let i = 0; i < set.length; i++) res.setHeader(set[i]![0], set[i]![1]);
+      if (res instanceof StagedHeadResponse) res.stageFixed(fixedLines);
+      else for (let i = 0; i < set.length; i++) res.setHeader(set[i]![0], set[i]![1]);
       const context = deps.track(req, res);
       // Labelled before the rate limit, so a 429 is counted under its base too (serveFhir refines it).
       const route = fhirRouteLabel(base.service, base.rest, undefined);

@@ -3,17 +3,21 @@ import { answerError, serializeResource, type Answer } from './core/index.js';
 import { endTogether } from './end-together.js';
 import { CONTENT_TYPES } from './format.js';
 import type { Logger } from '../observability/index.js';
+import { stageHeader } from '../staged-head-response.js';
 
-/** The answer's own headers, and the MedMij-Request-ID echoed when the core found it well-formed. */
+/**
+ * The answer's own headers, and the MedMij-Request-ID echoed when the core found it well-formed.
+ * Staged on the lean edge's response (written with the head in one list), set on any other.
+ */
 function setHeaders(res: ServerResponse, answer: Answer): void {
-  for (const name in answer.headers) res.setHeader(name, answer.headers[name]!);
-  if (answer.record.traceId !== undefined) res.setHeader('MedMij-Request-ID', answer.record.traceId);
+  for (const name in answer.headers) stageHeader(res, name, answer.headers[name]!);
+  if (answer.record.traceId !== undefined) stageHeader(res, 'MedMij-Request-ID', answer.record.traceId);
 }
 
 function writeWhole(res: ServerResponse, answer: Answer, contentType: string | undefined, bytes: Buffer | string | undefined): void {
   setHeaders(res, answer);
-  if (contentType !== undefined) res.setHeader('Content-Type', contentType);
-  res.setHeader('Content-Length', bytes === undefined ? 0 : typeof bytes === 'string' ? Buffer.byteLength(bytes, 'utf8') : bytes.length);
+  if (contentType !== undefined) stageHeader(res, 'Content-Type', contentType);
+  stageHeader(res, 'Content-Length', bytes === undefined ? 0 : typeof bytes === 'string' ? Buffer.byteLength(bytes, 'utf8') : bytes.length);
   // The head is fixed now (headersSent); the bytes leave with this turn's other answers.
   res.writeHead(answer.status);
   endTogether(res, answer.head ? undefined : bytes);

@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { directLineWriter, type LineWriter, type Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { parseTraceId } from './trace-id.js';
+import { stageHeader } from '../staged-head-response.js';
 
 export type ListenerName = 'node' | 'patient';
 
@@ -137,7 +138,7 @@ export function requestTracker(listener: ListenerName, log: Logger, metrics?: Ga
   return (req, res) => {
     const context = startRequestContext(req, listener, log);
     (res as TrackedResponse)[CONTEXT] = context;
-    if (context.traceId) res.setHeader('MedMij-Request-ID', context.traceId);
+    if (context.traceId) stageHeader(res, 'MedMij-Request-ID', context.traceId);
     // The request's one 'close' listener (answered or abandoned): the end hook first (the FHIR
     // edge's audit records and fields), then the metric and the access line. Issue 14: a second
     // listener of the FHIR edge and a microtask to order the two were a cost of every request.

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from '../observability/index.js';
 import type { RateLimiter, RateLimitVerdict } from '../storage/index.js';
+import { stageHeader } from '../staged-head-response.js';
 
 export interface LimitedBy {
   readonly limiter: RateLimiter;
@@ -34,10 +35,10 @@ export function limitRequests(budgets: readonly LimitedBy[], refuse: RefusalWrit
           next();
           return;
         }
-        res.setHeader('RateLimit-Policy', counted.map((c) => policyField(c.budget)).join(', '));
+        stageHeader(res, 'RateLimit-Policy', counted.map((c) => policyField(c.budget)).join(', '));
         const refused = counted.filter((c) => !c.verdict.allowed);
         const tightest = (refused.length > 0 ? refused : counted).reduce((a, b) => (b.verdict.remaining < a.verdict.remaining || (b.verdict.remaining === a.verdict.remaining && b.verdict.resetSeconds > a.verdict.resetSeconds) ? b : a));
-        res.setHeader('RateLimit', `"${tightest.budget.limiter.policy.name}";r=${tightest.verdict.remaining};t=${tightest.verdict.resetSeconds}`);
+        stageHeader(res, 'RateLimit', `"${tightest.budget.limiter.policy.name}";r=${tightest.verdict.remaining};t=${tightest.verdict.resetSeconds}`);
         if (refused.length === 0) {
           next();
           return;
@@ -52,7 +53,7 @@ export function limitRequests(budgets: readonly LimitedBy[], refuse: RefusalWrit
 
 /** A spent budget: Retry-After, one warning for the operator (no key: it may be an address), then the protocol's own refusal. */
 function refuseRequest(res: Response, refuse: RefusalWriter, log: Logger, budgetNames: string, retryAfter: number): void {
-  res.setHeader('Retry-After', String(retryAfter));
+  stageHeader(res, 'Retry-After', String(retryAfter));
   log.warn({ step: 'rate_limit', budget: budgetNames, retryAfter }, 'request refused: rate limit');
   refuse(res, retryAfter);
 }
@@ -82,8 +83,8 @@ function limitOne(budget: LimitedBy, refuse: RefusalWriter, log: Logger): Reques
           next();
           return;
         }
-        res.setHeader('RateLimit-Policy', policy);
-        res.setHeader('RateLimit', `"${name}";r=${verdict.remaining};t=${verdict.resetSeconds}`);
+        stageHeader(res, 'RateLimit-Policy', policy);
+        stageHeader(res, 'RateLimit', `"${name}";r=${verdict.remaining};t=${verdict.resetSeconds}`);
         if (verdict.allowed) {
           next();
           return;
