@@ -31,7 +31,7 @@ export class FixedHeaderLines {
  * The node interface's response (issue 14): the headers of a lean-edge FHIR answer (the security
  * headers, the request id, the rate limit, the answer's own) are staged and written by one
  * writeHead as one list, instead of one setHeader each: setHeader keeps a lower-cased map of
- * [name, value] pairs that writeHead then walks, so the ~18 headers of a search cost about 4 µs
+ * [name, value] pairs that writeHead then walks, so the 18 headers a search sets cost about 4 µs
  * more per answer than the same list handed to writeHead (paired runs of two bare servers, in
  * the README's Benchmarks). The bytes on the wire are the same.
  *

@@ -91,10 +91,6 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
   }
 }
 
-/**
- * A redis-server with the persistence the gateway needs (AOF, fsync every second: grants and
- * long-term consents survive a restart), optionally a replica of another.
- */
 export interface RedisTlsFiles {
   readonly certFile: string;
   readonly keyFile: string;
@@ -160,6 +156,11 @@ async function startOnFreePorts(name: string, start: () => Promise<Started>): Pr
   throw new Error(`${name} exited before it answered, ${START_ATTEMPTS} times on fresh ports; its last output:\n${last}`);
 }
 
+/**
+ * A redis-server with the persistence the gateway needs (AOF, fsync every second: grants and
+ * long-term consents survive a restart), optionally a replica of another or a
+ * cluster node, on fresh free ports.
+ */
 export async function startRedis(dir: string, name: string, options: { replicaOf?: number; tls?: RedisTlsFiles; cluster?: boolean } = {}): Promise<Proc> {
   return startOnFreePorts(name, async () => {
     const port = await freePort();
