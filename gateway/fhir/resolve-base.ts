@@ -74,19 +74,33 @@ export function resolveBase(dir: ServiceDirectory, path: string): BasePath {
   return base;
 }
 
-/** The same lookup without the error: the edge asks it of every request (the token endpoint's too). */
+const SLASH = 0x2f;
+
+/**
+ * The same lookup without the error: the edge asks it of every request (the token endpoint's too).
+ * Each prefix that ends before a '/' (or at the end) is looked up as a slice of the path, shortest
+ * first: no array of segments and no prefix built up by concatenation, which V8 flattens again for
+ * each Map lookup (issue 14: this was 0.79 % of a search's samples). Origin-form paths only: one
+ * that does not start with '/' is no base.
+ */
 export function findBase(dir: ServiceDirectory, path: string): BasePath | undefined {
-  const segments = path.split('/');
-  let prefix = '';
-  for (let i = 1; i < segments.length; i++) {
-    prefix += `/${segments[i]}`;
+  if (path.charCodeAt(0) !== SLASH) return undefined;
+  let end = path.indexOf('/', 1);
+  for (;;) {
+    const prefix = end < 0 ? path : path.slice(0, end);
     const service = dir.get(prefix);
-    if (!service) continue;
-    let rest = segments.slice(i + 1);
-    // A trailing slash (`Patient/`) is the same path.
-    if (rest.length > 0 && rest[rest.length - 1] === '') rest = rest.slice(0, -1);
-    if (!prefix.endsWith('/fhir') && rest[0] === 'fhir') rest = rest.slice(1);
-    return { service, rest };
+    if (service) return { service, rest: restAfter(path, end, prefix.endsWith('/fhir')) };
+    if (end < 0) return undefined;
+    end = path.indexOf('/', end + 1);
   }
-  return undefined;
+}
+
+/** The segments after the base (which ends before `end`, or is the whole path when `end` is -1). */
+function restAfter(path: string, end: number, baseEndsInFhir: boolean): string[] {
+  if (end < 0) return [];
+  let rest = path.slice(end + 1).split('/');
+  // A trailing slash (`Patient/`) is the same path.
+  if (rest[rest.length - 1] === '') rest = rest.slice(0, -1);
+  if (!baseEndsInFhir && rest[0] === 'fhir') rest = rest.slice(1);
+  return rest;
 }

@@ -134,18 +134,23 @@ export function parseSearchRequest(input: {
     }
     else format = p.value;
   }
-  return {
+  // Built in place, the optional fields only when present (issue 14: five spread copies of small
+  // objects were most of this function's 0.76 % of a search's samples).
+  const request: Mutable<SearchRequest> = {
     fhirVersion: input.fhirVersion,
     resourceType,
-    ...(operation ? { operation } : {}),
     all: input.params,
     filters,
     criteria: filters.map((p) => compile(input.fhirVersion, resourceType, p, now)),
     includes,
-    ...(count === undefined ? {} : { count }),
     offset,
-    ...(max === undefined ? {} : { max }),
-    ...(pageKey === undefined ? {} : { pageKey }),
-    ...(format === undefined ? {} : { format }),
   };
+  if (operation) request.operation = operation;
+  if (count !== undefined) request.count = count;
+  if (max !== undefined) request.max = max;
+  if (pageKey !== undefined) request.pageKey = pageKey;
+  if (format !== undefined) request.format = format;
+  return request;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
