@@ -118,6 +118,15 @@ function namesGiven(given: OutgoingHttpHeaders | OutgoingHttpHeader[]): Set<stri
   return names;
 }
 
+/** Stages the fixed lines on a lean-edge response; sets each on any other (an Express response, a plain one). */
+export function stageFixedHeaders(res: ServerResponse, fixed: FixedHeaderLines): void {
+  if (res instanceof StagedHeadResponse) {
+    res.stageFixed(fixed);
+    return;
+  }
+  for (let i = 0; i < fixed.lines.length; i += 2) res.setHeader(fixed.lines[i] as string, fixed.lines[i + 1]!);
+}
+
 /** Stages a header on a lean-edge response; sets it on any other (an Express response, a plain one). */
 export function stageHeader(res: ServerResponse, name: string, value: OutgoingHttpHeader): void {
   if (res instanceof StagedHeadResponse) res.stage(name, value);

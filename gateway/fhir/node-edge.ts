@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeader, RequestListener, ServerResponse } from 'node:http';
 import { labelRoute, type RequestContext } from '../observability/index.js';
-import { FixedHeaderLines, StagedHeadResponse } from '../staged-head-response.js';
+import { FixedHeaderLines, stageFixedHeaders } from '../staged-head-response.js';
 import { fhirRouteLabel } from './route-label.js';
 import type { FhirServer } from './router.js';
 import { lookupBase, serveFhir } from './serve-fhir.js';
@@ -38,16 +38,16 @@ export function createNodeEdge(deps: NodeEdgeDeps): RequestListener {
     const url = req.url ?? '';
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
-    // Only origin-form targets of a configured base; anything else goes the way it always went.
-    const base = pathname.startsWith('/') ? lookupBase(directory, pathname) : undefined;
+    // Only origin-form targets of a configured base (findBase refuses any other form); anything
+    // else goes the way it always went.
+    const base = lookupBase(directory, pathname);
     if (!base) {
       deps.app(req, res);
       return;
     }
     deps.checkPeer(req, res, () => {
       for (let i = 0; i < removed.length; i++) res.removeHeader(removed[i]!);
-      if (res instanceof StagedHeadResponse) res.stageFixed(fixedLines);
-      else for (let i = 0; i < set.length; i++) res.setHeader(set[i]![0], set[i]![1]);
+      stageFixedHeaders(res, fixedLines);
       const context = deps.track(req, res);
       // Labelled before the rate limit, so a 429 is counted under its base too (serveFhir refines it).
       const route = fhirRouteLabel(base.service, base.rest, undefined);

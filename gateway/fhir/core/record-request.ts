@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditLog } from '../../observability/index.js';
+import type { Mutable } from '../mutable.js';
 import type { RequestRecord } from './types.js';
 
 /** When and how the request arrived, taken by the edge before any work. */
@@ -59,8 +60,6 @@ export function recordRequest(audit: AuditLog, record: RequestRecord, status: nu
   audit.record(request);
   audit.record(answer);
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** The FHIR fields of the request's one access-log line (no patient data). */
 export function accessFields(record: RequestRecord, status: number): Record<string, unknown> {

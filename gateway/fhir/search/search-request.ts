@@ -10,6 +10,7 @@
  * token", "not a parameter of this data service"); the engine throws it before any data is read.
  */
 import type { FhirVersion, SearchParam } from '../../../adapters/types.js';
+import type { Mutable } from '../mutable.js';
 import { badRequest } from '../outcome.js';
 import { compileCriterion, type Criterion } from './criterion.js';
 import { SearchParamError } from './search-param-error.js';
@@ -152,5 +153,3 @@ export function parseSearchRequest(input: {
   if (format !== undefined) request.format = format;
   return request;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
