@@ -166,7 +166,7 @@ async function paced(input: LoadInput): Promise<LoadOutput> {
   const started = performance.now();
   // The first three seconds at the rate are not recorded: this process's own JIT is still
   // compiling the request path then. With one second unrecorded, a measurement build saw this
-  // process's 1 ms clock fire 6 to 12 ms late about 1.1 and 1.9 s into the recorded window, in
+  // process's 1 ms clock fire 6 to 12 ms late, most often about 1.1 s into the recorded window, in
   // the bare server's rounds and the gateway's alike: the requests it then sent at once were a
   // burst the load made, which a slower server takes longer to drain (the gateway's p99).
   recordFrom = started + PACED_WARMUP_MS;

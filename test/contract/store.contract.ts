@@ -12,13 +12,14 @@ export type StoreSetup = () => Promise<StoreUnderTest>;
 
 /**
  * A short lifetime in the TTL tests. They wait for real: what was written with it is checked at
- * once and again once the lifetime has passed, counted from the first write. 600 ms leaves room
+ * once and again once the lifetime has passed, counted from when the first such write was
+ * answered (the store has set the expiry by then, so it has passed for sure). 600 ms leaves room
  * for a few round trips to a Sentinel-managed Redis on a loaded CI machine (150 ms did not: the
  * set expired before the third command of its test had been answered).
  */
 const SHORT_TTL_MS = 600;
 
-/** Waits until a lifetime of SHORT_TTL_MS that began at `writtenAt` has passed, with 250 ms to spare. */
+/** Waits until a lifetime of SHORT_TTL_MS set by a write answered at `writtenAt` has passed, with 250 ms to spare. */
 async function waitPastShortTtl(writtenAt: number): Promise<void> {
   await sleep(Math.max(0, writtenAt + SHORT_TTL_MS + 250 - performance.now()));
 }
@@ -81,8 +82,8 @@ export function runStoreContract(name: string, setup: StoreSetup): void {
       });
 
       it('expires a value after its TTL', async () => {
-        const writtenAt = performance.now();
         await store.set('short', 'v', SHORT_TTL_MS);
+        const writtenAt = performance.now();
         await store.set('long', 'v', 10_000);
         expect(await store.get('short')).toBe('v');
         await waitPastShortTtl(writtenAt);
@@ -91,8 +92,8 @@ export function runStoreContract(name: string, setup: StoreSetup): void {
       });
 
       it('a set without TTL replaces an earlier TTL', async () => {
-        const writtenAt = performance.now();
         await store.set('k', 'v1', SHORT_TTL_MS);
+        const writtenAt = performance.now();
         await store.set('k', 'v2');
         await waitPastShortTtl(writtenAt);
         expect(await store.get('k')).toBe('v2');
@@ -104,8 +105,8 @@ export function runStoreContract(name: string, setup: StoreSetup): void {
         // Keys that hash to different Cluster slots: the read must not be one multi-key command.
         await store.set('oidc:Grant:g-1', 'grant', 10_000);
         await store.set('oauth:grant-details:g-1', '{"d":1}');
-        const writtenAt = performance.now();
         await store.set('short', 'v', SHORT_TTL_MS);
+        const writtenAt = performance.now();
         await store.set('gone', 'v');
         await store.del('gone');
         await store.addToSet('a-set', 'member');
@@ -136,8 +137,8 @@ export function runStoreContract(name: string, setup: StoreSetup): void {
       });
 
       it('counts an expired key as absent', async () => {
-        const writtenAt = performance.now();
         expect(await store.setIfAbsent('lease', 'a', SHORT_TTL_MS)).toBe(true);
+        const writtenAt = performance.now();
         expect(await store.setIfAbsent('lease', 'b', SHORT_TTL_MS)).toBe(false);
         await waitPastShortTtl(writtenAt);
         expect(await store.setIfAbsent('lease', 'c')).toBe(true);
@@ -161,8 +162,8 @@ export function runStoreContract(name: string, setup: StoreSetup): void {
 
       it('returns undefined for a missing or expired key', async () => {
         expect(await store.take('missing')).toBeUndefined();
-        const writtenAt = performance.now();
         await store.set('gone', 'v', SHORT_TTL_MS);
+        const writtenAt = performance.now();
         await waitPastShortTtl(writtenAt);
         expect(await store.take('gone')).toBeUndefined();
       });
@@ -188,8 +189,8 @@ export function runStoreContract(name: string, setup: StoreSetup): void {
       });
 
       it('expires a set after its TTL; adding without TTL keeps the expiry', async () => {
-        const writtenAt = performance.now();
         await store.addToSet('short-set', 'm1', SHORT_TTL_MS);
+        const writtenAt = performance.now();
         await store.addToSet('short-set', 'm2');
         await store.addToSet('long-set', 'm', 10_000);
         expect([...(await store.members('short-set'))].sort()).toEqual(['m1', 'm2']);
@@ -199,8 +200,8 @@ export function runStoreContract(name: string, setup: StoreSetup): void {
       });
 
       it('a later TTL extends the set', async () => {
-        const writtenAt = performance.now();
         await store.addToSet('extended', 'm1', SHORT_TTL_MS);
+        const writtenAt = performance.now();
         await store.addToSet('extended', 'm2', 10_000);
         await waitPastShortTtl(writtenAt);
         expect([...(await store.members('extended'))].sort()).toEqual(['m1', 'm2']);
